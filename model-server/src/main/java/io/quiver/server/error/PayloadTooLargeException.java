@@ -1,0 +1,8 @@
+package io.quiver.server.error;
+
+/** 413: a body or download over its configured limit. */
+public class PayloadTooLargeException extends ApiException {
+    public PayloadTooLargeException(String message) {
+        super(413, message);
+    }
+}

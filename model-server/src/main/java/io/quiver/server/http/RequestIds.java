@@ -1,0 +1,42 @@
+package io.quiver.server.http;
+
+import io.vertx.core.http.HttpServerRequest;
+import java.util.UUID;
+
+/**
+ * Every request carries an id: the client's {@code X-Request-Id} when it sends a sane one, else a
+ * new one. It is written back into the request's headers so that every layer reads it the same way,
+ * and echoed on the response.
+ */
+public final class RequestIds {
+    public static final String HEADER = "X-Request-Id";
+    private static final int MAX_LENGTH = 128;
+
+    private RequestIds() {
+    }
+
+    public static String assign(HttpServerRequest request) {
+        String id = request.getHeader(HEADER);
+        if (id == null || id.isEmpty() || id.length() > MAX_LENGTH || !printable(id)) {
+            id = UUID.randomUUID().toString();
+            request.headers().set(HEADER, id);
+        }
+        request.response().putHeader(HEADER, id);
+        return id;
+    }
+
+    public static String of(HttpServerRequest request) {
+        String id = request == null ? null : request.getHeader(HEADER);
+        return id == null ? "unknown" : id;
+    }
+
+    private static boolean printable(String id) {
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,124 @@
+package io.quiver.server.protocol.v2;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.server.error.BadRequestException;
+import io.quiver.server.inference.DataType;
+import io.quiver.server.inference.InferenceRequest;
+import io.quiver.server.inference.Tensor;
+import io.quiver.server.inference.TensorSpec;
+import io.quiver.server.protocol.JsonBodies;
+import io.quiver.server.protocol.TensorJson;
+import io.quiver.server.serving.InferenceResult;
+import io.quiver.server.serving.ModelInfo;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The Open Inference Protocol's JSON tensors, to and from {@link Tensor}. */
+final class V2Codec {
+    private V2Codec() {
+    }
+
+    static InferenceRequest decode(JsonNode body) {
+        JsonNode inputs = JsonBodies.required(body, "inputs");
+        if (!inputs.isArray() || inputs.isEmpty()) {
+            throw new BadRequestException("'inputs' must be a non-empty array of tensors");
+        }
+        List<Tensor> tensors = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            tensors.add(tensor(inputs.get(i), i));
+        }
+        Set<String> outputs = new LinkedHashSet<>();
+        JsonNode requested = body.get("outputs");
+        if (requested != null && !requested.isNull()) {
+            if (!requested.isArray()) {
+                throw new BadRequestException("'outputs' must be an array of {\"name\": ...}");
+            }
+            for (JsonNode output : requested) {
+                if (!output.isObject()) {
+                    throw new BadRequestException("each of 'outputs' must be an object with a 'name'");
+                }
+                outputs.add(JsonBodies.text(output, "name"));
+            }
+        }
+        return new InferenceRequest(tensors, outputs);
+    }
+
+    private static Tensor tensor(JsonNode input, int index) {
+        if (!input.isObject()) {
+            throw new BadRequestException("inputs[" + index + "] must be an object with name, shape, datatype and data");
+        }
+        String name = JsonBodies.text(input, "name");
+        String what = "input '" + name + "'";
+        String typeName = JsonBodies.text(input, "datatype");
+        DataType type = DataType.named(typeName).orElseThrow(() -> new BadRequestException(
+                what + " has datatype '" + typeName + "'; supported: FP32, FP64, INT32, INT64, BOOL, BYTES"));
+        JsonNode shapeNode = JsonBodies.required(input, "shape");
+        if (!shapeNode.isArray()) {
+            throw new BadRequestException(what + ": 'shape' must be an array of sizes");
+        }
+        long[] shape = new long[shapeNode.size()];
+        for (int d = 0; d < shape.length; d++) {
+            JsonNode dim = shapeNode.get(d);
+            if (!dim.isIntegralNumber() || !dim.canConvertToLong() || dim.longValue() < 0) {
+                throw new BadRequestException(what + ": shape[" + d + "] must be a non-negative integer, got " + dim);
+            }
+            shape[d] = dim.longValue();
+        }
+        long count;
+        try {
+            count = Tensor.elementCount(shape);
+        } catch (ArithmeticException e) {
+            count = Long.MAX_VALUE;
+        }
+        if (count > Integer.MAX_VALUE) {
+            throw new BadRequestException(what + ": shape " + TensorJson.shapeText(shape) + " is too large");
+        }
+        JsonNode data = JsonBodies.required(input, "data");
+        Object flat = TensorJson.flatten(data, type, (int) count, what);
+        return new Tensor(name, type, shape, flat);
+    }
+
+    static Map<String, Object> encode(InferenceResult result, String requestId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model_name", result.model().name());
+        body.put("model_version", result.model().version());
+        if (requestId != null) {
+            body.put("id", requestId);
+        }
+        List<Map<String, Object>> outputs = new ArrayList<>();
+        for (Tensor t : result.outputs()) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("name", t.name());
+            out.put("datatype", t.type().name());
+            out.put("shape", t.shape());
+            out.put("data", t.data());
+            outputs.add(out);
+        }
+        body.put("outputs", outputs);
+        return body;
+    }
+
+    static Map<String, Object> metadata(ModelInfo model, List<String> versions) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", model.name());
+        body.put("versions", versions);
+        body.put("platform", "onnxruntime_onnx");
+        body.put("inputs", specs(model.signature().inputs()));
+        body.put("outputs", specs(model.signature().outputs()));
+        return body;
+    }
+
+    private static List<Map<String, Object>> specs(List<TensorSpec> specs) {
+        return specs.stream().map(s -> {
+            Map<String, Object> spec = new LinkedHashMap<>();
+            spec.put("name", s.name());
+            spec.put("datatype", s.type().name());
+            spec.put("shape", s.shape());
+            return spec;
+        }).toList();
+    }
+}

@@ -1,0 +1,102 @@
+package io.quiver.server.protocol.v2;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.server.protocol.JsonBodies;
+import io.quiver.server.serving.InferenceService;
+import io.quiver.server.serving.ModelInfo;
+import io.quiver.server.serving.ModelLoading;
+import io.quiver.server.serving.ModelRegistry;
+import io.quiver.server.serving.ModelSlot;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** The Open Inference Protocol (KServe V2) REST endpoints. */
+@Path("/v2")
+@Produces(MediaType.APPLICATION_JSON)
+public class V2Resource {
+    private final ModelRegistry registry;
+    private final InferenceService inference;
+    private final ModelLoading loading;
+    private final String serverVersion;
+
+    V2Resource(ModelRegistry registry, InferenceService inference, ModelLoading loading,
+               @ConfigProperty(name = "quarkus.application.version", defaultValue = "0") String serverVersion) {
+        this.registry = registry;
+        this.inference = inference;
+        this.loading = loading;
+        this.serverVersion = serverVersion;
+    }
+
+    @GET
+    public Map<String, Object> server() {
+        return Map.of("name", "quiver", "version", serverVersion, "extensions", List.of());
+    }
+
+    @GET
+    @Path("health/live")
+    public Map<String, Object> live() {
+        return Map.of("live", true);
+    }
+
+    @GET
+    @Path("health/ready")
+    public Response ready() {
+        boolean ready = loading.startupDone();
+        return Response.status(ready ? 200 : 503).entity(Map.of("ready", ready)).build();
+    }
+
+    @GET
+    @Path("models/{name}")
+    public Map<String, Object> model(@PathParam("name") String name) {
+        return metadata(registry.resolve(name, null));
+    }
+
+    @GET
+    @Path("models/{name}/versions/{version}")
+    public Map<String, Object> modelVersion(@PathParam("name") String name, @PathParam("version") String version) {
+        return metadata(registry.resolve(name, version));
+    }
+
+    @GET
+    @Path("models/{name}/ready")
+    public Map<String, Object> modelReady(@PathParam("name") String name) {
+        return Map.of("name", registry.resolve(name, null).info().name(), "ready", true);
+    }
+
+    @GET
+    @Path("models/{name}/versions/{version}/ready")
+    public Map<String, Object> modelVersionReady(@PathParam("name") String name, @PathParam("version") String version) {
+        ModelInfo info = registry.resolve(name, version).info();
+        return Map.of("name", info.name(), "version", info.version(), "ready", true);
+    }
+
+    @POST
+    @Path("models/{name}/infer")
+    public CompletionStage<Map<String, Object>> infer(@PathParam("name") String name, byte[] body) {
+        return inferVersion(name, null, body);
+    }
+
+    @POST
+    @Path("models/{name}/versions/{version}/infer")
+    public CompletionStage<Map<String, Object>> inferVersion(@PathParam("name") String name,
+                                                            @PathParam("version") String version, byte[] body) {
+        JsonNode json = JsonBodies.object(body);
+        String id = JsonBodies.optionalText(json, "id");
+        return inference.infer(name, version, model -> V2Codec.decode(json))
+                .thenApply(result -> V2Codec.encode(result, id));
+    }
+
+    private Map<String, Object> metadata(ModelSlot slot) {
+        List<String> versions = registry.slots(slot.info().name()).stream().map(s -> s.info().version()).toList();
+        return V2Codec.metadata(slot.info(), versions);
+    }
+}

@@ -1,0 +1,40 @@
+package io.quiver.server.repository;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.server.error.BadRequestException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Reads {@code model.json}; a typo in a field name is an error rather than a silently ignored setting. */
+public final class DescriptorReader {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private DescriptorReader() {
+    }
+
+    public static ModelDescriptor read(Optional<Path> file) {
+        if (file.isEmpty()) {
+            return ModelDescriptor.NONE;
+        }
+        try {
+            ModelDescriptor descriptor = JSON.readValue(file.get().toFile(), ModelDescriptor.class);
+            if (descriptor.workers() != null && descriptor.workers() < 1) {
+                throw new BadRequestException(file.get().getFileName() + ": workers must be at least 1");
+            }
+            if (descriptor.maxQueue() != null && descriptor.maxQueue() < 0) {
+                throw new BadRequestException(file.get().getFileName() + ": max_queue must not be negative");
+            }
+            return descriptor;
+        } catch (JsonProcessingException e) {
+            throw new BadRequestException(file.get().getFileName() + " is not a valid descriptor: "
+                    + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.quiver.server.repository;
+
+import io.quiver.server.config.ServerConfig;
+import io.quiver.server.error.BadGatewayException;
+import io.quiver.server.error.BadRequestException;
+import io.quiver.server.error.PayloadTooLargeException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Fetches a model from an http(s) URL into the repository, as {@code <root>/<name>/<version>/},
+ * so that it is served again after a restart. The URL names either {@code .../model.onnx} or the
+ * directory holding it; a {@code model.json} beside it is fetched when there is one. Files appear in
+ * place only once complete.
+ */
+@ApplicationScoped
+public class ModelDownloader {
+    private final HttpClient client;
+    private final long maxBytes;
+    private final Duration timeout;
+
+    ModelDownloader(ServerConfig config) {
+        this.maxBytes = config.download().maxSize().asLongValue();
+        this.timeout = config.download().timeout();
+        this.client = HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+    }
+
+    public ModelFiles fetch(String name, String version, String url, Path repository) {
+        URI modelUri = parse(url);
+        String path = modelUri.getPath() == null ? "" : modelUri.getPath();
+        URI base = path.endsWith(".onnx") ? modelUri.resolve(".") : URI.create(modelUri + (path.endsWith("/") ? "" : "/"));
+        if (!path.endsWith(".onnx")) {
+            modelUri = base.resolve(ModelFiles.MODEL_FILE);
+        }
+        Path dir = repository.resolve(name).resolve(version);
+        try {
+            Files.createDirectories(dir);
+            Path model = download(modelUri, dir, ModelFiles.MODEL_FILE, true).orElseThrow();
+            Optional<Path> descriptor = download(base.resolve(ModelFiles.DESCRIPTOR_FILE), dir,
+                    ModelFiles.DESCRIPTOR_FILE, false);
+            if (descriptor.isEmpty()) {
+                Files.deleteIfExists(dir.resolve(ModelFiles.DESCRIPTOR_FILE));
+            }
+            return new ModelFiles(name, version, model, descriptor);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write into " + dir, e);
+        }
+    }
+
+    private Optional<Path> download(URI uri, Path dir, String fileName, boolean required) throws IOException {
+        Path partial = Files.createTempFile(dir, "." + fileName, ".part");
+        try {
+            HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                if (response.statusCode() == 404 && !required) {
+                    return Optional.empty();
+                }
+                if (response.statusCode() != 200) {
+                    throw new BadGatewayException("fetching " + uri + " answered HTTP " + response.statusCode());
+                }
+                long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+                if (declared > maxBytes) {
+                    throw tooLarge(uri);
+                }
+                copyAtMost(body, partial, uri);
+            }
+            Path target = dir.resolve(fileName);
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return Optional.of(target);
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new BadGatewayException("fetching " + uri + " took longer than " + timeout.toSeconds() + " s");
+        } catch (IOException e) {
+            throw new BadGatewayException("fetching " + uri + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BadGatewayException("fetching " + uri + " was interrupted");
+        } finally {
+            Files.deleteIfExists(partial);
+        }
+    }
+
+    private void copyAtMost(InputStream body, Path file, URI uri) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        try (OutputStream out = Files.newOutputStream(file)) {
+            int n;
+            while ((n = body.read(buffer)) > 0) {
+                total += n;
+                if (total > maxBytes) {
+                    throw tooLarge(uri);
+                }
+                out.write(buffer, 0, n);
+            }
+        }
+    }
+
+    private PayloadTooLargeException tooLarge(URI uri) {
+        return new PayloadTooLargeException(uri + " is larger than " + maxBytes
+                + " bytes (quiver.download.max-size)");
+    }
+
+    private static URI parse(String url) {
+        try {
+            URI uri = new URI(url);
+            if (uri.getHost() == null) {
+                throw new BadRequestException("'" + PathGuard.abbreviate(url) + "' has no host");
+            }
+            return uri;
+        } catch (java.net.URISyntaxException e) {
+            throw new BadRequestException("'" + PathGuard.abbreviate(url) + "' is not a valid URL: " + e.getReason());
+        }
+    }
+}
