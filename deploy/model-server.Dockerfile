@@ -1,0 +1,18 @@
+# The model-server in JVM mode. Build context: the repository root, after
+#   ./mvnw -DskipTests package
+# ONNX Runtime's native library needs glibc, so the base is Temurin's Ubuntu JRE, not Alpine.
+FROM eclipse-temurin:25-jre
+
+RUN useradd --system --uid 10001 quiver && mkdir /models && chown quiver /models
+WORKDIR /app
+COPY --chown=quiver model-server/target/quarkus-app/lib/ lib/
+COPY --chown=quiver model-server/target/quarkus-app/*.jar ./
+COPY --chown=quiver model-server/target/quarkus-app/app/ app/
+COPY --chown=quiver model-server/target/quarkus-app/quarkus/ quarkus/
+
+USER quiver
+ENV QUIVER_REPOSITORY=/models \
+    JAVA_OPTS="-Xmx128m -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED"
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=2s CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q ' 200 ' <&3"]
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/quarkus-run.jar"]

@@ -1,0 +1,58 @@
+package io.quiver.server.serving;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quiver.server.error.UnavailableException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class WorkersTest {
+
+    @Test
+    void aFullQueueRefusesAtOnceWithRetryAfterAndTakesWorkAgainOnceDrained() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        Workers workers = new Workers("m:1", 1, 1, 3, () -> { });
+        CompletableFuture<String> running = workers.submit(() -> {
+            started.countDown();
+            release.await();
+            return "first";
+        }).orElseThrow();
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        CompletableFuture<String> queued = workers.submit(() -> "second").orElseThrow();
+        assertEquals(2, workers.inFlight());
+
+        UnavailableException refused = assertThrows(UnavailableException.class, () -> workers.submit(() -> "third"));
+        assertEquals(503, refused.status());
+        assertEquals("3", refused.headers().get("Retry-After"));
+
+        release.countDown();
+        assertEquals("first", running.get(10, TimeUnit.SECONDS));
+        assertEquals("second", queued.get(10, TimeUnit.SECONDS));
+        assertEquals("again", workers.submit(() -> "again").orElseThrow().get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void drainingWorkersFinishQueuedWorkThenStopAndRefuseNewWork() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Workers workers = new Workers("m:1", 1, 4, 1, stopped::countDown);
+        CompletableFuture<Integer> first = workers.submit(() -> {
+            release.await();
+            return 1;
+        }).orElseThrow();
+        CompletableFuture<Integer> second = workers.submit(() -> 2).orElseThrow();
+        workers.drainAndStop();
+        assertTrue(workers.submit(() -> 3).isEmpty(), "a draining pool takes no new work");
+        assertEquals(1, stopped.getCount(), "not stopped while work is queued");
+
+        release.countDown();
+        assertEquals(1, first.get(10, TimeUnit.SECONDS));
+        assertEquals(2, second.get(10, TimeUnit.SECONDS));
+        assertTrue(stopped.await(10, TimeUnit.SECONDS));
+    }
+}

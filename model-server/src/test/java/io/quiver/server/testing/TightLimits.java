@@ -1,0 +1,20 @@
+package io.quiver.server.testing;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+import java.util.Map;
+
+/**
+ * A server with room for little: a 1000-byte model memory budget (the example models take 228 to
+ * 847 bytes each), one worker and one queue slot per model, and a 300-byte download cap.
+ */
+public class TightLimits implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of(
+                "quiver.cache.memory-budget", "1000",
+                "quiver.workers.per-model", "1",
+                "quiver.workers.max-queue", "1",
+                "quiver.workers.retry-after-seconds", "2",
+                "quiver.download.max-size", "300");
+    }
+}
