@@ -150,12 +150,14 @@ public final class OnnxModelWriter {
     private static ProtoWriter valueInfo(String name, ElementType type, Object... dims) {
         ProtoWriter shape = new ProtoWriter();
         for (Object dim : dims) {
-            ProtoWriter dimension = switch (dim) {
-                case String symbol -> new ProtoWriter().string(2, symbol);
-                case Integer size -> new ProtoWriter().varint(1, size);
-                case Long size -> new ProtoWriter().varint(1, size);
-                default -> throw new IllegalArgumentException("dimension of " + name + " must be a String or a size: " + dim);
-            };
+            ProtoWriter dimension;
+            if (dim instanceof String symbol) {
+                dimension = new ProtoWriter().string(2, symbol);
+            } else if (dim instanceof Integer || dim instanceof Long) {
+                dimension = new ProtoWriter().varint(1, ((Number) dim).longValue());
+            } else {
+                throw new IllegalArgumentException("dimension of " + name + " must be a String or a size: " + dim);
+            }
             shape.message(1, dimension);
         }
         ProtoWriter tensorType = new ProtoWriter().varint(1, type.code).message(2, shape);
