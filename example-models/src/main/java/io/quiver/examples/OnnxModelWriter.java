@@ -17,7 +17,7 @@ public final class OnnxModelWriter {
 
     /** Tensor element types, with their {@code TensorProto.DataType} codes. */
     public enum ElementType {
-        FLOAT(1), INT32(6), STRING(8), INT64(7), BOOL(9), DOUBLE(11);
+        FLOAT(1), INT32(6), INT64(7), STRING(8), BOOL(9), DOUBLE(11);
 
         public final int code;
 

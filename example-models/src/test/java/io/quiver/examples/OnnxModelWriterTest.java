@@ -56,7 +56,7 @@ class OnnxModelWriterTest {
 
     @Test
     void elementTypesUseOnnxDataTypeCodes() {
-        assertEquals(List.of(1, 6, 7, 9, 11),
+        assertEquals(List.of(1, 6, 7, 8, 9, 11),
                 List.of(ElementType.values()).stream().map(type -> type.code).toList());
     }
 

@@ -76,8 +76,9 @@ class ConcurrentClientsTest {
                 int client = c;
                 clients.add(pool.submit(() -> {
                     Random random = new Random(SEED + client);
-                    try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                            .connectTimeout(Duration.ofSeconds(10)).build()) {
+                    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                            .connectTimeout(Duration.ofSeconds(10)).build();
+                    {
                         start.await();
                         for (int i = 0; i < REQUESTS_PER_CLIENT; i++) {
                             Call call = nextCall(random);

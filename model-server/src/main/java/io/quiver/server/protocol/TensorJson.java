@@ -73,7 +73,13 @@ public final class TensorJson {
 
     private static void set(JsonNode v, DataType type, Object out, int i, String what) {
         switch (type) {
-            case FP32 -> ((float[]) out)[i] = (float) number(v, what, i);
+            case FP32 -> {
+                double value = number(v, what, i);
+                if (Math.abs(value) > Float.MAX_VALUE) {
+                    throw element(what, i, "within the FP32 range (about ±3.4e38)", v);
+                }
+                ((float[]) out)[i] = (float) value;
+            }
             case FP64 -> ((double[]) out)[i] = number(v, what, i);
             case INT32 -> {
                 if (!v.isIntegralNumber() || !v.canConvertToInt()) {
@@ -106,7 +112,11 @@ public final class TensorJson {
         if (!v.isNumber()) {
             throw element(what, i, "a number", v);
         }
-        return v.doubleValue();
+        double value = v.doubleValue();
+        if (Double.isInfinite(value)) {
+            throw element(what, i, "within the FP64 range (about ±1.8e308)", v);
+        }
+        return value;
     }
 
     private static BadRequestException element(String what, int index, String expected, JsonNode got) {

@@ -78,6 +78,14 @@ final class V2Codec {
             throw new BadRequestException(what + ": shape " + TensorJson.shapeText(shape) + " is too large");
         }
         JsonNode data = JsonBodies.required(input, "data");
+        if (data.isArray() && !data.isEmpty() && data.get(0).isArray()) {
+            // Nested data must have the declared shape itself, not only its element count.
+            long[] nested = TensorJson.shapeOf(data, what + " data");
+            if (!java.util.Arrays.equals(nested, shape)) {
+                throw new BadRequestException(what + ": data nested as " + TensorJson.shapeText(nested)
+                        + " does not match shape " + TensorJson.shapeText(shape));
+            }
+        }
         Object flat = TensorJson.flatten(data, type, (int) count, what);
         return new Tensor(name, type, shape, flat);
     }
