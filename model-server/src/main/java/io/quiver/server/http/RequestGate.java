@@ -1,7 +1,8 @@
 package io.quiver.server.http;
 
 import io.quiver.server.config.ServerConfig;
-import io.quiver.server.error.ErrorBody;
+import io.quiver.common.error.ErrorBody;
+import io.quiver.common.error.RequestIds;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;

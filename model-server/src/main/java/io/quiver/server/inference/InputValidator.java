@@ -1,6 +1,6 @@
 package io.quiver.server.inference;
 
-import io.quiver.server.error.BadRequestException;
+import io.quiver.common.error.BadRequestException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;

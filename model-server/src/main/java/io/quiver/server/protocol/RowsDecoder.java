@@ -1,9 +1,10 @@
 package io.quiver.server.protocol;
 
+import io.quiver.common.json.JsonBodies;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.quiver.server.error.BadRequestException;
+import io.quiver.common.error.BadRequestException;
 import io.quiver.server.inference.Tensor;
 import io.quiver.server.inference.TensorSpec;
 import io.quiver.server.repository.InputLayout;

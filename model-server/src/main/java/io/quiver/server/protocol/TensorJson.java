@@ -1,7 +1,8 @@
 package io.quiver.server.protocol;
 
+import io.quiver.common.json.JsonBodies;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quiver.server.error.BadRequestException;
+import io.quiver.common.error.BadRequestException;
 import io.quiver.server.inference.DataType;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -3,7 +3,7 @@ package io.quiver.server.repository;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quiver.server.error.BadRequestException;
+import io.quiver.common.error.BadRequestException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

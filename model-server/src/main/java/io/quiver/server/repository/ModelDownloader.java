@@ -1,9 +1,9 @@
 package io.quiver.server.repository;
 
 import io.quiver.server.config.ServerConfig;
-import io.quiver.server.error.BadGatewayException;
-import io.quiver.server.error.BadRequestException;
-import io.quiver.server.error.PayloadTooLargeException;
+import io.quiver.common.error.BadGatewayException;
+import io.quiver.common.error.BadRequestException;
+import io.quiver.common.error.PayloadTooLargeException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package io.quiver.server.repository;
 
-import io.quiver.server.error.BadRequestException;
-import io.quiver.server.error.NotFoundException;
+import io.quiver.common.error.BadRequestException;
+import io.quiver.common.error.NotFoundException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
 package io.quiver.server.repository;
 
 import io.quiver.server.config.ServerConfig;
-import io.quiver.server.error.BadRequestException;
-import io.quiver.server.error.ForbiddenException;
-import io.quiver.server.error.NotFoundException;
+import io.quiver.common.error.BadRequestException;
+import io.quiver.common.error.ForbiddenException;
+import io.quiver.common.error.NotFoundException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;

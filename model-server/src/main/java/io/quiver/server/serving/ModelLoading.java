@@ -2,7 +2,7 @@ package io.quiver.server.serving;
 
 import io.quarkus.runtime.StartupEvent;
 import io.quiver.server.config.ServerConfig;
-import io.quiver.server.error.ApiException;
+import io.quiver.common.error.ApiException;
 import io.quiver.server.repository.ModelFiles;
 import io.quiver.server.repository.ModelSources;
 import io.quiver.server.repository.PathGuard;

@@ -2,8 +2,8 @@ package io.quiver.server.serving;
 
 import io.quiver.server.cache.ModelResidency;
 import io.quiver.server.config.ServerConfig;
-import io.quiver.server.error.BadRequestException;
-import io.quiver.server.error.NotFoundException;
+import io.quiver.common.error.BadRequestException;
+import io.quiver.common.error.NotFoundException;
 import io.quiver.server.inference.OnnxModel;
 import io.quiver.server.repository.DescriptorReader;
 import io.quiver.server.repository.ModelDescriptor;

@@ -2,8 +2,8 @@ package io.quiver.server.serving;
 
 import io.quiver.server.cache.ModelResidency;
 import io.quiver.server.cache.Resident;
-import io.quiver.server.error.ApiException;
-import io.quiver.server.error.UnavailableException;
+import io.quiver.common.error.ApiException;
+import io.quiver.common.error.UnavailableException;
 import io.quiver.server.inference.OnnxModel;
 import java.util.Optional;
 import java.util.concurrent.Callable;

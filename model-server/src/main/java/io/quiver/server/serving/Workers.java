@@ -1,6 +1,6 @@
 package io.quiver.server.serving;
 
-import io.quiver.server.error.UnavailableException;
+import io.quiver.common.error.UnavailableException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;

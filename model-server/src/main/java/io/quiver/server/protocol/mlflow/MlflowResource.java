@@ -2,10 +2,10 @@ package io.quiver.server.protocol.mlflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.server.config.ServerConfig;
-import io.quiver.server.error.BadRequestException;
-import io.quiver.server.error.UnavailableException;
+import io.quiver.common.error.BadRequestException;
+import io.quiver.common.error.UnavailableException;
 import io.quiver.server.inference.InferenceRequest;
-import io.quiver.server.protocol.JsonBodies;
+import io.quiver.common.json.JsonBodies;
 import io.quiver.server.protocol.RowEncoding;
 import io.quiver.server.serving.InferenceService;
 import io.quiver.server.serving.ModelLoading;

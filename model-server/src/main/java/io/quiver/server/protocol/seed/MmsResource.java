@@ -2,7 +2,7 @@ package io.quiver.server.protocol.seed;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.server.inference.InferenceRequest;
-import io.quiver.server.protocol.JsonBodies;
+import io.quiver.common.json.JsonBodies;
 import io.quiver.server.protocol.ModelStatus;
 import io.quiver.server.protocol.RowEncoding;
 import io.quiver.server.protocol.RowsDecoder;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.server.inference.DataType;
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.Tensor;
-import io.quiver.server.protocol.JsonBodies;
+import io.quiver.common.json.JsonBodies;
 import io.quiver.server.protocol.RowEncoding;
 import io.quiver.server.protocol.RowsDecoder;
 import io.quiver.server.serving.InferenceResult;

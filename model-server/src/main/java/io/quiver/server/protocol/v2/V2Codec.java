@@ -1,12 +1,12 @@
 package io.quiver.server.protocol.v2;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quiver.server.error.BadRequestException;
+import io.quiver.common.error.BadRequestException;
 import io.quiver.server.inference.DataType;
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.Tensor;
 import io.quiver.server.inference.TensorSpec;
-import io.quiver.server.protocol.JsonBodies;
+import io.quiver.common.json.JsonBodies;
 import io.quiver.server.protocol.TensorJson;
 import io.quiver.server.serving.InferenceResult;
 import io.quiver.server.serving.ModelInfo;

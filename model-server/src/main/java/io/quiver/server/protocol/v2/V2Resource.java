@@ -1,7 +1,7 @@
 package io.quiver.server.protocol.v2;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quiver.server.protocol.JsonBodies;
+import io.quiver.common.json.JsonBodies;
 import io.quiver.server.serving.InferenceService;
 import io.quiver.server.serving.ModelInfo;
 import io.quiver.server.serving.ModelLoading;

@@ -1,4 +1,4 @@
-package io.quiver.server.error;
+package io.quiver.common.error;
 
 import java.util.Map;
 

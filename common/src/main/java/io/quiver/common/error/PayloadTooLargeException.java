@@ -1,4 +1,4 @@
-package io.quiver.server.error;
+package io.quiver.common.error;
 
 /** 413: a body or download over its configured limit. */
 public class PayloadTooLargeException extends ApiException {

@@ -1,4 +1,4 @@
-package io.quiver.server.protocol;
+package io.quiver.common.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quiver.server.error.BadRequestException;
+import io.quiver.common.error.BadRequestException;
 import java.io.IOException;
 
 /**

@@ -1,4 +1,4 @@
-package io.quiver.server.error;
+package io.quiver.common.error;
 
 /** 502: a remote source the request named (a model URL) failed or answered badly. */
 public class BadGatewayException extends ApiException {

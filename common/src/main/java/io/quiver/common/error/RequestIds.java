@@ -1,4 +1,4 @@
-package io.quiver.server.http;
+package io.quiver.common.error;
 
 import io.vertx.core.http.HttpServerRequest;
 import java.util.UUID;

@@ -1,4 +1,4 @@
-package io.quiver.server.error;
+package io.quiver.common.error;
 
 /** 404: no model, version or job by that name. */
 public class NotFoundException extends ApiException {

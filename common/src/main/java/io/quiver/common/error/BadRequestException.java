@@ -1,4 +1,4 @@
-package io.quiver.server.error;
+package io.quiver.common.error;
 
 /** 400: the request is malformed or does not fit the model it names. */
 public class BadRequestException extends ApiException {

@@ -1,4 +1,4 @@
-package io.quiver.server.error;
+package io.quiver.common.error;
 
 /** 403: the request names a place (path, link) outside what the server may read. */
 public class ForbiddenException extends ApiException {

@@ -1,8 +1,7 @@
-package io.quiver.server.error;
+package io.quiver.common.error;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.quiver.server.http.RequestIds;
-import io.quiver.server.protocol.JsonBodies;
+import io.quiver.common.json.JsonBodies;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
