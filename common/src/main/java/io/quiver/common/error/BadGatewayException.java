@@ -1,6 +1,6 @@
 package io.quiver.common.error;
 
-/** 502: a remote source the request named (a model URL) failed or answered badly. */
+/** 502: a remote peer (a model URL, a service the request was forwarded to) failed or answered badly. */
 public class BadGatewayException extends ApiException {
     public BadGatewayException(String message) {
         super(502, message);

@@ -1,6 +1,6 @@
-package io.quiver.server.http;
+package io.quiver.common.http;
 
-import io.quiver.server.config.ServerConfig;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.quiver.common.error.ErrorBody;
 import io.quiver.common.error.RequestIds;
 import io.vertx.core.http.HttpHeaders;
@@ -8,18 +8,20 @@ import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Runs before any endpoint: gives the request its id and refuses a declared body over the limit
- * with the JSON error, before a byte of it is read. Chunked bodies are cut by Quarkus at the same
- * limit ({@code quarkus.http.limits.max-body-size}).
+ * Runs before any endpoint: gives the request its id and refuses a declared body over
+ * {@code quarkus.http.limits.max-body-size} (each service sets it from its own limit) with the JSON
+ * error, before a byte of it is read. A chunked body over the limit is cut by Quarkus itself, with
+ * a bare 413.
  */
 @ApplicationScoped
 public class RequestGate {
     private final long maxBodyBytes;
 
-    RequestGate(ServerConfig config) {
-        this.maxBodyBytes = config.limits().maxRequestSize().asLongValue();
+    RequestGate(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody) {
+        this.maxBodyBytes = maxBody.asLongValue();
     }
 
     void install(@Observes Router router) {
@@ -31,8 +33,8 @@ public class RequestGate {
                         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                         .putHeader(HttpHeaders.CONNECTION, "close")
                         .end(Json.encode(new ErrorBody(
-                                "request body of " + length + " bytes is over the limit of " + maxBodyBytes
-                                        + " bytes (quiver.limits.max-request-size)", id)));
+                                "request body of " + length + " bytes is over the limit of " + maxBodyBytes + " bytes",
+                                id)));
                 return;
             }
             ctx.next();

@@ -1,0 +1,107 @@
+package io.quiver.manager.health;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quiver.manager.config.ManagerConfig;
+import io.quiver.manager.registry.Replica;
+import io.quiver.manager.registry.ServiceRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Checks every registered service each interval with {@code GET <service_url>/ready}, asynchronously
+ * and with a timeout, so that a hung service costs one timeout and a large registry does not hold a
+ * thread per check. A bounded number of checks run at once.
+ */
+@ApplicationScoped
+public class HealthChecker {
+    private static final Logger LOG = Logger.getLogger(HealthChecker.class);
+    private static final int MAX_CONCURRENT_CHECKS = 256;
+
+    private final ServiceRegistry registry;
+    private final ManagerConfig.Health config;
+    private final HttpClient client;
+    private final Semaphore running = new Semaphore(MAX_CONCURRENT_CHECKS);
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "health-checker");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    HealthChecker(ServiceRegistry registry, ManagerConfig config) {
+        this.registry = registry;
+        this.config = config.health();
+        this.client = HttpClient.newBuilder().connectTimeout(this.config.timeout())
+                .version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        long interval = config.interval().toMillis();
+        timer.scheduleWithFixedDelay(this::checkAll, 0, interval, TimeUnit.MILLISECONDS);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        timer.shutdownNow();
+    }
+
+    void checkAll() {
+        for (Replica replica : registry.all()) {
+            try {
+                running.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            check(replica);
+        }
+    }
+
+    private void check(Replica replica) {
+        HttpRequest request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(replica.record().serviceUrl() + "/ready"))
+                    .timeout(config.timeout()).GET().build();
+        } catch (IllegalArgumentException e) {
+            replica.health().checkFailed("bad URL: " + e.getMessage());
+            running.release();
+            return;
+        }
+        boolean wasAvailable = replica.health().available();
+        client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
+            running.release();
+            if (failure == null && response.statusCode() == 200) {
+                replica.health().checkPassed();
+            } else {
+                replica.health().checkFailed(failure != null
+                        ? "health check failed: " + describe(failure)
+                        : "health check answered HTTP " + response.statusCode());
+            }
+            boolean available = replica.health().available();
+            if (available != wasAvailable) {
+                LOG.infof("service %s is now %s", replica.id(), replica.health().state().name().toLowerCase());
+            }
+        });
+    }
+
+    static String describe(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof java.net.http.HttpTimeoutException) {
+            return "timed out";
+        }
+        if (cause instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+    }
+
+}

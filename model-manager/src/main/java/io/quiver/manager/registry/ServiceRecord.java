@@ -1,0 +1,49 @@
+package io.quiver.manager.registry;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A registered service as reference document 003 describes it, plus what a model-server reports
+ * of itself: every type and model it serves, and the lease its heartbeats renew.
+ *
+ * @param timeout      seconds a forwarded request may take; null for the manager's default
+ * @param weight       share of traffic relative to its peers; 0 takes no new requests
+ * @param leaseSeconds when set, the service expires unless a heartbeat arrives within this time
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ServiceRecord(
+        @JsonProperty("service_id") String serviceId,
+        @JsonProperty("service_url") String serviceUrl,
+        @JsonProperty("model_type") String modelType,
+        @JsonProperty("model_types") List<String> modelTypes,
+        List<String> capabilities,
+        List<ServedModel> models,
+        @JsonProperty("max_concurrent_requests") Integer maxConcurrentRequests,
+        Double timeout,
+        Integer weight,
+        @JsonProperty("lease_seconds") Integer leaseSeconds,
+        @JsonProperty("registered_at") Instant registeredAt) {
+
+    public record ServedModel(String name, String version, @JsonProperty("model_type") String modelType) {
+    }
+
+    /** Whether a request for {@code type} may go here: its declared type, any type it reports, or a model name. */
+    public boolean serves(String type) {
+        if (modelType.equalsIgnoreCase(type)) {
+            return true;
+        }
+        return modelTypes.stream().anyMatch(t -> t.equalsIgnoreCase(type));
+    }
+
+    public boolean can(String capability) {
+        return capabilities.contains(capability);
+    }
+
+    public ServiceRecord withModels(List<String> types, List<ServedModel> served) {
+        return new ServiceRecord(serviceId, serviceUrl, modelType, types, capabilities, served, maxConcurrentRequests,
+                timeout, weight, leaseSeconds, registeredAt);
+    }
+}

@@ -1,0 +1,162 @@
+package io.quiver.manager.routing;
+
+import io.quiver.common.error.BadGatewayException;
+import io.quiver.common.error.GatewayTimeoutException;
+import io.quiver.common.error.NotFoundException;
+import io.quiver.common.error.UnavailableException;
+import io.quiver.manager.config.ManagerConfig;
+import io.quiver.manager.registry.Replica;
+import io.quiver.manager.registry.ServiceRegistry;
+import io.quiver.manager.resilience.Breakers;
+import io.quiver.manager.resilience.RetryBudget;
+import io.quiver.manager.resilience.UpstreamFailure;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+
+/**
+ * Sends a request to a service of the right type and, when that service fails (connect error,
+ * timeout, 502, 503, 504, open breaker), to another one: at most {@code max-retries} more times,
+ * within the retry budget, never after a 4xx. The first retry goes at once; later ones wait
+ * {@code retry.delay}. When every attempt fails the client gets the last service's answer, or a
+ * JSON error saying what happened.
+ */
+@ApplicationScoped
+public class Dispatcher {
+    private final ServiceRegistry registry;
+    private final ReplicaSelector selector;
+    private final Forwarder forwarder;
+    private final Breakers breakers;
+    private final RetryBudget budget;
+    private final Vertx vertx;
+    private final int maxRetries;
+    private final long retryDelayMillis;
+    private final long defaultTimeoutMillis;
+
+    Dispatcher(ServiceRegistry registry, ReplicaSelector selector, Forwarder forwarder, Breakers breakers,
+               RetryBudget budget, Vertx vertx, ManagerConfig config) {
+        this.registry = registry;
+        this.selector = selector;
+        this.forwarder = forwarder;
+        this.breakers = breakers;
+        this.budget = budget;
+        this.vertx = vertx;
+        this.maxRetries = config.retry().maxRetries();
+        this.retryDelayMillis = config.retry().delay().toMillis();
+        this.defaultTimeoutMillis = config.routing().defaultTimeout().toMillis();
+    }
+
+    public CompletionStage<Routed> dispatch(String type, String capability, Outbound request) {
+        List<Replica> serving = registry.serving(type).stream().filter(r -> r.record().can(capability)).toList();
+        if (serving.isEmpty()) {
+            throw new NotFoundException("no registered service serves model_type '" + type + "' with capability '"
+                    + capability + "'");
+        }
+        budget.onRequest();
+        CompletableFuture<Routed> result = new CompletableFuture<>();
+        attempt(new Attempt(type, serving, request, new HashSet<>(), result), 0, null);
+        return result;
+    }
+
+    private record Attempt(String type, List<Replica> serving, Outbound request, Set<String> tried,
+                           CompletableFuture<Routed> result) {
+    }
+
+    private void attempt(Attempt a, int number, Throwable previous) {
+        Optional<Replica> chosen = selector.pick(a.type(), a.serving(), a.tried());
+        if (chosen.isEmpty() && !a.tried().isEmpty()) {
+            // Every other service was tried: one that failed before may answer now.
+            chosen = selector.pick(a.type(), a.serving(), Set.of());
+        }
+        if (chosen.isEmpty()) {
+            a.result().completeExceptionally(previous != null ? finalFailure(previous, null) : noneAvailable(a));
+            return;
+        }
+        Replica replica = chosen.get();
+        a.tried().add(replica.id());
+        Outbound request = a.request();
+        CompletionStage<Upstream> call;
+        try {
+            call = breakers.call(replica, () -> forwarder.send(replica.record().serviceUrl(), request.method(),
+                    request.pathAndQuery(), request.requestId(), request.contentType(), request.body(), timeout(replica)));
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        call.whenComplete((answer, failure) -> {
+            replica.release();
+            if (failure == null) {
+                replica.health().requestSucceeded();
+                a.result().complete(new Routed(answer, replica.id()));
+                return;
+            }
+            Throwable cause = unwrap(failure);
+            boolean busy = cause instanceof UpstreamFailure upstream && upstream.overloaded();
+            if (!busy && !(cause instanceof CircuitBreakerOpenException)) {
+                replica.health().requestFailed(describe(cause));
+            }
+            if (number < maxRetries && budget.tryRetry()) {
+                long delay = number == 0 ? 0 : retryDelayMillis;
+                if (delay == 0) {
+                    attempt(a, number + 1, cause);
+                } else {
+                    vertx.setTimer(delay, id -> attempt(a, number + 1, cause));
+                }
+            } else if (cause instanceof UpstreamFailure upstream) {
+                a.result().complete(new Routed(upstream.answer(), replica.id()));
+            } else {
+                a.result().completeExceptionally(finalFailure(cause, replica));
+            }
+        });
+    }
+
+    private long timeout(Replica replica) {
+        Double seconds = replica.record().timeout();
+        return seconds != null ? Math.round(seconds * 1000) : defaultTimeoutMillis;
+    }
+
+    private static Throwable finalFailure(Throwable cause, Replica replica) {
+        String service = replica == null ? "the last service" : "service " + replica.id();
+        if (cause instanceof UpstreamFailure upstream) {
+            return new BadGatewayException(service + " answered HTTP " + upstream.answer().status());
+        }
+        if (cause instanceof TimeoutException) {
+            return new GatewayTimeoutException(service + " did not answer in time");
+        }
+        if (cause instanceof CircuitBreakerOpenException) {
+            return new UnavailableException("the circuit breaker of " + service + " is open", 1);
+        }
+        return new BadGatewayException(service + " failed: " + describe(cause));
+    }
+
+    private static UnavailableException noneAvailable(Attempt a) {
+        long healthy = a.serving().stream().filter(r -> ReplicaSelector.eligible(r, Set.of())).count();
+        String reason = healthy == 0
+                ? "none of the " + a.serving().size() + " services serving model_type '" + a.type() + "' is healthy"
+                : "all " + healthy + " healthy services serving model_type '" + a.type()
+                        + "' are at their max_concurrent_requests";
+        return new UnavailableException(reason, 1);
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
+    static String describe(Throwable cause) {
+        if (cause instanceof TimeoutException) {
+            return "timed out";
+        }
+        if (cause instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}

@@ -1,0 +1,87 @@
+package io.quiver.manager.routing;
+
+import io.quiver.manager.config.ManagerConfig;
+import io.quiver.manager.registry.Replica;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Picks the service for the next attempt among those serving a type: healthy, not ejected, breaker
+ * not open, weight above 0, under its max_concurrent_requests, and not already tried for this
+ * request. Round-robin by default; least-requests compares two random candidates (power of two
+ * choices), which is close to the best choice at a fraction of the cost of scanning all.
+ * The chosen service's concurrency slot is taken; the caller releases it.
+ */
+@ApplicationScoped
+public class ReplicaSelector {
+    private final boolean leastRequests;
+    private final int defaultLimit;
+    private final Map<String, AtomicInteger> cursors = new ConcurrentHashMap<>();
+
+    ReplicaSelector(ManagerConfig config) {
+        String strategy = config.routing().strategy().toLowerCase(Locale.ROOT).replace('-', '_');
+        if (!strategy.equals("round_robin") && !strategy.equals("least_requests")) {
+            throw new IllegalArgumentException("LOAD_BALANCING_STRATEGY must be round_robin or least_requests, not "
+                    + config.routing().strategy());
+        }
+        this.leastRequests = strategy.equals("least_requests");
+        this.defaultLimit = config.routing().defaultMaxConcurrentRequests();
+    }
+
+    public Optional<Replica> pick(String type, List<Replica> serving, Set<String> tried) {
+        int n = serving.size();
+        if (n == 0) {
+            return Optional.empty();
+        }
+        if (leastRequests) {
+            Optional<Replica> best = twoChoices(serving, tried);
+            if (best.isPresent()) {
+                return best;
+            }
+        }
+        int start = Math.floorMod(cursors.computeIfAbsent(type.toLowerCase(Locale.ROOT), t -> new AtomicInteger())
+                .getAndIncrement(), n);
+        for (int i = 0; i < n; i++) {
+            Replica candidate = serving.get((start + i) % n);
+            if (eligible(candidate, tried) && candidate.tryAcquire(limit(candidate))) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Replica> twoChoices(List<Replica> serving, Set<String> tried) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        Replica a = serving.get(random.nextInt(serving.size()));
+        Replica b = serving.get(random.nextInt(serving.size()));
+        Replica first = a.inFlight() <= b.inFlight() ? a : b;
+        Replica second = first == a ? b : a;
+        for (Replica candidate : List.of(first, second)) {
+            if (eligible(candidate, tried) && candidate.tryAcquire(limit(candidate))) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether a service could take the request, ignoring only its concurrency limit. */
+    public static boolean eligible(Replica replica, Set<String> tried) {
+        Integer weight = replica.record().weight();
+        return !tried.contains(replica.id())
+                && (weight == null || weight > 0)
+                && !"OPEN".equals(replica.breakerState())
+                && replica.health().available();
+    }
+
+    int limit(Replica replica) {
+        Integer limit = replica.record().maxConcurrentRequests();
+        return limit != null ? limit : defaultLimit;
+    }
+}
