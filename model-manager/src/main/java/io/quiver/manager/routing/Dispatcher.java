@@ -10,6 +10,8 @@ import io.quiver.manager.registry.ServiceRegistry;
 import io.quiver.manager.resilience.Breakers;
 import io.quiver.manager.resilience.RetryBudget;
 import io.quiver.manager.resilience.UpstreamFailure;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashSet;
@@ -37,18 +39,20 @@ public class Dispatcher {
     private final Breakers breakers;
     private final RetryBudget budget;
     private final Vertx vertx;
+    private final MeterRegistry meters;
     private final int maxRetries;
     private final long retryDelayMillis;
     private final long defaultTimeoutMillis;
 
     Dispatcher(ServiceRegistry registry, ReplicaSelector selector, Forwarder forwarder, Breakers breakers,
-               RetryBudget budget, Vertx vertx, ManagerConfig config) {
+               RetryBudget budget, Vertx vertx, MeterRegistry meters, ManagerConfig config) {
         this.registry = registry;
         this.selector = selector;
         this.forwarder = forwarder;
         this.breakers = breakers;
         this.budget = budget;
         this.vertx = vertx;
+        this.meters = meters;
         this.maxRetries = config.retry().maxRetries();
         this.retryDelayMillis = config.retry().delay().toMillis();
         this.defaultTimeoutMillis = config.routing().defaultTimeout().toMillis();
@@ -62,8 +66,11 @@ public class Dispatcher {
         }
         budget.onRequest();
         CompletableFuture<Routed> result = new CompletableFuture<>();
+        Timer.Sample sample = Timer.start(meters);
         attempt(new Attempt(type, serving, request, new HashSet<>(), result), 0, null);
-        return result;
+        return result.whenComplete((routed, failure) -> sample.stop(meters.timer("quiver.manager.requests",
+                "model_type", type, "service", routed == null ? "none" : routed.servedBy(),
+                "outcome", outcome(routed, failure))));
     }
 
     private record Attempt(String type, List<Replica> serving, Outbound request, Set<String> tried,
@@ -102,7 +109,11 @@ public class Dispatcher {
             if (!busy && !(cause instanceof CircuitBreakerOpenException)) {
                 replica.health().requestFailed(describe(cause));
             }
-            if (number < maxRetries && budget.tryRetry()) {
+            boolean retry = number < maxRetries && budget.tryRetry();
+            if (number < maxRetries) {
+                meters.counter("quiver.manager.retries", "outcome", retry ? "retried" : "budget_exhausted").increment();
+            }
+            if (retry) {
                 long delay = number == 0 ? 0 : retryDelayMillis;
                 if (delay == 0) {
                     attempt(a, number + 1, cause);
@@ -115,6 +126,14 @@ public class Dispatcher {
                 a.result().completeExceptionally(finalFailure(cause, replica));
             }
         });
+    }
+
+    private static String outcome(Routed routed, Throwable failure) {
+        if (routed != null) {
+            return routed.answer().status() < 400 ? "ok" : routed.answer().status() < 500 ? "client_error" : "server_error";
+        }
+        Throwable cause = unwrap(failure);
+        return cause instanceof io.quiver.common.error.ApiException api ? "status_" + api.status() : "error";
     }
 
     private long timeout(Replica replica) {
