@@ -3,10 +3,12 @@ package io.quiver.server.config;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** The model-server's settings; every default is listed in docs/model-server/configuration.md. */
 @ConfigMapping(prefix = "quiver")
@@ -40,6 +42,10 @@ public interface ServerConfig {
     Download download();
 
     Onnx onnx();
+
+    Manager manager();
+
+    Registration registration();
 
     interface Cache {
         /** Estimated memory that resident models may take before the least recently used is evicted. */
@@ -84,5 +90,33 @@ public interface ServerConfig {
         /** ONNX Runtime intra-op threads per session; workers give the parallelism across requests. */
         @WithDefault("1")
         int intraOpThreads();
+    }
+
+    interface Manager {
+        /** The model-manager this server registers with; when absent, the server does not register. */
+        Optional<URI> url();
+    }
+
+    /** How this server describes itself to the model-manager (used only when {@code quiver.manager.url} is set). */
+    interface Registration {
+        /** The name the manager knows this server by; {@code model-server-<hostname>-<port>} when absent. */
+        Optional<String> serviceId();
+
+        /** Where the manager sends requests for this server; {@code http://<canonical hostname>:<port>} when absent. */
+        Optional<URI> advertisedUrl();
+
+        /** What the manager may route here. */
+        @WithDefault("prediction")
+        List<String> capabilities();
+
+        /** Time between heartbeats; the manager is asked to keep the registration for three of them. */
+        @WithDefault("5s")
+        Duration heartbeatInterval();
+
+        /** Requests the manager may have in flight here at once; not sent when absent. */
+        OptionalInt maxConcurrentRequests();
+
+        /** How long the manager should wait for an answer from this server; not sent when absent. */
+        Optional<Duration> timeout();
     }
 }
