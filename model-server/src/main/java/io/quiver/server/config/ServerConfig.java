@@ -24,6 +24,13 @@ public interface ServerConfig {
      */
     Optional<List<String>> startupModels();
 
+    /**
+     * How often the repository is scanned for versions that appeared since the last scan (a trained
+     * model, a copy by another replica or by hand); {@code 0s} turns scanning off.
+     */
+    @WithDefault("10s")
+    java.time.Duration repositoryPollInterval();
+
     /** Directories besides the repository that local model paths may point into. */
     Optional<List<Path>> allowedRoots();
 

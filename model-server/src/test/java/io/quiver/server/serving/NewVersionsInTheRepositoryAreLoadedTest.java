@@ -1,0 +1,80 @@
+package io.quiver.server.serving;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quiver.examples.ReferenceModels;
+import io.quiver.server.testing.ExampleRepository;
+import io.restassured.http.ContentType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A version that appears in the shared repository (published by another replica, or copied in) is
+ * loaded without a restart, and "latest" moves to it; a version unloaded on purpose stays unloaded.
+ */
+@QuarkusTest
+@TestProfile(NewVersionsInTheRepositoryAreLoadedTest.FastPolling.class)
+@WithTestResource(ExampleRepository.class)
+class NewVersionsInTheRepositoryAreLoadedTest {
+
+    public static class FastPolling implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quiver.repository-poll-interval", "100ms");
+        }
+    }
+
+    @Test
+    void aVersionCopiedIntoTheRepositoryIsServedAsLatest() throws Exception {
+        given().get("/ready").then().statusCode(200);
+        Path staging = ExampleRepository.root().resolve(".staging-copy");
+        Files.createDirectories(staging);
+        Path source = ExampleRepository.extraRoot().resolve("house_price/2");
+        for (String file : List.of("model.onnx", "model.json")) {
+            Files.copy(source.resolve(file), staging.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.move(staging, ExampleRepository.root().resolve("house_price/10"), StandardCopyOption.ATOMIC_MOVE);
+
+        awaitLatest("house_price", "10");
+        float price = given().contentType(ContentType.JSON)
+                .body(Map.of("model_type", "house_price", "data", List.of(1, 2, 3)))
+                .post("/predict").then().statusCode(200).extract().path("predictions[0]");
+        assertEquals(ReferenceModels.housePrice(2, new double[] {1, 2, 3})[0], price, 1e-4);
+    }
+
+    @Test
+    void aVersionUnloadedThroughTheApiIsNotLoadedAgain() throws Exception {
+        given().get("/ready").then().statusCode(200);
+        given().delete("/v1/models/multi_input/1").then().statusCode(200);
+        // Another version appearing proves a scan ran after the unload.
+        Path copy = ExampleRepository.root().resolve("fraud_classifier/5");
+        Files.createDirectories(copy);
+        for (String file : List.of("model.onnx", "model.json")) {
+            Files.copy(ExampleRepository.extraRoot().resolve("fraud_classifier/1").resolve(file), copy.resolve(file),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+        awaitLatest("fraud_classifier", "5");
+        given().get("/v2/models/multi_input").then().statusCode(404);
+    }
+
+    private static void awaitLatest(String model, String version) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
+        while (!version.equals(given().get("/v2/models/" + model).then().extract().path("versions[-1]"))) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError(model + " version " + version + " was not loaded within 15 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+}
