@@ -3,13 +3,13 @@ package io.quiver.manager.routing;
 import jakarta.ws.rs.core.Response;
 
 /** A routed answer as the client gets it: the service's status, type and bytes, and who answered. */
-final class Answers {
+public final class Answers {
     static final String SERVED_BY = "X-Served-By";
 
     private Answers() {
     }
 
-    static Response of(Routed routed) {
+    public static Response of(Routed routed) {
         Upstream answer = routed.answer();
         Response.ResponseBuilder response = Response.status(answer.status())
                 .entity(answer.body())

@@ -64,6 +64,11 @@ public class Dispatcher {
             throw new NotFoundException("no registered service serves model_type '" + type + "' with capability '"
                     + capability + "'");
         }
+        return dispatch(type, serving, request);
+    }
+
+    /** Sends to one of {@code serving}, which must not be empty; {@code type} labels balancing and metrics. */
+    public CompletionStage<Routed> dispatch(String type, List<Replica> serving, Outbound request) {
         budget.onRequest();
         CompletableFuture<Routed> result = new CompletableFuture<>();
         Timer.Sample sample = Timer.start(meters);
@@ -109,7 +114,7 @@ public class Dispatcher {
             if (!busy && !(cause instanceof CircuitBreakerOpenException)) {
                 replica.health().requestFailed(describe(cause));
             }
-            boolean retry = number < maxRetries && budget.tryRetry();
+            boolean retry = number < maxRetries && (request.idempotent() || neverTaken(cause)) && budget.tryRetry();
             if (number < maxRetries) {
                 meters.counter("quiver.manager.retries", "outcome", retry ? "retried" : "budget_exhausted").increment();
             }
@@ -134,6 +139,13 @@ public class Dispatcher {
         }
         Throwable cause = unwrap(failure);
         return cause instanceof io.quiver.common.error.ApiException api ? "status_" + api.status() : "error";
+    }
+
+    /** Whether a failed request surely never started work on the service. */
+    private static boolean neverTaken(Throwable cause) {
+        return cause instanceof java.net.ConnectException
+                || cause instanceof CircuitBreakerOpenException
+                || cause instanceof UpstreamFailure upstream && upstream.overloaded();
     }
 
     private long timeout(Replica replica) {

@@ -10,13 +10,13 @@ import java.io.IOException;
  * Finds the top-level {@code model_type} of a unified /predict body by streaming over it, skipping
  * everything else unread: the manager routes on this one field and forwards the bytes unchanged.
  */
-final class ModelTypeReader {
+public final class ModelTypeReader {
     private static final JsonFactory JSON = new JsonFactory();
 
     private ModelTypeReader() {
     }
 
-    static String modelType(byte[] body) {
+    public static String modelType(byte[] body) {
         if (body == null || body.length == 0) {
             throw new BadRequestException("request body is empty; expected {\"model_type\", \"data\", \"model_version\"}");
         }

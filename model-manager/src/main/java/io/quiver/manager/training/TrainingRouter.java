@@ -1,0 +1,96 @@
+package io.quiver.manager.training;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.common.error.NotFoundException;
+import io.quiver.common.error.UnavailableException;
+import io.quiver.manager.registry.Replica;
+import io.quiver.manager.registry.ServiceRegistry;
+import io.quiver.manager.routing.Dispatcher;
+import io.quiver.manager.routing.Outbound;
+import io.quiver.manager.routing.Routed;
+import io.vertx.core.http.HttpMethod;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Sends a training job to a service with the {@code training} capability that serves the type, or
+ * to any trainer when none does (a new type is allowed), and finds the service of a job later.
+ */
+@ApplicationScoped
+public class TrainingRouter {
+    static final String CAPABILITY = "training";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ServiceRegistry registry;
+    private final Dispatcher dispatcher;
+    private final JobLocations jobs;
+
+    TrainingRouter(ServiceRegistry registry, Dispatcher dispatcher, JobLocations jobs) {
+        this.registry = registry;
+        this.dispatcher = dispatcher;
+        this.jobs = jobs;
+    }
+
+    public CompletionStage<Routed> submit(String type, byte[] body, String requestId) {
+        List<Replica> trainers = registry.serving(type).stream().filter(r -> r.record().can(CAPABILITY)).toList();
+        if (trainers.isEmpty()) {
+            trainers = trainers();
+        }
+        if (trainers.isEmpty()) {
+            throw new UnavailableException("no registered service has the 'training' capability", 5);
+        }
+        Outbound outbound = new Outbound(HttpMethod.POST, "/train", "application/json", body, requestId, false);
+        return dispatcher.dispatch(type, trainers, outbound).thenApply(routed -> {
+            jobId(routed).ifPresent(job -> jobs.remember(job, routed.servedBy()));
+            return routed;
+        });
+    }
+
+    /** Forwards a status request or a cancellation to the service running {@code job}. */
+    public CompletionStage<Routed> forJob(String job, HttpMethod method, String requestId) {
+        Outbound outbound = new Outbound(method, "/train/" + job, null, null, requestId, method == HttpMethod.GET);
+        List<Replica> known = jobs.serviceOf(job).flatMap(id -> registry.all().stream()
+                .filter(r -> r.id().equals(id)).findFirst()).map(List::of).orElse(List.of());
+        if (!known.isEmpty()) {
+            return dispatcher.dispatch("train", known, outbound);
+        }
+        return askEach(trainers(), 0, job, outbound);
+    }
+
+    /** Asks the trainers one by one until one knows the job. */
+    private CompletionStage<Routed> askEach(List<Replica> trainers, int index, String job, Outbound outbound) {
+        if (index >= trainers.size()) {
+            return CompletableFuture.failedFuture(new NotFoundException("no training service knows job '" + job + "'"));
+        }
+        return dispatcher.dispatch("train", List.of(trainers.get(index)), outbound)
+                .handle((routed, failure) -> routed)
+                .thenCompose(routed -> {
+                    if (routed != null && routed.answer().status() != 404) {
+                        jobs.remember(job, routed.servedBy());
+                        return CompletableFuture.completedFuture(routed);
+                    }
+                    return askEach(trainers, index + 1, job, outbound);
+                });
+    }
+
+    private List<Replica> trainers() {
+        return registry.all().stream().filter(r -> r.record().can(CAPABILITY)).toList();
+    }
+
+    private static Optional<String> jobId(Routed routed) {
+        if (routed.answer().status() != 202) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode body = JSON.readTree(routed.answer().body());
+            return Optional.ofNullable(body.path("job_id").textValue());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}
