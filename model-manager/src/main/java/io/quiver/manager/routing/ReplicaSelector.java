@@ -36,8 +36,7 @@ public class ReplicaSelector {
     }
 
     public Optional<Replica> pick(String type, List<Replica> serving, Set<String> tried) {
-        int n = serving.size();
-        if (n == 0) {
+        if (serving.isEmpty()) {
             return Optional.empty();
         }
         if (leastRequests) {
@@ -46,11 +45,15 @@ public class ReplicaSelector {
                 return best;
             }
         }
-        int start = Math.floorMod(cursors.computeIfAbsent(type.toLowerCase(Locale.ROOT), t -> new AtomicInteger())
-                .getAndIncrement(), n);
-        for (int i = 0; i < n; i++) {
-            Replica candidate = serving.get((start + i) % n);
-            if (eligible(candidate, tried) && candidate.tryAcquire(limit(candidate))) {
+        // Rotate over the eligible services only: skipping an ineligible one within the full list
+        // would hand its whole share to the service after it.
+        List<Replica> eligible = serving.stream().filter(r -> eligible(r, tried)).toList();
+        int m = eligible.size();
+        int start = m == 0 ? 0 : Math.floorMod(cursors.computeIfAbsent(type.toLowerCase(Locale.ROOT),
+                t -> new AtomicInteger()).getAndIncrement(), m);
+        for (int i = 0; i < m; i++) {
+            Replica candidate = eligible.get((start + i) % m);
+            if (candidate.tryAcquire(limit(candidate))) {
                 return Optional.of(candidate);
             }
         }
