@@ -18,9 +18,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -37,6 +40,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     public static final String MODEL_TYPE = "LSTM";
     private static final Duration STARTUP = Duration.ofSeconds(90);
     private static final int START_ATTEMPTS = 3;
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private final int replicaCount;
     private final Map<String, String> managerSettings = new LinkedHashMap<>();
@@ -64,11 +68,11 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
+        Path serverJar = jar("quiver.mesh.server-jar");
+        Path managerJar = jar("quiver.mesh.manager-jar");
         Path root = Path.of(System.getProperty("quiver.mesh.work-dir", "target/mesh")).toAbsolutePath();
         Files.createDirectories(root);
         dir = Files.createTempDirectory(root, context.getRequiredTestClass().getSimpleName() + "-");
-        Path serverJar = jar("quiver.mesh.server-jar", "../model-server/target/quarkus-app/quarkus-run.jar");
-        Path managerJar = jar("quiver.mesh.manager-jar", "target/quarkus-app/quarkus-run.jar");
         for (int i = 1; i <= replicaCount; i++) {
             Path repository = dir.resolve("replica-" + i).resolve("repository");
             ExampleModels.writeRepository(repository);
@@ -113,16 +117,32 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
         return process.name().equals("manager") ? "API_PORT" : "MODEL_SERVER_PORT";
     }
 
-    private static Path jar(String property, String fallback) {
-        return Path.of(System.getProperty(property, fallback)).toAbsolutePath().normalize();
+    /**
+     * The packaged application failsafe names. Surefire does not name them, and must not run these
+     * tests: its test phase comes before package, so it would find no jar or last build's.
+     */
+    private static Path jar(String property) {
+        String path = System.getProperty(property);
+        if (path == null) {
+            throw new IllegalStateException("-D" + property + " is not set. The mesh tests run the packaged "
+                    + "applications under failsafe, after package: ./mvnw -B -pl common,example-models,model-server,"
+                    + "model-manager install -Dit.test='Mesh*' (surefire's -Dtest would run them before package, "
+                    + "against a missing or stale jar). From an IDE, set -Dquiver.mesh.manager-jar and "
+                    + "-Dquiver.mesh.server-jar to the quarkus-run.jar files.");
+        }
+        return Path.of(path).toAbsolutePath().normalize();
     }
 
-    /** A port nothing listens on now: bound to 0 on loopback and released. */
+    /** A port nothing listens on now: bound to 0 on loopback and released; never the same one twice. */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port", e);
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("no free port", e);
+            }
         }
     }
 
@@ -252,7 +272,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     }
 
     /** Polls for a value; fails naming what was awaited once the timeout passes. */
-    public static <T> T await(String what, Duration timeout, java.util.function.Supplier<Optional<T>> poll) {
+    public static <T> T await(String what, Duration timeout, Supplier<Optional<T>> poll) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Optional<T> value = poll.get();

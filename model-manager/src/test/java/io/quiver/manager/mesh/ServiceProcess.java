@@ -27,6 +27,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class ServiceProcess implements AutoCloseable {
     /** Every child still alive, so that a test JVM that dies early takes none of them along to the next run. */
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    private static final Set<String> INHERITED = Set.of("PATH", "HOME", "USER", "TMPDIR", "LANG", "LC_ALL", "TZ");
     private static final HttpClient PROBE = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -104,7 +105,10 @@ public final class ServiceProcess implements AutoCloseable {
         command.add(jar.toString());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).directory(logDir.toFile());
-        builder.environment().putAll(environment);
+        // Only what a JVM needs from ours: a developer's shell may set the services' own variables.
+        Map<String, String> env = builder.environment();
+        env.keySet().retainAll(INHERITED);
+        env.putAll(environment);
         builder.environment().put(portVariable, Integer.toString(port));
         try {
             Files.createDirectories(logDir);
