@@ -61,6 +61,12 @@ public final class Http {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** POST with the client's own request id. */
+    public Answer post(URI uri, String json, String requestId) throws IOException {
+        return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .header("X-Request-Id", requestId).POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     public Answer delete(URI uri) throws IOException {
         return send(HttpRequest.newBuilder(uri).DELETE());
     }

@@ -45,10 +45,14 @@ class MeshErrorAnswersIT {
         List<String> wrong = new ArrayList<>();
         long start = System.nanoTime();
         for (int i = 0; i < MALFORMED_REQUESTS; i++) {
-            Http.Answer answer = MESH.http().post(MESH.managerUri("/predict"), MALFORMED);
+            String requestId = "mesh-malformed-" + i;
+            Http.Answer answer = MESH.http().post(MESH.managerUri("/predict"), MALFORMED, requestId);
+            // The replica's own error, for the client's own request id: the manager added nothing.
             if (answer.status() != 400 || answer.servedBy() == null
-                    || !answer.json().path("error").asText().contains("oops")) {
-                wrong.add(answer.toString());
+                    || !answer.json().path("error").asText().contains("oops")
+                    || !requestId.equals(answer.json().path("request_id").asText())
+                    || !requestId.equals(answer.requestId())) {
+                wrong.add(answer.toString() + " (X-Request-Id " + answer.requestId() + ")");
             }
             servedBy.merge(String.valueOf(answer.servedBy()), 1, Integer::sum);
         }
