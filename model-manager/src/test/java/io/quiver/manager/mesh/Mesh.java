@@ -1,0 +1,288 @@
+package io.quiver.manager.mesh;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.examples.ExampleModels;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * A model-manager and its model-servers as real processes on loopback ports, for one test class:
+ * register it with {@code @RegisterExtension static final Mesh MESH = Mesh.withReplicas(3);}. Each
+ * model-server serves the example models from its own repository; the manager checks health every
+ * second, retries after 50 ms and keeps its registry in its own data directory. Every process is
+ * killed after the class, and when a test fails the path and last lines of every log are printed.
+ */
+public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatcher {
+    public static final String MODEL_TYPE = "LSTM";
+    private static final Duration STARTUP = Duration.ofSeconds(90);
+    private static final int START_ATTEMPTS = 3;
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+    private final int replicaCount;
+    private final Map<String, String> managerSettings = new LinkedHashMap<>();
+    private final List<ServiceProcess> replicas = new ArrayList<>();
+    private final Http http = new Http();
+    private ServiceProcess manager;
+    private Path dir;
+
+    private Mesh(int replicaCount) {
+        this.replicaCount = replicaCount;
+        managerSettings.put("API_HOST", "127.0.0.1");
+        managerSettings.put("HEALTH_CHECK_INTERVAL", "1");
+        managerSettings.put("RETRY_DELAY", "0.05");
+    }
+
+    public static Mesh withReplicas(int count) {
+        return new Mesh(count);
+    }
+
+    /** A manager setting as an environment variable, e.g. {@code MAX_RETRIES}; before the mesh starts. */
+    public Mesh managerSetting(String variable, String value) {
+        managerSettings.put(variable, value);
+        return this;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        Path serverJar = jar("quiver.mesh.server-jar");
+        Path managerJar = jar("quiver.mesh.manager-jar");
+        Path root = Path.of(System.getProperty("quiver.mesh.work-dir", "target/mesh")).toAbsolutePath();
+        Files.createDirectories(root);
+        dir = Files.createTempDirectory(root, context.getRequiredTestClass().getSimpleName() + "-");
+        for (int i = 1; i <= replicaCount; i++) {
+            Path repository = dir.resolve("replica-" + i).resolve("repository");
+            ExampleModels.writeRepository(repository);
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("QUIVER_REPOSITORY", repository.toString());
+            env.put("MODEL_SERVER_HOST", "127.0.0.1");
+            replicas.add(new ServiceProcess("replica-" + i, serverJar, env, "/ready", dir));
+        }
+        Map<String, String> env = new LinkedHashMap<>(managerSettings);
+        env.put("QUIVER_DATA_DIR", dir.resolve("manager-data").toString());
+        manager = new ServiceProcess("manager", managerJar, env, "/health", dir);
+        System.out.println("[mesh] " + context.getRequiredTestClass().getSimpleName() + ": logs and data in " + dir);
+
+        List<ServiceProcess> all = new ArrayList<>(replicas);
+        all.add(manager);
+        startOnFreePorts(all);
+    }
+
+    /** Starts all at once, each on a port found free, and waits for each; a port taken meanwhile is chosen again. */
+    private static void startOnFreePorts(List<ServiceProcess> processes) {
+        List<ServiceProcess> pending = new ArrayList<>(processes);
+        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+            for (ServiceProcess process : pending) {
+                process.start(portVariable(process), freePort());
+            }
+            List<ServiceProcess> failed = new ArrayList<>();
+            for (ServiceProcess process : pending) {
+                if (!process.awaitReady(STARTUP)) {
+                    String tail = process.tail(40);
+                    if (attempt >= START_ATTEMPTS || !tail.contains("in use")) {
+                        throw new IllegalStateException(process.name() + " exited before it was ready; its log: "
+                                + process.log() + "\n" + tail);
+                    }
+                    failed.add(process);
+                }
+            }
+            pending = failed;
+        }
+    }
+
+    private static String portVariable(ServiceProcess process) {
+        return process.name().equals("manager") ? "API_PORT" : "MODEL_SERVER_PORT";
+    }
+
+    /**
+     * The packaged application failsafe names. Surefire does not name them, and must not run these
+     * tests: its test phase comes before package, so it would find no jar or last build's.
+     */
+    private static Path jar(String property) {
+        String path = System.getProperty(property);
+        if (path == null) {
+            throw new IllegalStateException("-D" + property + " is not set. The mesh tests run the packaged "
+                    + "applications under failsafe, after package: ./mvnw -B -pl common,example-models,model-server,"
+                    + "model-manager install -Dit.test='Mesh*' (surefire's -Dtest would run them before package, "
+                    + "against a missing or stale jar). From an IDE, set -Dquiver.mesh.manager-jar and "
+                    + "-Dquiver.mesh.server-jar to the quarkus-run.jar files.");
+        }
+        return Path.of(path).toAbsolutePath().normalize();
+    }
+
+    /** A port nothing listens on now: bound to 0 on loopback and released; never the same one twice. */
+    public static int freePort() {
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("no free port", e);
+            }
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (context.getExecutionException().isPresent()) {
+            printLogs();
+        }
+        List<ServiceProcess> all = new ArrayList<>(replicas);
+        if (manager != null) {
+            all.add(manager);
+        }
+        RuntimeException first = null;
+        for (ServiceProcess process : all) {
+            try {
+                process.kill();
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+        printLogs();
+    }
+
+    private void printLogs() {
+        List<ServiceProcess> all = new ArrayList<>(replicas);
+        if (manager != null) {
+            all.add(manager);
+        }
+        StringBuilder report = new StringBuilder("[mesh] a test failed; the processes' logs:\n");
+        for (ServiceProcess process : all) {
+            report.append("--- ").append(process).append(process.alive() ? "" : " [not running]").append('\n')
+                    .append(process.tail(25)).append('\n');
+        }
+        System.out.println(report);
+    }
+
+    public ServiceProcess manager() {
+        return manager;
+    }
+
+    public List<ServiceProcess> replicas() {
+        return replicas;
+    }
+
+    public ServiceProcess replica(String id) {
+        return replicas.stream().filter(r -> r.name().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no replica " + id));
+    }
+
+    public Http http() {
+        return http;
+    }
+
+    public URI managerUri(String path) {
+        return manager.uri(path);
+    }
+
+    /** Registers every replica under its own name as a service of type LSTM with a 1 s timeout. */
+    public void registerReplicas() {
+        for (ServiceProcess replica : replicas) {
+            Http.Answer answer = register(replica.name(), replica.uri().toString(), MODEL_TYPE);
+            if (answer.status() != 201) {
+                throw new AssertionError("registering " + replica.name() + " answered " + answer);
+            }
+        }
+    }
+
+    public Http.Answer register(String id, String url, String modelType) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("service_id", id);
+        body.put("service_url", url);
+        body.put("model_type", modelType);
+        body.putArray("capabilities").add("prediction");
+        ArrayNode models = body.putArray("models");
+        if (modelType.equals(MODEL_TYPE)) {
+            models.addObject().put("name", ExampleModels.LSTM_FORECASTER).put("version", "1").put("model_type", MODEL_TYPE);
+        }
+        body.put("max_concurrent_requests", 64);
+        body.put("timeout", 1);
+        try {
+            return http.post(managerUri("/services/register"), body.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("registering " + id + " failed", e);
+        }
+    }
+
+    /** Every registered service by id, as GET /services lists it. */
+    public Map<String, JsonNode> services() {
+        Map<String, JsonNode> services = new LinkedHashMap<>();
+        for (JsonNode service : http.getJson(managerUri("/services")).path("services")) {
+            services.put(service.path("service_id").asText(), service);
+        }
+        return services;
+    }
+
+    /** GET /services/{id}/health. */
+    public JsonNode health(String id) {
+        return http.getJson(managerUri("/services/" + id + "/health"));
+    }
+
+    /** SIGKILL the manager and start it again on the same port with the same data directory. */
+    public void restartManager() {
+        manager.kill();
+        manager.start("API_PORT", manager.port());
+        if (!manager.awaitReady(STARTUP)) {
+            throw new IllegalStateException("the restarted manager exited; its log: " + manager.log() + "\n"
+                    + manager.tail(40));
+        }
+    }
+
+    /** Polls until the condition holds; fails naming what was awaited once the timeout passes. */
+    public static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting until " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    /** Polls for a value; fails naming what was awaited once the timeout passes. */
+    public static <T> T await(String what, Duration timeout, Supplier<Optional<T>> poll) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Optional<T> value = poll.get();
+            if (value.isPresent()) {
+                return value.get();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting until " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+}
