@@ -6,6 +6,7 @@ import io.quiver.common.error.NotFoundException;
 import io.quiver.manager.config.ManagerConfig;
 import io.quiver.manager.health.ReplicaHealth;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,10 +31,12 @@ public class ServiceRegistry {
     private final Map<String, Replica> replicas = new ConcurrentHashMap<>();
     private final ManagerConfig config;
     private final RegistryJournal journal;
+    private final Event<ServiceRemoved> removals;
     private volatile Map<String, List<Replica>> byType = Map.of();
 
-    ServiceRegistry(ManagerConfig config) {
+    ServiceRegistry(ManagerConfig config, Event<ServiceRemoved> removals) {
         this.config = config;
+        this.removals = removals;
         Map<String, ServiceRecord> recorded = new LinkedHashMap<>();
         this.journal = RegistryJournal.open(config.registry().dataDir(), recorded);
         recorded.values().forEach(r -> replicas.put(r.serviceId(), newReplica(r)));
@@ -88,6 +91,7 @@ public class ServiceRegistry {
         journal.remove(id, remaining);
         replicas.remove(id);
         reindex();
+        removals.fire(new ServiceRemoved(id));
         LOG.infof("removed service %s", id);
         return removed.record();
     }

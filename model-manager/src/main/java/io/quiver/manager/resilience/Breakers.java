@@ -4,7 +4,9 @@ import io.quiver.manager.config.ManagerConfig;
 import io.quiver.manager.registry.Replica;
 import io.quiver.manager.routing.Upstream;
 import io.smallrye.faulttolerance.api.Guard;
+import io.quiver.manager.registry.ServiceRemoved;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.util.TypeLiteral;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -46,7 +48,7 @@ public class Breakers {
         return guard.get(call, ASYNC_ANSWER);
     }
 
-    public void forget(String serviceId) {
-        guards.keySet().removeIf(key -> key.startsWith(serviceId + " "));
+    void forget(@Observes ServiceRemoved removed) {
+        guards.keySet().removeIf(key -> key.startsWith(removed.serviceId() + " "));
     }
 }

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -45,9 +44,6 @@ class MeshSpreadsRequestsEvenlyIT {
 
     @Test
     @Order(2)
-    @Disabled("model-manager bug: ReplicaSelector's round robin walks from the cursor to the next eligible "
-            + "replica, so the replica after an ejected or unhealthy one takes that one's share as well as its own: "
-            + "with replica-2 of 3 out, replica-3 serves 2/3 of the requests and replica-1 1/3, instead of 1/2 each")
     void theReplicasLeftShareEvenlyWhenOneIsOut() throws Exception {
         String out = "replica-2";
         MESH.replica(out).kill();
