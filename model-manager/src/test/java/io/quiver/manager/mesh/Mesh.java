@@ -43,6 +43,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private final int replicaCount;
+    private boolean selfRegistering;
     private final Map<String, String> managerSettings = new LinkedHashMap<>();
     private final List<ServiceProcess> replicas = new ArrayList<>();
     private final Http http = new Http();
@@ -60,6 +61,15 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
         return new Mesh(count);
     }
 
+    /**
+     * Model-servers that register themselves with the manager (QUIVER_MANAGER_URL), heartbeating
+     * every 300 ms, instead of being registered by the test: the manager starts first.
+     */
+    public Mesh selfRegistering() {
+        this.selfRegistering = true;
+        return this;
+    }
+
     /** A manager setting as an environment variable, e.g. {@code MAX_RETRIES}; before the mesh starts. */
     public Mesh managerSetting(String variable, String value) {
         managerSettings.put(variable, value);
@@ -73,21 +83,32 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
         Path root = Path.of(System.getProperty("quiver.mesh.work-dir", "target/mesh")).toAbsolutePath();
         Files.createDirectories(root);
         dir = Files.createTempDirectory(root, context.getRequiredTestClass().getSimpleName() + "-");
+        Map<String, String> managerEnv = new LinkedHashMap<>(managerSettings);
+        managerEnv.put("QUIVER_DATA_DIR", dir.resolve("manager-data").toString());
+        manager = new ServiceProcess("manager", managerJar, managerEnv, "/health", dir);
+        System.out.println("[mesh] " + context.getRequiredTestClass().getSimpleName() + ": logs and data in " + dir);
+        if (selfRegistering) {
+            startOnFreePorts(List.of(manager));
+        }
         for (int i = 1; i <= replicaCount; i++) {
-            Path repository = dir.resolve("replica-" + i).resolve("repository");
+            String name = "replica-" + i;
+            Path repository = dir.resolve(name).resolve("repository");
             ExampleModels.writeRepository(repository);
             Map<String, String> env = new LinkedHashMap<>();
             env.put("QUIVER_REPOSITORY", repository.toString());
             env.put("MODEL_SERVER_HOST", "127.0.0.1");
-            replicas.add(new ServiceProcess("replica-" + i, serverJar, env, "/ready", dir));
+            if (selfRegistering) {
+                env.put("QUIVER_MANAGER_URL", manager.uri().toString());
+                env.put("QUIVER_REGISTRATION_SERVICE_ID", name);
+                env.put("QUIVER_REGISTRATION_ADVERTISED_URL", "http://127.0.0.1:{port}");
+                env.put("QUIVER_REGISTRATION_HEARTBEAT_INTERVAL", "300ms");
+            }
+            replicas.add(new ServiceProcess(name, serverJar, env, "/ready", dir));
         }
-        Map<String, String> env = new LinkedHashMap<>(managerSettings);
-        env.put("QUIVER_DATA_DIR", dir.resolve("manager-data").toString());
-        manager = new ServiceProcess("manager", managerJar, env, "/health", dir);
-        System.out.println("[mesh] " + context.getRequiredTestClass().getSimpleName() + ": logs and data in " + dir);
-
         List<ServiceProcess> all = new ArrayList<>(replicas);
-        all.add(manager);
+        if (!selfRegistering) {
+            all.add(manager);
+        }
         startOnFreePorts(all);
     }
 

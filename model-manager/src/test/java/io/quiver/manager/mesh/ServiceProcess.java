@@ -41,6 +41,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final String readyPath;
     private final Path logDir;
     private int port;
+    private String portVariableOfLastStart;
     private int starts;
     private Process process;
     private Path log;
@@ -96,6 +97,7 @@ public final class ServiceProcess implements AutoCloseable {
                     + "model-server,model-manager install -Dit.test='Mesh*'");
         }
         this.port = port;
+        this.portVariableOfLastStart = portVariable;
         starts++;
         log = logDir.resolve(name + (starts == 1 ? "" : "-" + starts) + ".log");
         List<String> command = new ArrayList<>();
@@ -108,7 +110,8 @@ public final class ServiceProcess implements AutoCloseable {
         // Only what a JVM needs from ours: a developer's shell may set the services' own variables.
         Map<String, String> env = builder.environment();
         env.keySet().retainAll(INHERITED);
-        env.putAll(environment);
+        // "{port}" in a setting stands for the port this start listens on (an advertised URL).
+        environment.forEach((key, value) -> env.put(key, value.replace("{port}", Integer.toString(port))));
         builder.environment().put(portVariable, Integer.toString(port));
         try {
             Files.createDirectories(logDir);
@@ -164,6 +167,29 @@ public final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException("interrupted killing " + name, e);
         }
         LIVE.remove(process);
+    }
+
+    /** SIGTERM, as an operator's stop: shutdown hooks run. Waits until the process is gone. */
+    public void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(name + " (pid " + process.pid() + ") did not stop within 20 s of SIGTERM");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted stopping " + name, e);
+        }
+        LIVE.remove(process);
+    }
+
+    /** Starts it again on the port it had. */
+    public void restart() {
+        start(portVariableOfLastStart, port);
+        awaitReady(Duration.ofSeconds(60));
     }
 
     /** SIGSTOP: the process keeps its sockets, so connections are accepted but never answered. */
