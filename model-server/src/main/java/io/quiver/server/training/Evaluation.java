@@ -85,7 +85,12 @@ final class Evaluation {
         }
         metrics.put("accuracy", (double) correct / predicted.length);
         Map<String, Object> classes = new LinkedHashMap<>();
-        perClass.forEach((label, counts) -> classes.put(label, Map.of("support", counts[0], "correct", counts[1])));
+        perClass.forEach((label, counts) -> {
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("support", counts[0]);
+            figures.put("correct", counts[1]);
+            classes.put(label, figures);
+        });
         metrics.put("per_class", classes);
     }
 

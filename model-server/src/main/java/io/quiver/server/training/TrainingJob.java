@@ -145,10 +145,6 @@ final class TrainingJob {
         return state.finished();
     }
 
-    synchronized Instant finishedAt() {
-        return finishedAt;
-    }
-
     /** The job as {@code GET /train/{id}} shows it. */
     synchronized Map<String, Object> view() {
         Map<String, Object> view = new LinkedHashMap<>();

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 class TrainingJobControlTest {
     private final List<String> started = new ArrayList<>();
 
-    /** A job that would train for minutes: 100,000 epochs over 4,000 rows. */
+    /** A job that would train for minutes: 100,000 epochs over 4,000 training rows (of 5,000). */
     private ObjectNode longJob(String modelType) {
         ObjectNode config = config("linear-regression");
         config.set("data", rows(5_000, 4, 0.1, (a, b) -> a + b));
