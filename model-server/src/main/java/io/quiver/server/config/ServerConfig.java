@@ -54,6 +54,8 @@ public interface ServerConfig {
 
     Registration registration();
 
+    Training training();
+
     interface Cache {
         /** Estimated memory that resident models may take before the least recently used is evicted. */
         @WithDefault("512M")
@@ -102,6 +104,44 @@ public interface ServerConfig {
     interface Manager {
         /** The model-manager this server registers with; when absent, the server does not register. */
         Optional<URI> url();
+    }
+
+    /** In-process training, {@code POST /train}; docs/training.md lists these settings. */
+    interface Training {
+        /** Jobs trained at once, each on one low-priority thread. */
+        @WithDefault("1")
+        int workers();
+
+        /** Jobs that may wait for a training thread; beyond that {@code POST /train} answers 503. */
+        @WithDefault("8")
+        int maxQueued();
+
+        /** Most rows (tabular) or values (series) one job may train on. */
+        @WithDefault("100000")
+        int maxRows();
+
+        /**
+         * Most values one job may hold: rows times columns as read, and training rows times features
+         * (for a series, windows times window). Memory grows by roughly 40 bytes per value.
+         */
+        @WithDefault("2000000")
+        long maxCells();
+
+        /** Largest data file a job may read from {@code data_uri}, local or downloaded. */
+        @WithDefault("16M")
+        MemorySize maxDataSize();
+
+        /** Connect and transfer time allowed for downloading training data. */
+        @WithDefault("60s")
+        Duration dataTimeout();
+
+        /** Finished jobs kept for {@code GET /train}; the oldest are forgotten first. */
+        @WithDefault("100")
+        int keepFinished();
+
+        /** Seconds a client is asked to wait in Retry-After when the training queue is full. */
+        @WithDefault("30")
+        int retryAfterSeconds();
     }
 
     /** How this server describes itself to the model-manager (used only when {@code quiver.manager.url} is set). */

@@ -24,7 +24,9 @@ import java.util.TreeSet;
  * descriptor's {@code features}, else by feature name; or as an array of values;</li>
  * <li>several inputs take a row as an object keyed by input name;</li>
  * <li>a row one dimension short of the input gets a trailing dimension of 1, so a series
- * {@code [v1..vT]} fills {@code [1, T, 1]}.</li>
+ * {@code [v1..vT]} fills {@code [1, T, 1]};</li>
+ * <li>a model whose descriptor says {@code "input_layout": "window"} takes a row as a series of at
+ * least {@code window} numbers, of which the last {@code window} fill the row.</li>
  * </ul>
  */
 public final class RowsDecoder {
@@ -34,6 +36,9 @@ public final class RowsDecoder {
     public static List<Tensor> decode(ModelInfo model, List<JsonNode> rows) {
         if (rows.isEmpty()) {
             throw new BadRequestException("no rows to predict on");
+        }
+        if (model.descriptor().inputLayout() == InputLayout.WINDOW) {
+            rows = lastWindows(model, rows);
         }
         List<TensorSpec> inputs = model.signature().inputs();
         if (inputs.size() == 1) {
@@ -68,7 +73,8 @@ public final class RowsDecoder {
      * list or an object, else a list of rows.
      */
     public static List<JsonNode> unifiedRows(ModelInfo model, JsonNode data) {
-        boolean sequence = model.descriptor().inputLayout() == InputLayout.SEQUENCE;
+        boolean sequence = model.descriptor().inputLayout() == InputLayout.SEQUENCE
+                || model.descriptor().inputLayout() == InputLayout.WINDOW;
         boolean scalarRows = model.signature().inputs().size() == 1 && model.signature().inputs().get(0).shape().length == 1;
         if (data.isArray()) {
             boolean flat = !data.isEmpty() && data.get(0).isValueNode();
@@ -80,6 +86,29 @@ public final class RowsDecoder {
             return rows;
         }
         return List.of(data);
+    }
+
+    /** Each row is a series; its last {@code window} values are what the model reads. */
+    private static List<JsonNode> lastWindows(ModelInfo model, List<JsonNode> rows) {
+        int window = model.descriptor().window();
+        List<JsonNode> windows = new ArrayList<>(rows.size());
+        for (int r = 0; r < rows.size(); r++) {
+            JsonNode row = rows.get(r);
+            if (!row.isArray()) {
+                throw new BadRequestException("row " + r + " must be a series (an array of numbers), got "
+                        + JsonBodies.kind(row));
+            }
+            if (row.size() < window) {
+                throw new BadRequestException("row " + r + " has " + row.size() + " values but the model forecasts from "
+                        + "the last " + window + " (its window); send at least " + window);
+            }
+            ArrayNode last = JsonNodeFactory.instance.arrayNode(window);
+            for (int i = row.size() - window; i < row.size(); i++) {
+                last.add(row.get(i));
+            }
+            windows.add(last);
+        }
+        return windows;
     }
 
     private static Tensor stack(TensorSpec input, List<JsonNode> rows) {

@@ -29,6 +29,16 @@ public final class DescriptorReader {
             if (descriptor.maxQueue() != null && descriptor.maxQueue() < 0) {
                 throw new BadRequestException(file.get().getFileName() + ": max_queue must not be negative");
             }
+            if (descriptor.window() != null && descriptor.window() < 1) {
+                throw new BadRequestException(file.get().getFileName() + ": window must be at least 1");
+            }
+            if (descriptor.horizon() != null && descriptor.horizon() < 1) {
+                throw new BadRequestException(file.get().getFileName() + ": horizon must be at least 1");
+            }
+            if (descriptor.inputLayout() == InputLayout.WINDOW && descriptor.window() == null) {
+                throw new BadRequestException(file.get().getFileName() + ": input_layout 'window' needs 'window', "
+                        + "the number of a series' last values the model takes");
+            }
             return descriptor;
         } catch (JsonProcessingException e) {
             throw new BadRequestException(file.get().getFileName() + " is not a valid descriptor: "

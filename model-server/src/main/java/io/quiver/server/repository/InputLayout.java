@@ -9,5 +9,11 @@ public enum InputLayout {
     ROWS,
     /** A 1-D series of T values becomes {@code [1, T, 1]}; a list of series becomes {@code [n, T, 1]}. */
     @JsonProperty("sequence")
-    SEQUENCE
+    SEQUENCE,
+    /**
+     * A series of at least {@code window} values (the descriptor's {@code window}) becomes one row of
+     * its last {@code window} values, {@code [1, window]}; a list of series becomes {@code [n, window]}.
+     */
+    @JsonProperty("window")
+    WINDOW
 }

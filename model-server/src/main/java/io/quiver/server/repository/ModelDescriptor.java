@@ -1,18 +1,29 @@
 package io.quiver.server.repository;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The optional {@code model.json} beside a {@code model.onnx}. Every field may be left out; see
  * docs/model-server/models.md for the format.
  *
- * @param modelType   what {@code /predict}'s {@code model_type} may call this model besides its name
- * @param features    names of the columns of a single 2-D input, in order
- * @param labels      class names for an integer class output
- * @param inputLayout how a row payload maps onto the input
- * @param workers     inference workers for this model; the server default when absent
- * @param maxQueue    requests that may wait for a worker; the server default when absent
+ * @param modelType       what {@code /predict}'s {@code model_type} may call this model besides its name
+ * @param features        names of the columns of a single 2-D input, in order
+ * @param labels          class names for an integer class output
+ * @param inputLayout     how a row payload maps onto the input
+ * @param workers         inference workers for this model; the server default when absent
+ * @param maxQueue        requests that may wait for a worker; the server default when absent
+ * @param window          for {@link InputLayout#WINDOW}: how many of a series' last values the model takes
+ * @param horizon         for a forecaster: how many values it predicts
+ * @param algorithm       the learner that produced the model (set by {@code POST /train})
+ * @param target          the column or series the model predicts (set by {@code POST /train})
+ * @param hyperparameters the learner's settings (set by {@code POST /train})
+ * @param metrics         held-out evaluation figures (set by {@code POST /train})
+ * @param trainedAt       when training finished, ISO-8601 (set by {@code POST /train})
  */
 public record ModelDescriptor(
         @JsonProperty("model_type") String modelType,
@@ -21,13 +32,30 @@ public record ModelDescriptor(
         List<String> labels,
         @JsonProperty("input_layout") InputLayout inputLayout,
         Integer workers,
-        @JsonProperty("max_queue") Integer maxQueue) {
+        @JsonProperty("max_queue") Integer maxQueue,
+        Integer window,
+        Integer horizon,
+        String algorithm,
+        String target,
+        Map<String, Object> hyperparameters,
+        Map<String, Object> metrics,
+        @JsonProperty("trained_at") String trainedAt) {
 
     public static final ModelDescriptor NONE = new ModelDescriptor(null, null, null, null, null, null, null);
 
+    @JsonCreator
     public ModelDescriptor {
         features = features == null ? List.of() : List.copyOf(features);
         labels = labels == null ? List.of() : List.copyOf(labels);
         inputLayout = inputLayout == null ? InputLayout.ROWS : inputLayout;
+        hyperparameters = hyperparameters == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(hyperparameters));
+        metrics = metrics == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+    }
+
+    /** A descriptor with only the serving fields, as hand-written descriptors usually are. */
+    public ModelDescriptor(String modelType, String description, List<String> features, List<String> labels,
+                           InputLayout inputLayout, Integer workers, Integer maxQueue) {
+        this(modelType, description, features, labels, inputLayout, workers, maxQueue,
+                null, null, null, null, null, null, null);
     }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.TestFactory;
 @QuarkusTest
 @WithTestResource(ExampleRepository.class)
 class DocumentedExamplesWorkTest {
-    private static final List<String> DOCUMENTS = List.of("quickstart.md", "model-server/api.md");
+    private static final List<String> DOCUMENTS = List.of("quickstart.md", "model-server/api.md", "training.md");
 
     @TestFactory
     Stream<DynamicTest> everyCurlExampleInTheDocsSucceeds() throws IOException {

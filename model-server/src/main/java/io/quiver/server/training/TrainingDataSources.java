@@ -1,0 +1,167 @@
+package io.quiver.server.training;
+
+import io.quiver.common.error.BadGatewayException;
+import io.quiver.common.error.BadRequestException;
+import io.quiver.common.error.NotFoundException;
+import io.quiver.common.error.PayloadTooLargeException;
+import io.quiver.server.config.ServerConfig;
+import io.quiver.server.repository.PathGuard;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Where {@code config.data_uri} points: a file inside the allowed roots (the repository and
+ * {@code quiver.allowed-roots}, checked as model paths are), or an http(s) URL. Either is read up
+ * to {@code quiver.training.max-data-size}.
+ */
+@ApplicationScoped
+public class TrainingDataSources {
+    private final PathGuard guard;
+    private final long maxBytes;
+    private final Duration timeout;
+    private final HttpClient client;
+
+    TrainingDataSources(PathGuard guard, ServerConfig config) {
+        this.guard = guard;
+        this.maxBytes = config.training().maxDataSize().asLongValue();
+        this.timeout = config.training().dataTimeout();
+        this.client = HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+    }
+
+    /** A checked location: a local file now readable, or a URL fetched when the job runs. */
+    sealed interface Location permits Local, Remote {
+        String shown();
+    }
+
+    record Local(Path file, String shown) implements Location {
+    }
+
+    record Remote(URI uri, String shown) implements Location {
+    }
+
+    Location locate(String given) {
+        if (given.isBlank()) {
+            throw new BadRequestException("config.data_uri is empty");
+        }
+        String scheme = scheme(given);
+        if (scheme.equals("http") || scheme.equals("https")) {
+            try {
+                URI uri = new URI(given);
+                if (uri.getHost() == null) {
+                    throw new BadRequestException("config.data_uri '" + abbreviate(given) + "' has no host");
+                }
+                return new Remote(uri, given);
+            } catch (URISyntaxException e) {
+                throw new BadRequestException("config.data_uri '" + abbreviate(given) + "' is not a valid URL: "
+                        + e.getReason());
+            }
+        }
+        String path = given;
+        if (scheme.equals("file")) {
+            try {
+                path = Path.of(URI.create(given)).toString();
+            } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+                throw new BadRequestException("config.data_uri '" + abbreviate(given) + "' is not a valid file: URI");
+            }
+        } else if (!scheme.isEmpty()) {
+            throw new BadRequestException("training data cannot be read from '" + scheme + ":' locations; "
+                    + "config.data_uri takes a path, a file: URI or an http(s): URL");
+        }
+        Path real;
+        try {
+            real = guard.resolve(path);
+        } catch (NotFoundException e) {
+            throw new BadRequestException("config.data_uri: no file at '" + abbreviate(given) + "'");
+        }
+        if (!Files.isRegularFile(real)) {
+            throw new BadRequestException("config.data_uri '" + abbreviate(given) + "' is not a file");
+        }
+        return new Local(real, given);
+    }
+
+    byte[] read(Location location) {
+        if (location instanceof Local local) {
+            return readLocal(local);
+        }
+        return download((Remote) location);
+    }
+
+    private byte[] readLocal(Local local) {
+        try {
+            if (Files.size(local.file()) > maxBytes) {
+                throw tooLarge(local.shown());
+            }
+            return Files.readAllBytes(local.file());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + local.shown(), e);
+        }
+    }
+
+    private byte[] download(Remote remote) {
+        URI uri = remote.uri();
+        try {
+            HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                if (response.statusCode() != 200) {
+                    throw new BadGatewayException("fetching " + uri + " answered HTTP " + response.statusCode());
+                }
+                if (response.headers().firstValueAsLong("Content-Length").orElse(-1) > maxBytes) {
+                    throw tooLarge(uri.toString());
+                }
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                byte[] buffer = new byte[64 * 1024];
+                int n;
+                while ((n = body.read(buffer)) > 0) {
+                    if (out.size() + (long) n > maxBytes) {
+                        throw tooLarge(uri.toString());
+                    }
+                    out.write(buffer, 0, n);
+                }
+                return out.toByteArray();
+            }
+        } catch (HttpTimeoutException e) {
+            throw new BadGatewayException("fetching " + uri + " took longer than " + timeout.toSeconds() + " s");
+        } catch (IOException e) {
+            throw new BadGatewayException("fetching " + uri + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BadGatewayException("fetching " + uri + " was interrupted");
+        }
+    }
+
+    private PayloadTooLargeException tooLarge(String what) {
+        return new PayloadTooLargeException("training data " + abbreviate(what) + " is larger than " + maxBytes
+                + " bytes (quiver.training.max-data-size)");
+    }
+
+    private static String scheme(String source) {
+        int colon = source.indexOf(':');
+        // One letter before the colon is a Windows drive, not a scheme.
+        if (colon < 2 || source.substring(0, colon).chars().anyMatch(c -> !Character.isLetterOrDigit(c)
+                && c != '+' && c != '-' && c != '.')) {
+            return "";
+        }
+        return source.substring(0, colon).toLowerCase(Locale.ROOT);
+    }
+
+    private static String abbreviate(String value) {
+        return value.length() <= 200 ? value : value.substring(0, 200) + "...";
+    }
+}
