@@ -1,5 +1,6 @@
 package io.quiver.manager.health;
 
+import io.quiver.common.concurrent.DaemonTimer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quiver.manager.config.ManagerConfig;
@@ -11,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -31,11 +31,7 @@ public class HealthChecker {
     private final ManagerConfig.Health config;
     private final HttpClient client;
     private final Semaphore running = new Semaphore(MAX_CONCURRENT_CHECKS);
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "health-checker");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService timer = DaemonTimer.named("health-checker");
 
     HealthChecker(ServiceRegistry registry, ManagerConfig config) {
         this.registry = registry;

@@ -1,5 +1,6 @@
 package io.quiver.manager.registry;
 
+import io.quiver.common.concurrent.DaemonTimer;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.StartupEvent;
 import io.quiver.common.error.ApiException;
@@ -14,7 +15,6 @@ import java.nio.file.attribute.FileTime;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -31,11 +31,7 @@ public class StaticServices {
     private final ServiceRegistry registry;
     private final Optional<Path> file;
     private final long discoveryMillis;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "service-discovery");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService timer = DaemonTimer.named("service-discovery");
     private FileTime loaded;
 
     StaticServices(ServiceRegistry registry, ManagerConfig config) {

@@ -44,6 +44,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
 
     private final int replicaCount;
     private boolean selfRegistering;
+    private boolean registered;
     private final Map<String, String> managerSettings = new LinkedHashMap<>();
     private final List<ServiceProcess> replicas = new ArrayList<>();
     private final Http http = new Http();
@@ -67,6 +68,12 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
      */
     public Mesh selfRegistering() {
         this.selfRegistering = true;
+        return this;
+    }
+
+    /** Replicas registered with the manager by the harness once everything is up, as an operator would. */
+    public Mesh registered() {
+        this.registered = true;
         return this;
     }
 
@@ -110,6 +117,9 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
             all.add(manager);
         }
         startOnFreePorts(all);
+        if (registered) {
+            registerReplicas();
+        }
     }
 
     /** Starts all at once, each on a port found free, and waits for each; a port taken meanwhile is chosen again. */

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -30,12 +29,8 @@ class MeshErrorAnswersIT {
     private static final int MALFORMED_REQUESTS = 20;
 
     @RegisterExtension
-    static final Mesh MESH = Mesh.withReplicas(3);
+    static final Mesh MESH = Mesh.withReplicas(3).registered();
 
-    @BeforeAll
-    static void register() {
-        MESH.registerReplicas();
-    }
 
     @Test
     @Order(1)

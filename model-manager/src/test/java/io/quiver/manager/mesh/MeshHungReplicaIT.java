@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,12 +27,8 @@ class MeshHungReplicaIT {
     private static final int REJOIN_REQUESTS = 20;
 
     @RegisterExtension
-    static final Mesh MESH = Mesh.withReplicas(3);
+    static final Mesh MESH = Mesh.withReplicas(3).registered();
 
-    @BeforeAll
-    static void register() {
-        MESH.registerReplicas();
-    }
 
     @Test
     void aHungReplicaFailsNoRequestAndRejoinsWhenItResumes() throws Exception {

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,12 +26,8 @@ class MeshKillingAReplicaUnderLoadFailsNoRequestIT {
     private static final String VICTIM = "replica-2";
 
     @RegisterExtension
-    static final Mesh MESH = Mesh.withReplicas(3);
+    static final Mesh MESH = Mesh.withReplicas(3).registered();
 
-    @BeforeAll
-    static void register() {
-        MESH.registerReplicas();
-    }
 
     @Test
     void killingAReplicaUnderLoadFailsNoRequest() throws Exception {

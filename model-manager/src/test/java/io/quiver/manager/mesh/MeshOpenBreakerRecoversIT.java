@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,14 +20,10 @@ class MeshOpenBreakerRecoversIT {
     private static final int REJOIN_REQUESTS = 20;
 
     @RegisterExtension
-    static final Mesh MESH = Mesh.withReplicas(3)
+    static final Mesh MESH = Mesh.withReplicas(3).registered()
             .managerSetting("QUIVER_MANAGER_HEALTH_EJECT_AFTER_FAILURES", "100000")
             .managerSetting("QUIVER_MANAGER_BREAKER_DELAY", "2s");
 
-    @BeforeAll
-    static void register() {
-        MESH.registerReplicas();
-    }
 
     @Test
     void aReplicaWhoseBreakerOpenedServesAgainOnceItRecovers() throws Exception {

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -27,12 +26,8 @@ class MeshSpreadsRequestsEvenlyIT {
     private static final double ALLOWED_DEVIATION = 0.03;
 
     @RegisterExtension
-    static final Mesh MESH = Mesh.withReplicas(3);
+    static final Mesh MESH = Mesh.withReplicas(3).registered();
 
-    @BeforeAll
-    static void register() {
-        MESH.registerReplicas();
-    }
 
     @Test
     @Order(1)

@@ -1,5 +1,6 @@
 package io.quiver.server.registration;
 
+import io.quiver.common.concurrent.DaemonTimer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.HttpServer;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -73,11 +73,7 @@ public class SelfRegistration {
         // A call may take up to one interval (a heartbeat later than that is late anyway), but never
         // less than the shutdown budget, so that a slow but working manager is not given up on too soon.
         manager = new ManagerClient(url, interval.compareTo(SHUTDOWN_BUDGET) > 0 ? interval : SHUTDOWN_BUDGET);
-        scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, THREAD_NAME);
-            thread.setDaemon(true);
-            return thread;
-        });
+        scheduler = DaemonTimer.named(THREAD_NAME);
         loop = new RegistrationLoop(manager, config.registration(), this::identityOnceReady, this::loadedModels, scheduler);
         loop.start();
     }

@@ -1,5 +1,6 @@
 package io.quiver.server.serving;
 
+import io.quiver.common.concurrent.DaemonTimer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quiver.common.error.ApiException;
@@ -12,7 +13,6 @@ import jakarta.enterprise.event.Observes;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -46,11 +46,7 @@ public class RepositoryWatcher {
         if (interval <= 0) {
             return;
         }
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "repository-watcher");
-            thread.setDaemon(true);
-            return thread;
-        });
+        timer = DaemonTimer.named("repository-watcher");
         timer.scheduleWithFixedDelay(this::scan, interval, interval, TimeUnit.MILLISECONDS);
     }
 
