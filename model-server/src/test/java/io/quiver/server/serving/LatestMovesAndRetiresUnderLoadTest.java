@@ -115,10 +115,10 @@ class LatestMovesAndRetiresUnderLoadTest {
     }
 
     private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
         while (!done.getAsBoolean()) {
             if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("waited 30 s for " + what);
+                throw new AssertionError("waited 90 s for " + what);
             }
             Thread.sleep(20);
         }
