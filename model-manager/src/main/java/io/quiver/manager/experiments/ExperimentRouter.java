@@ -108,7 +108,7 @@ public class ExperimentRouter {
 
     /** The service's answer with the experiment and variant added in front, when it is a JSON object. */
     private static Response answer(Routed routed, Experiment experiment, Variant variant) {
-        Response.ResponseBuilder response = Answers.builder(routed).header(VARIANT_HEADER, variant.name());
+        Response.ResponseBuilder response = Answers.builder(routed);
         byte[] body = routed.answer().body();
         try {
             JsonNode answer = body == null || body.length == 0 ? null : JSON.readTree(body);
