@@ -163,6 +163,51 @@ class ExperimentApiTest {
         given().delete("/experiments/default").then().statusCode(200);
     }
 
+    /**
+     * The variant is chosen, and named in X-Variant, before anything is sent, so a split over model
+     * types no service serves shows the assignment alone: every request is a fast 404.
+     */
+    @Test
+    void usersOverAnEightyTwentySplitLandWithinTwoPointsAndKeepTheirVariant() {
+        given().contentType(ContentType.JSON).body("""
+                {"variants": [{"name": "a", "model_type": "absent_type", "weight": 80},
+                              {"name": "b", "model_type": "absent_type", "weight": 20}],
+                 "sticky_header": "X-User-Id", "sticky_field": "user_id"}
+                """).put("/experiments/default").then().statusCode(201);
+        int users = 2_000;
+        String[] first = new String[users];
+        int onA = 0;
+        for (int user = 0; user < users; user++) {
+            first[user] = variantOf("user-" + user, FEATURES);
+            onA += first[user].equals("a") ? 1 : 0;
+        }
+        double share = 100.0 * onA / users;
+        System.out.printf("[experiments] %d users over 80/20 through the API: %.2f%% on a%n", users, share);
+        assertEquals(80, share, 2, "share of users on a");
+        for (int user = 0; user < users; user += 10) {
+            assertEquals(first[user], variantOf("user-" + user, FEATURES), "user-" + user + " by header");
+            assertEquals(first[user], variantOf(null, "{\"features\": {\"x\": 1}, \"user_id\": \"user-" + user + "\"}"),
+                    "user-" + user + " by body field");
+        }
+        int unkeyedOnA = 0;
+        for (int i = 0; i < 500; i++) {
+            unkeyedOnA += variantOf(null, FEATURES).equals("a") ? 1 : 0;
+        }
+        assertEquals(400, unkeyedOnA, "unkeyed requests rotate exactly 80/20");
+        given().delete("/experiments/default").then().statusCode(200);
+    }
+
+    private static final String FEATURES = "{\"features\": {\"x\": 1}}";
+
+    /** The variant a split request was assigned; {@code user} goes in X-User-Id when not null. */
+    private static String variantOf(String user, String body) {
+        var request = given().contentType(ContentType.JSON).body(body);
+        if (user != null) {
+            request.header("X-User-Id", user);
+        }
+        return request.post("/api/v1/ab/predictions").then().statusCode(404).extract().header("X-Variant");
+    }
+
     static Stream<Arguments> invalidAggregates() {
         return Stream.of(
                 Arguments.of("{\"data\": [1]}", "either 'model_types' or 'experiment'"),

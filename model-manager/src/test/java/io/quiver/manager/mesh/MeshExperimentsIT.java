@@ -26,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A/B experiments through real model-servers: house_price version 1 as variant a and version 2 as
  * variant b, behind reference document 001's endpoints. The split holds under load, sticky users
  * keep their variant, weights change under load without a failed request, failing shadows never
- * reach a client, and the experiments survive a restart of the manager.
+ * reach a client, a variant can be limited to chosen services, aggregates answer side by side,
+ * and the experiments survive a restart of the manager.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MeshExperimentsIT {
@@ -100,6 +101,24 @@ class MeshExperimentsIT {
 
     @Test
     @Order(3)
+    void aVariantLimitedToServicesIsAnsweredByThoseAlone() throws IOException {
+        Http.Answer put = MESH.http().put(MESH.managerUri("/experiments/default"), SPLIT_80_20.replace(
+                "\"model_version\": \"2\",", "\"model_version\": \"2\", \"services\": [\"replica-2\"],"));
+        assertEquals(200, put.status(), put.toString());
+        Random random = new Random(5);
+        Map<String, Integer> servedBy = new TreeMap<>();
+        for (int i = 0; i < 30; i++) {
+            double[] features = HousePrices.features(random);
+            Http.Answer answer = MESH.http().post(MESH.managerUri("/api/v1/models/b/predictions"), HousePrices.body(features));
+            assertEquals(null, HousePrices.problem(answer, features, VERSIONS));
+            servedBy.merge(answer.servedBy(), 1, Integer::sum);
+        }
+        assertEquals(Map.of("replica-2", 30), servedBy);
+        MESH.http().put(MESH.managerUri("/experiments/default"), SPLIT_80_20);
+    }
+
+    @Test
+    @Order(4)
     void changingWeightsUnderLoadFailsNoRequest() throws Exception {
         long[] lastChangeIssued = {Long.MAX_VALUE};
         Map<Long, String> variants = new ConcurrentHashMap<>();
@@ -132,7 +151,7 @@ class MeshExperimentsIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void anAggregateAnswersSideBySideCombinesAndListsWhatFailed() throws IOException {
         MESH.http().put(MESH.managerUri("/experiments/default"), SPLIT_80_20);
         double[] features = {1200, 3, 10};
@@ -156,7 +175,7 @@ class MeshExperimentsIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void failingShadowsNeverReachTheClient() throws Exception {
         Http.Answer put = MESH.http().put(MESH.managerUri("/experiments/default"), """
                 {"variants": [{"name": "a", "model_type": "regression", "model_version": "1", "weight": 1}],
@@ -208,7 +227,7 @@ class MeshExperimentsIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void experimentsSurviveARestartOfTheManager() throws IOException {
         JsonNode before = MESH.http().getJson(MESH.managerUri("/experiments/default"));
         MESH.restartManager();
