@@ -51,9 +51,7 @@ public final class ExperimentJson {
         for (int i = 0; i < variantsNode.size(); i++) {
             JsonNode node = variantsNode.get(i);
             String where = "variants[" + i + "]";
-            requireObject(where, node);
-            knownFields(where, node, VARIANT_FIELDS);
-            String variantName = uniqueName(where, node, names);
+            String variantName = element(where, node, VARIANT_FIELDS, names);
             variants.add(new Variant(variantName, target(where, node), integer(where, node, "weight", MAX_WEIGHT, null)));
         }
         checkWeights(name, variants);
@@ -66,9 +64,7 @@ public final class ExperimentJson {
             for (int i = 0; i < shadowNode.size(); i++) {
                 JsonNode node = shadowNode.get(i);
                 String where = "shadow[" + i + "]";
-                requireObject(where, node);
-                knownFields(where, node, SHADOW_FIELDS);
-                String shadowName = uniqueName(where, node, names);
+                String shadowName = element(where, node, SHADOW_FIELDS, names);
                 shadows.add(new Shadow(shadowName, target(where, node), integer(where, node, "percent", 100, 100)));
             }
         }
@@ -170,7 +166,10 @@ public final class ExperimentJson {
         return new Target(modelType, version, services);
     }
 
-    private static String uniqueName(String where, JsonNode node, Set<String> names) {
+    /** Checks a variant or shadow object and returns its name, which must be new among {@code names}. */
+    private static String element(String where, JsonNode node, Set<String> fields, Set<String> names) {
+        requireObject(where, node);
+        knownFields(where, node, fields);
         String name = JsonBodies.text(node, "name");
         checkName(where + " name", name);
         if (!names.add(name)) {

@@ -9,7 +9,9 @@ import io.quiver.common.error.ApiException;
 import io.quiver.common.error.NotFoundException;
 import io.quiver.common.json.JsonBodies;
 import io.quiver.manager.config.ManagerConfig;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -49,6 +51,10 @@ public class ExperimentStore {
             read(stored).forEach((name, body) -> live.put(name, new Assignment(ExperimentJson.parse(name, body))));
         }
         config.file().ifPresent(this::seed);
+    }
+
+    /** Loads the store and the experiments file at start, not at the first request that needs them. */
+    void onStart(@Observes StartupEvent event) {
         LOG.infof("%d experiments: %s", live.size(), new TreeMap<>(live).keySet());
     }
 
