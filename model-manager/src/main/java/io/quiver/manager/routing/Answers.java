@@ -10,6 +10,11 @@ public final class Answers {
     }
 
     public static Response of(Routed routed) {
+        return builder(routed).build();
+    }
+
+    /** The answer as {@link #of} gives it, still open to changes such as a rewritten body. */
+    public static Response.ResponseBuilder builder(Routed routed) {
         Upstream answer = routed.answer();
         Response.ResponseBuilder response = Response.status(answer.status())
                 .entity(answer.body())
@@ -20,6 +25,6 @@ public final class Answers {
         if (answer.retryAfter() != null) {
             response.header("Retry-After", answer.retryAfter());
         }
-        return response.build();
+        return response;
     }
 }

@@ -67,6 +67,22 @@ public final class Http {
                 .header("X-Request-Id", requestId).POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** POST with one more header, such as a sticky key. */
+    public Answer post(URI uri, String json, String header, String value) throws IOException {
+        return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json").header(header, value)
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Answer put(URI uri, String json) throws IOException {
+        return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Answer patch(URI uri, String json) throws IOException {
+        return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     public Answer delete(URI uri) throws IOException {
         return send(HttpRequest.newBuilder(uri).DELETE());
     }

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
- * Clients sending /predict to the manager back to back, each request with its own series, until
+ * Clients sending requests to the manager back to back (by default /predict, each with its own series), until
  * told to stop or a hard cap of requests is reached. Every request's timing, status, server and
  * correctness is kept for the test to judge.
  */
@@ -34,7 +34,16 @@ public final class Load implements AutoCloseable {
         }
     }
 
-    private final Mesh mesh;
+    /** One client request: sends it and judges the answer. */
+    public interface Call {
+        Result send(long number, Random random) throws IOException;
+    }
+
+    /** An answer, and what is wrong with it (null when it is right). */
+    public record Result(Http.Answer answer, String problem) {
+    }
+
+    private final Call call;
     private final int clients;
     private final long maxRequests;
     private final long seed;
@@ -47,7 +56,12 @@ public final class Load implements AutoCloseable {
     private long stoppedNanos;
 
     public Load(Mesh mesh, int clients, long maxRequests, long seed) {
-        this.mesh = mesh;
+        this(clients, maxRequests, seed, forecasts(mesh));
+    }
+
+    /** Clients making {@code call} instead of LSTM forecasts. */
+    public Load(int clients, long maxRequests, long seed, Call call) {
+        this.call = call;
         this.clients = clients;
         this.maxRequests = maxRequests;
         this.seed = seed;
@@ -73,18 +87,25 @@ public final class Load implements AutoCloseable {
             if (number >= maxRequests) {
                 return;
             }
-            double[] series = Forecasts.series(random);
             long start = System.nanoTime();
             Request request;
             try {
-                Http.Answer answer = mesh.http().post(mesh.managerUri("/predict"), Forecasts.body(series));
-                request = new Request(number, start, System.nanoTime(), answer.status(), answer.servedBy(),
-                        Forecasts.problem(answer, series));
+                Result result = call.send(number, random);
+                request = new Request(number, start, System.nanoTime(), result.answer().status(),
+                        result.answer().servedBy(), result.problem());
             } catch (IOException e) {
                 request = new Request(number, start, System.nanoTime(), 0, null, e.toString());
             }
             done.add(request);
         }
+    }
+
+    private static Call forecasts(Mesh mesh) {
+        return (number, random) -> {
+            double[] series = Forecasts.series(random);
+            Http.Answer answer = mesh.http().post(mesh.managerUri("/predict"), Forecasts.body(series));
+            return new Result(answer, Forecasts.problem(answer, series));
+        };
     }
 
     /** Requests finished so far. */

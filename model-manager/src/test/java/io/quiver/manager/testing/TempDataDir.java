@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** A fresh registry directory per test run, and a services file in reference document 003's shape. */
+/**
+ * A fresh registry directory per test run, a services file in reference document 003's shape, and an
+ * experiments file.
+ */
 public class TempDataDir implements QuarkusTestResourceLifecycleManager {
     private static Path base;
 
@@ -35,9 +38,24 @@ public class TempDataDir implements QuarkusTestResourceLifecycleManager {
                         }
                     }
                     """);
+            Files.writeString(experimentsFile(), """
+                    {
+                        "experiments": {
+                            "from_file": {
+                                "variants": [
+                                    {"name": "a", "model_type": "regression", "model_version": "1", "weight": 90},
+                                    {"name": "b", "model_type": "regression", "model_version": 2, "weight": 10}
+                                ],
+                                "sticky_header": "X-User-Id"
+                            },
+                            "broken_in_file": {"variants": [{"name": "a", "model_type": "regression", "weight": -1}]}
+                        }
+                    }
+                    """);
             return Map.of(
-                    "quiver.manager.registry.data-dir", base.resolve("data").toString(),
-                    "quiver.manager.registry.services-file", servicesFile().toString());
+                    "quiver.manager.registry.data-dir", dataDir().toString(),
+                    "quiver.manager.registry.services-file", servicesFile().toString(),
+                    "quiver.manager.experiments.file", experimentsFile().toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -45,6 +63,15 @@ public class TempDataDir implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
+    }
+
+    public static Path dataDir() {
+        return base.resolve("data");
+    }
+
+    /** Experiments to create at start: one valid, one the manager must skip. */
+    public static Path experimentsFile() {
+        return base.resolve("experiments.json");
     }
 
     public static Path servicesFile() {

@@ -1,0 +1,176 @@
+package io.quiver.manager.experiments;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.common.error.ApiException;
+import io.quiver.common.error.NotFoundException;
+import io.quiver.common.json.JsonBodies;
+import io.quiver.manager.config.ManagerConfig;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * The experiments the manager routes by. Every change is written to {@code experiments.json} in the
+ * data directory (a temporary file, forced to disk, renamed over the old one) before it is
+ * acknowledged and before routing sees it, so a restart or a crash keeps every acknowledged change
+ * and never leaves a torn file. The experiments file only adds experiments the store lacks: a canary
+ * moved through the API stays where it was moved when the manager restarts.
+ */
+@ApplicationScoped
+public class ExperimentStore {
+    private static final Logger LOG = Logger.getLogger(ExperimentStore.class);
+    private static final String FILE = "experiments.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path dir;
+    private final Map<String, Assignment> live = new ConcurrentHashMap<>();
+
+    ExperimentStore(ManagerConfig manager, ExperimentsConfig config) {
+        this.dir = manager.registry().dataDir();
+        Path stored = dir.resolve(FILE);
+        if (Files.exists(stored)) {
+            read(stored).forEach((name, body) -> live.put(name, new Assignment(ExperimentJson.parse(name, body))));
+        }
+        config.file().ifPresent(this::seed);
+    }
+
+    /** Loads the store and the experiments file at start, not at the first request that needs them. */
+    void onStart(@Observes StartupEvent event) {
+        LOG.infof("%d experiments: %s", live.size(), new TreeMap<>(live).keySet());
+    }
+
+    public Experiment get(String name) {
+        return assignment(name).experiment();
+    }
+
+    Assignment assignment(String name) {
+        Assignment assignment = live.get(name);
+        if (assignment == null) {
+            throw new NotFoundException("no experiment '" + name + "'; create it with PUT /experiments/" + name);
+        }
+        return assignment;
+    }
+
+    public List<Experiment> all() {
+        return live.values().stream().map(Assignment::experiment)
+                .sorted(Comparator.comparing(Experiment::name)).toList();
+    }
+
+    /** Creates or replaces an experiment; true when it is new. */
+    public synchronized boolean put(Experiment experiment) {
+        Map<String, Experiment> next = snapshot();
+        boolean created = next.put(experiment.name(), experiment) == null;
+        write(next);
+        live.put(experiment.name(), new Assignment(experiment));
+        LOG.infof("%s experiment %s", created ? "created" : "replaced", experiment.name());
+        return created;
+    }
+
+    public synchronized Experiment changeWeights(String name, JsonNode change) {
+        Experiment changed = WeightChange.apply(get(name), change);
+        put(changed);
+        return changed;
+    }
+
+    public synchronized Experiment delete(String name) {
+        Experiment removed = get(name);
+        Map<String, Experiment> next = snapshot();
+        next.remove(name);
+        write(next);
+        live.remove(name);
+        LOG.infof("ended experiment %s", name);
+        return removed;
+    }
+
+    private Map<String, Experiment> snapshot() {
+        Map<String, Experiment> all = new TreeMap<>();
+        live.forEach((name, assignment) -> all.put(name, assignment.experiment()));
+        return all;
+    }
+
+    private void seed(Path file) {
+        Map<String, JsonNode> declared;
+        try {
+            declared = read(file);
+        } catch (RuntimeException e) {
+            LOG.errorf("cannot read the experiments file %s: %s", file, e.getMessage());
+            return;
+        }
+        declared.forEach((name, body) -> {
+            if (live.containsKey(name)) {
+                LOG.infof("experiment %s from %s is already stored; the stored one is kept", name, file);
+                return;
+            }
+            try {
+                put(ExperimentJson.parse(name, body));
+            } catch (ApiException e) {
+                LOG.errorf("experiment '%s' in %s is invalid: %s", name, file, e.getMessage());
+            }
+        });
+    }
+
+    private static Map<String, JsonNode> read(Path file) {
+        try {
+            JsonNode experiments = JsonBodies.object(Files.readAllBytes(file)).path("experiments");
+            if (!experiments.isObject()) {
+                throw new IllegalStateException(file + " has no \"experiments\" object");
+            }
+            Map<String, JsonNode> byName = new TreeMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = experiments.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> entry = it.next();
+                byName.put(entry.getKey(), entry.getValue());
+            }
+            return byName;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        } catch (ApiException e) {
+            throw new IllegalStateException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void write(Map<String, Experiment> experiments) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ObjectNode byName = root.putObject("experiments");
+        experiments.forEach((name, experiment) -> byName.set(name, ExperimentJson.stored(experiment)));
+        Path target = dir.resolve(FILE);
+        Path temporary = dir.resolve(FILE + ".tmp");
+        try {
+            Files.createDirectories(dir);
+            try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer bytes = ByteBuffer.wrap(JSON.writeValueAsBytes(root));
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
+                out.force(true);
+            }
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+                directory.force(true);
+            } catch (IOException e) {
+                // Some file systems cannot sync a directory; the rename is atomic all the same.
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the experiments store " + target, e);
+        }
+    }
+}
