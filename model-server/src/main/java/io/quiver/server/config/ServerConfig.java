@@ -118,6 +118,9 @@ public interface ServerConfig {
     interface Manager {
         /** The model-manager this server registers with; when absent, the server does not register. */
         Optional<URI> url();
+
+        /** The bearer token sent with registrations and heartbeats: a control token of the manager's. */
+        Optional<String> token();
     }
 
     /** In-process training, {@code POST /train}; docs/training.md lists these settings. */
