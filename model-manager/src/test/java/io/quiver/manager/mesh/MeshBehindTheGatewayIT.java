@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -24,8 +25,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The real nginx gateway in front of a real manager and model-server: credentials, routing by host
- * and path, the body and rate limits, and the request id from the client to the replica and the
+ * The real nginx gateway in front of a real manager and model-server: the gateway's users and the
+ * manager's tokens, routing by host and path, the body and rate limits, and the request id from the client to the replica and the
  * access log. The rate limit is shown on a second gateway with a tight one.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -37,20 +38,40 @@ class MeshBehindTheGatewayIT {
     private static final int MAX_BODY_KIB = 64;
     private static final double[] SERIES = {0.0, 0.01, 0.02, 0.03};
 
+    private static final String CONTROL_TOKEN = "gateway-it-control-token";
+    private static final String DATA_TOKEN = "gateway-it-data-token";
+
+    /** The manager as production runs it: tokens required, which the model-server registers with. */
     @RegisterExtension
     @Order(1)
-    static final Mesh MESH = Mesh.withReplicas(1).registered();
+    static final Mesh MESH = Mesh.withReplicas(1).withApiTokens(CONTROL_TOKEN, DATA_TOKEN).selfRegistering();
 
     @RegisterExtension
     @Order(2)
-    static final Gateway GATEWAY = Gateway.inFrontOf(MESH).setting("GATEWAY_MAX_BODY", MAX_BODY_KIB + "k");
+    static final Gateway GATEWAY = withTokens(Gateway.inFrontOf(MESH)).setting("GATEWAY_MAX_BODY", MAX_BODY_KIB + "k");
 
     /** A second gateway whose rate limit a test can spend without slowing the others. */
     @RegisterExtension
     @Order(3)
-    static final Gateway TIGHT = Gateway.inFrontOf(MESH)
+    static final Gateway TIGHT = withTokens(Gateway.inFrontOf(MESH))
             .setting("GATEWAY_RATE", TIGHT_RATE_PER_SECOND + "r/s")
             .setting("GATEWAY_BURST", Integer.toString(TIGHT_BURST));
+
+    private static Gateway withTokens(Gateway gateway) {
+        return gateway.setting("MANAGER_CONTROL_TOKEN", CONTROL_TOKEN).setting("MANAGER_DATA_TOKEN", DATA_TOKEN);
+    }
+
+    @BeforeAll
+    static void theReplicaHasRegisteredWithItsToken() {
+        Mesh.await("replica-1 registered itself", Duration.ofSeconds(30), () -> MESH.services().containsKey("replica-1"));
+    }
+
+    @Test
+    @Order(0)
+    void theManagerItselfRefusesCallsWithoutItsToken() throws Exception {
+        Http.Answer direct = new Http().post(MESH.managerUri("/predict"), Forecasts.body(SERIES));
+        assertEquals(401, direct.status(), direct.toString());
+    }
 
     @Test
     @Order(1)
