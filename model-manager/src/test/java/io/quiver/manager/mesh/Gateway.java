@@ -39,6 +39,7 @@ public final class Gateway implements BeforeAllCallback, AfterAllCallback {
 
     private final Mesh mesh;
     private final Map<String, String> settings = new LinkedHashMap<>();
+    private final List<String> otherUpstreams = new ArrayList<>();
     private final String password = randomPassword();
     private Process process;
     private Path runDir;
@@ -56,6 +57,12 @@ public final class Gateway implements BeforeAllCallback, AfterAllCallback {
     /** A gateway setting as an environment variable, e.g. {@code GATEWAY_RATE}; before it starts. */
     public Gateway setting(String variable, String value) {
         settings.put(variable, value);
+        return this;
+    }
+
+    /** Another address the gateway balances across beside the manager's (MANAGER_URL takes several). */
+    public Gateway alsoInFrontOf(String url) {
+        otherUpstreams.add(url);
         return this;
     }
 
@@ -83,7 +90,9 @@ public final class Gateway implements BeforeAllCallback, AfterAllCallback {
         env.put("GATEWAY_HOST", "127.0.0.1");
         env.put("GATEWAY_PORT", Integer.toString(port));
         env.put("GATEWAY_RUN_DIR", runDir.resolve("run").toString());
-        env.put("MANAGER_URL", mesh.manager().uri().toString());
+        List<String> upstreams = new ArrayList<>(otherUpstreams);
+        upstreams.add(mesh.manager().uri().toString());
+        env.put("MANAGER_URL", String.join(",", upstreams));
         env.put("DOMAIN", DOMAIN);
         env.put("HTPASSWD_FILE", users.toString());
         env.putAll(settings);

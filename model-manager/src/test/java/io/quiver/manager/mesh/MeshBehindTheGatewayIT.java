@@ -11,12 +11,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.examples.ExampleModels;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -27,7 +34,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The real nginx gateway in front of a real manager and model-server: the gateway's users and the
  * manager's tokens, routing by host and path, the body and rate limits, and the request id from the client to the replica and the
- * access log. The rate limit is shown on a second gateway with a tight one.
+ * access log, and a POST that timed out not sent again. The rate limit is shown on a second
+ * gateway with a tight one, the retry rule on a third in front of a hanging address as well.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MeshBehindTheGatewayIT {
@@ -56,6 +64,16 @@ class MeshBehindTheGatewayIT {
     static final Gateway TIGHT = withTokens(Gateway.inFrontOf(MESH))
             .setting("GATEWAY_RATE", TIGHT_RATE_PER_SECOND + "r/s")
             .setting("GATEWAY_BURST", Integer.toString(TIGHT_BURST));
+
+    /** Accepts connections (the kernel does) and never answers: a manager address that hangs. */
+    private static final ServerSocket SILENT = silentSocket();
+
+    /** A third gateway balancing between the hanging address and the manager, with a 1 s timeout. */
+    @RegisterExtension
+    @Order(4)
+    static final Gateway HALF_HUNG = withTokens(Gateway.inFrontOf(MESH))
+            .alsoInFrontOf("http://127.0.0.1:" + SILENT.getLocalPort())
+            .setting("GATEWAY_UPSTREAM_TIMEOUT", "1s");
 
     private static Gateway withTokens(Gateway gateway) {
         return gateway.setting("MANAGER_CONTROL_TOKEN", CONTROL_TOKEN).setting("MANAGER_DATA_TOKEN", DATA_TOKEN);
@@ -201,6 +219,38 @@ class MeshBehindTheGatewayIT {
         assertEquals("1", refused.header("Retry-After"));
     }
 
+    @Test
+    @Order(7)
+    void aPostThatTimedOutIsNotSentAgainToAnotherAddress() {
+        // Round-robin over two addresses, the hanging one marked failed for 5 s after its first
+        // timeout: of two POSTs, one meets the hanging address whichever order nginx picks.
+        List<Integer> posts = new ArrayList<>();
+        Response timedOut = null;
+        for (int i = 0; i < 2; i++) {
+            Response answer = authenticated(HALF_HUNG, MODELS).body(Forecasts.body(SERIES)).post("/predict");
+            posts.add(answer.statusCode());
+            if (answer.statusCode() == 504) {
+                timedOut = answer;
+            }
+        }
+        assertEquals(List.of(200, 504), posts.stream().sorted().toList(),
+                "one POST must time out on the hanging address and not be sent on to the manager");
+        assertTrue(json(timedOut).path("error").asText().contains("did not answer within 1s"), timedOut.asString());
+    }
+
+    @AfterAll
+    static void closeTheHangingAddress() throws IOException {
+        SILENT.close();
+    }
+
+    private static ServerSocket silentSocket() {
+        try {
+            return new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static RequestSpecification anonymous(String host) {
         return anonymous(GATEWAY, host);
     }
@@ -247,8 +297,8 @@ class MeshBehindTheGatewayIT {
 
     private static Http.Answer answer(Response response) {
         Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        response.headers().forEach(h -> headers.computeIfAbsent(h.getName(), k -> new java.util.ArrayList<>()).add(h.getValue()));
+        response.headers().forEach(h -> headers.computeIfAbsent(h.getName(), k -> new ArrayList<>()).add(h.getValue()));
         return new Http.Answer(response.statusCode(), response.asString(), HttpHeaders.of(headers, (k, v) -> true),
-                response.timeIn(java.util.concurrent.TimeUnit.NANOSECONDS));
+                response.timeIn(TimeUnit.NANOSECONDS));
     }
 }
