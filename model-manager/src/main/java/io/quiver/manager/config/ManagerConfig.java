@@ -1,9 +1,11 @@
 package io.quiver.manager.config;
 
+import io.quiver.common.net.DestinationPolicy;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -34,6 +36,19 @@ public interface ManagerConfig {
         /** How often expired leases are swept and the services file is read again (SERVICE_DISCOVERY_INTERVAL). */
         @WithDefault("30s")
         Duration discoveryInterval();
+
+        /**
+         * Hosts a service_url may name: host names, {@code .domain} suffixes, addresses and blocks
+         * such as {@code 10.0.0.0/8}. When absent, any host that is not denied.
+         */
+        Optional<List<String>> allowedHosts();
+
+        /**
+         * Hosts a service_url may not name, whatever is allowed: by default link-local addresses and
+         * the cloud metadata endpoints. Add {@code 127.0.0.0/8,::1/128} to refuse loopback.
+         */
+        @WithDefault(DestinationPolicy.DEFAULT_DENIED)
+        List<String> deniedHosts();
     }
 
     interface Health {

@@ -3,11 +3,13 @@ package io.quiver.manager.registry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quiver.common.error.NotFoundException;
+import io.quiver.common.net.DestinationPolicy;
 import io.quiver.manager.config.ManagerConfig;
 import io.quiver.manager.health.ReplicaHealth;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
+import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,11 +34,14 @@ public class ServiceRegistry {
     private final ManagerConfig config;
     private final RegistryJournal journal;
     private final Event<ServiceRemoved> removals;
+    private final DestinationPolicy destinations;
     private volatile Map<String, List<Replica>> byType = Map.of();
 
     ServiceRegistry(ManagerConfig config, Event<ServiceRemoved> removals) {
         this.config = config;
         this.removals = removals;
+        this.destinations = new DestinationPolicy(config.registry().allowedHosts().orElse(List.of()),
+                config.registry().deniedHosts(), "quiver.manager.registry.allowed-hosts and denied-hosts");
         Map<String, ServiceRecord> recorded = new LinkedHashMap<>();
         this.journal = RegistryJournal.open(config.registry().dataDir(), recorded);
         recorded.values().forEach(r -> replicas.put(r.serviceId(), newReplica(r)));
@@ -51,8 +56,16 @@ public class ServiceRegistry {
         journal.close();
     }
 
-    /** Adds or replaces a service; true when it is new. */
-    public synchronized boolean register(ServiceRecord record) {
+    /**
+     * Adds or replaces a service; true when it is new. Its URL must name a host the manager may
+     * call, checked here, where every registration passes, and outside the lock, since it resolves.
+     */
+    public boolean register(ServiceRecord record) {
+        destinations.check("service_url", URI.create(record.serviceUrl()));
+        return store(record);
+    }
+
+    private synchronized boolean store(ServiceRecord record) {
         Replica existing = replicas.get(record.serviceId());
         journal.put(record, records(record));
         if (existing != null && existing.record().serviceUrl().equals(record.serviceUrl())) {

@@ -23,6 +23,12 @@ public final class Http {
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
+    private volatile String authorization;
+
+    /** Sends {@code Authorization: value} with every request from now on. */
+    void authorizeWith(String value) {
+        this.authorization = value;
+    }
 
     /** A status, body and headers as they came, and the time from sending to the last byte. */
     public record Answer(int status, String body, HttpHeaders headers, long nanos) {
@@ -101,6 +107,9 @@ public final class Http {
     }
 
     private Answer send(HttpRequest.Builder request) throws IOException {
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         long start = System.nanoTime();
         try {
             HttpResponse<String> response = client.send(request.timeout(REQUEST_TIMEOUT).build(),

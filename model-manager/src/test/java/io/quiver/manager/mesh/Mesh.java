@@ -10,10 +10,14 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +50,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     private boolean selfRegistering;
     private boolean registered;
     private boolean sharedRepository;
+    private String controlToken;
     private final Map<String, String> managerSettings = new LinkedHashMap<>();
     private final List<ServiceProcess> replicas = new ArrayList<>();
     private final Http http = new Http();
@@ -55,6 +60,8 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     private Mesh(int replicaCount) {
         this.replicaCount = replicaCount;
         managerSettings.put("API_HOST", "127.0.0.1");
+        // The API's tokens are tested on their own (auth/); these tests are about routing and failures.
+        managerSettings.put("QUIVER_MANAGER_AUTH_ENABLED", "false");
         managerSettings.put("HEALTH_CHECK_INTERVAL", "1");
         managerSettings.put("RETRY_DELAY", "0.05");
     }
@@ -85,6 +92,28 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     public Mesh sharedRepository() {
         this.sharedRepository = true;
         return this;
+    }
+
+    /**
+     * The manager's API behind bearer tokens, as in production: the harness's own calls carry the
+     * control token, and so do self-registering model-servers; a test sends the data token itself
+     * where it needs one.
+     */
+    public Mesh withApiTokens(String controlToken, String dataToken) {
+        managerSettings.put("QUIVER_MANAGER_AUTH_ENABLED", "true");
+        managerSettings.put("QUIVER_MANAGER_AUTH_CONTROL_TOKENS", sha256(controlToken));
+        managerSettings.put("QUIVER_MANAGER_AUTH_DATA_TOKENS", sha256(dataToken));
+        http.authorizeWith("Bearer " + controlToken);
+        this.controlToken = controlToken;
+        return this;
+    }
+
+    private static String sha256(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A manager setting as an environment variable, e.g. {@code MAX_RETRIES}; before the mesh starts. */
@@ -124,6 +153,9 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
                 env.put("QUIVER_REGISTRATION_SERVICE_ID", name);
                 env.put("QUIVER_REGISTRATION_ADVERTISED_URL", "http://127.0.0.1:{port}");
                 env.put("QUIVER_REGISTRATION_HEARTBEAT_INTERVAL", "300ms");
+                if (controlToken != null) {
+                    env.put("QUIVER_MANAGER_TOKEN", controlToken);
+                }
             }
             replicas.add(new ServiceProcess(name, serverJar, env, "/ready", dir));
         }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @QuarkusTest
 @WithTestResource(TempDataDir.class)
@@ -52,6 +53,18 @@ class RegistryApiTest {
         given().get("/services").then().body("services.service_id", not(hasItem("api_service")));
         given().delete("/services/api_service").then().statusCode(404).body("error", containsString("api_service"));
         given().get("/services/api_service/health").then().statusCode(404);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://169.254.169.254", "http://[fe80::1]:8080", "http://[fd00:ec2::254]",
+            "http://metadata.google.internal", "http://0.0.0.0:8080"})
+    void aServiceUrlOfALinkLocalOrMetadataAddressIs403(String url) {
+        given().contentType(ContentType.JSON).body(Map.of("service_id", "metadata_probe", "service_url", url,
+                        "model_type", "regression"))
+                .post("/services/register").then().statusCode(403)
+                .body("error", containsString("quiver.manager.registry.allowed-hosts and denied-hosts"))
+                .body("request_id", notNullValue());
+        given().get("/services/metadata_probe").then().statusCode(404);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.quiver.server.config;
 
 import io.quarkus.runtime.configuration.MemorySize;
+import io.quiver.common.net.DestinationPolicy;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
@@ -93,6 +94,19 @@ public interface ServerConfig {
 
         @WithDefault("60s")
         Duration timeout();
+
+        /**
+         * Hosts that model and training-data URLs may name: host names, {@code .domain} suffixes,
+         * addresses and blocks such as {@code 10.0.0.0/8}. When absent, any host that is not denied.
+         */
+        Optional<List<String>> allowedHosts();
+
+        /**
+         * Hosts those URLs may not name, whatever is allowed, checked again at every redirect: by
+         * default link-local addresses and the cloud metadata endpoints.
+         */
+        @WithDefault(DestinationPolicy.DEFAULT_DENIED)
+        List<String> deniedHosts();
     }
 
     interface Onnx {
@@ -104,6 +118,9 @@ public interface ServerConfig {
     interface Manager {
         /** The model-manager this server registers with; when absent, the server does not register. */
         Optional<URI> url();
+
+        /** The bearer token sent with registrations and heartbeats: a control token of the manager's. */
+        Optional<String> token();
     }
 
     /** In-process training, {@code POST /train}; docs/training.md lists these settings. */

@@ -33,9 +33,18 @@ final class ManagerClient {
     private final HttpClient http;
     private final String base;
     private final Duration timeout;
+    private final String token;
 
-    /** @param timeout the longest a register or heartbeat call may take, connecting included */
     ManagerClient(URI manager, Duration timeout) {
+        this(manager, timeout, null);
+    }
+
+    /**
+     * @param timeout the longest a register or heartbeat call may take, connecting included
+     * @param token   the bearer token the manager asks for, or null when it asks for none
+     */
+    ManagerClient(URI manager, Duration timeout, String token) {
+        this.token = token;
         // The manager is a plain HTTP/1.1 service; asking it to upgrade to HTTP/2 on each call gains nothing.
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
         String url = manager.toString();
@@ -65,7 +74,8 @@ final class ManagerClient {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "application/json");
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "application/json");
+        return token == null ? request : request.header("Authorization", "Bearer " + token);
     }
 
     /**

@@ -72,7 +72,8 @@ public class SelfRegistration {
         }
         // A call may take up to one interval (a heartbeat later than that is late anyway), but never
         // less than the shutdown budget, so that a slow but working manager is not given up on too soon.
-        manager = new ManagerClient(url, interval.compareTo(SHUTDOWN_BUDGET) > 0 ? interval : SHUTDOWN_BUDGET);
+        manager = new ManagerClient(url, interval.compareTo(SHUTDOWN_BUDGET) > 0 ? interval : SHUTDOWN_BUDGET,
+                config.manager().token().orElse(null));
         scheduler = DaemonTimer.named(THREAD_NAME);
         loop = new RegistrationLoop(manager, config.registration(), this::identityOnceReady, this::loadedModels, scheduler);
         loop.start();

@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,20 +27,20 @@ import java.util.Optional;
 @ApplicationScoped
 public class ModelDownloader {
     private final HttpClient client;
+    private final RemoteFiles remote;
     private final long maxBytes;
     private final Duration timeout;
 
-    ModelDownloader(ServerConfig config) {
+    ModelDownloader(ServerConfig config, RemoteFiles remote) {
+        this.remote = remote;
         this.maxBytes = config.download().maxSize().asLongValue();
         this.timeout = config.download().timeout();
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+        this.client = RemoteFiles.client(timeout);
     }
 
     public ModelFiles fetch(String name, String version, String url, Path repository) {
         URI modelUri = parse(url);
+        remote.check("model URL", modelUri);
         String path = modelUri.getPath() == null ? "" : modelUri.getPath();
         URI base = path.endsWith(".onnx") ? modelUri.resolve(".") : URI.create(modelUri + (path.endsWith("/") ? "" : "/"));
         if (!path.endsWith(".onnx")) {
@@ -65,8 +64,7 @@ public class ModelDownloader {
     private Optional<Path> download(URI uri, Path dir, String fileName, boolean required) throws IOException {
         Path partial = Files.createTempFile(dir, "." + fileName, ".part");
         try {
-            HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
-            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response = remote.get(client, "model URL", uri, timeout);
             try (InputStream body = response.body()) {
                 if (response.statusCode() == 404 && !required) {
                     return Optional.empty();

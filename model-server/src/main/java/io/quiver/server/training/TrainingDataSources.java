@@ -6,6 +6,7 @@ import io.quiver.common.error.NotFoundException;
 import io.quiver.common.error.PayloadTooLargeException;
 import io.quiver.server.config.ServerConfig;
 import io.quiver.server.repository.PathGuard;
+import io.quiver.server.repository.RemoteFiles;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
@@ -33,15 +33,14 @@ public class TrainingDataSources {
     private final long maxBytes;
     private final Duration timeout;
     private final HttpClient client;
+    private final RemoteFiles remoteFiles;
 
-    TrainingDataSources(PathGuard guard, ServerConfig config) {
+    TrainingDataSources(PathGuard guard, RemoteFiles remoteFiles, ServerConfig config) {
         this.guard = guard;
+        this.remoteFiles = remoteFiles;
         this.maxBytes = config.training().maxDataSize().asLongValue();
         this.timeout = config.training().dataTimeout();
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+        this.client = RemoteFiles.client(timeout);
     }
 
     /** A checked location: a local file now readable, or a URL fetched when the job runs. */
@@ -66,6 +65,7 @@ public class TrainingDataSources {
                 if (uri.getHost() == null) {
                     throw new BadRequestException("config.data_uri '" + abbreviate(given) + "' has no host");
                 }
+                remoteFiles.check("config.data_uri", uri);
                 return new Remote(uri, given);
             } catch (URISyntaxException e) {
                 throw new BadRequestException("config.data_uri '" + abbreviate(given) + "' is not a valid URL: "
@@ -116,8 +116,7 @@ public class TrainingDataSources {
     private byte[] download(Remote remote) {
         URI uri = remote.uri();
         try {
-            HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
-            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response = remoteFiles.get(client, "config.data_uri", uri, timeout);
             try (InputStream body = response.body()) {
                 if (response.statusCode() != 200) {
                     throw new BadGatewayException("fetching " + uri + " answered HTTP " + response.statusCode());

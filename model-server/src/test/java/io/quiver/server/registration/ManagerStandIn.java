@@ -27,8 +27,8 @@ import java.util.function.Predicate;
 public final class ManagerStandIn implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One request as it arrived, and the status it was answered with. */
-    public record Call(int sequence, String method, String path, JsonNode body, int answered) {
+    /** One request as it arrived (its Authorization header, or null), and the status it was answered with. */
+    public record Call(int sequence, String method, String path, JsonNode body, String authorization, int answered) {
         boolean isRegister() {
             return method.equals("POST") && path.equals("/services/register");
         }
@@ -102,7 +102,8 @@ public final class ManagerStandIn implements AutoCloseable {
             String path = exchange.getRequestURI().getRawPath();
             int status = statusFor(method, path);
             synchronized (this) {
-                calls.add(new Call(calls.size(), method, path, body, status));
+                calls.add(new Call(calls.size(), method, path, body,
+                        exchange.getRequestHeaders().getFirst("Authorization"), status));
             }
             sleep(delay);
             byte[] answer = ("{\"status\":" + status + "}").getBytes(StandardCharsets.UTF_8);

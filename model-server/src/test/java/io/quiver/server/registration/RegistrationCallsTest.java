@@ -36,6 +36,21 @@ class RegistrationCallsTest {
     }
 
     @Test
+    void aConfiguredTokenGoesWithEveryCallAndNoneWithoutOne() throws IOException {
+        try (ManagerStandIn standIn = new ManagerStandIn()) {
+            ManagerClient withToken = new ManagerClient(URI.create(standIn.url()), Duration.ofSeconds(5), "s3cret-token");
+            byte[] body = "{\"service_id\":\"t\"}".getBytes(StandardCharsets.UTF_8);
+            withToken.register(body);
+            withToken.heartbeat("t", body);
+            withToken.deregister("t", Duration.ofSeconds(2));
+            new ManagerClient(URI.create(standIn.url()), Duration.ofSeconds(5)).register(body);
+
+            List<String> sent = standIn.calls().stream().map(c -> String.valueOf(c.authorization())).toList();
+            assertEquals(List.of("Bearer s3cret-token", "Bearer s3cret-token", "Bearer s3cret-token", "null"), sent);
+        }
+    }
+
+    @Test
     void aManagerThatDoesNotAnswerHoldsDeregistrationNoLongerThanTheBudget() {
         try (ManagerStandIn standIn = new ManagerStandIn()) {
             standIn.answerAfter(Duration.ofSeconds(10));

@@ -3,6 +3,7 @@ package io.quiver.server.repository;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.WithTestResource;
@@ -59,5 +60,41 @@ class ModelsFromUrlsTest {
                     .body(Map.of("model_id", "from_bad_url", "registry_uri", files.url("nothing/model.onnx")))
                     .post("/v1/models/load").then().statusCode(502).body("error", containsString("HTTP 404"));
         }
+    }
+
+    @Test
+    void aUrlOfTheCloudMetadataServiceIs403BeforeAnythingIsSent() {
+        for (String url : List.of("http://169.254.169.254/latest/meta-data/model.onnx",
+                "http://[fe80::1]/model.onnx", "http://[::ffff:169.254.169.254]/model.onnx",
+                "http://metadata.google.internal/computeMetadata/v1/model.onnx")) {
+            given().contentType(ContentType.JSON)
+                    .body(Map.of("model_id", "from_metadata", "registry_uri", url))
+                    .post("/v1/models/load").then().statusCode(403)
+                    .body("error", containsString("quiver.download.allowed-hosts and denied-hosts"));
+        }
+        assertFalse(Files.exists(ExampleRepository.root().resolve("from_metadata")));
+    }
+
+    @Test
+    void aRedirectToADeniedHostIs403() {
+        try (ModelFileServer files = new ModelFileServer(ExampleRepository.outside())) {
+            files.redirect("moved/model.onnx", "http://169.254.169.254/latest/meta-data/iam");
+            given().contentType(ContentType.JSON)
+                    .body(Map.of("model_id", "from_redirect", "registry_uri", files.url("moved/model.onnx")))
+                    .post("/v1/models/load").then().statusCode(403)
+                    .body("error", containsString("169.254.169.254"));
+        }
+        assertFalse(Files.exists(ExampleRepository.root().resolve("from_redirect/1/model.onnx")));
+    }
+
+    @Test
+    void aRedirectToAnAllowedHostIsFollowed() {
+        try (ModelFileServer files = new ModelFileServer(ExampleRepository.outside())) {
+            files.redirect("moved/model.onnx", files.url("house_price/1/model.onnx"));
+            given().contentType(ContentType.JSON)
+                    .body(Map.of("model_id", "from_moved", "registry_uri", files.url("moved/model.onnx")))
+                    .post("/v1/models/load").then().statusCode(200);
+        }
+        given().delete("/models/from_moved").then().statusCode(200);
     }
 }

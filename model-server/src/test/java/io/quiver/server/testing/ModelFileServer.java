@@ -8,10 +8,16 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** A real HTTP server on a free loopback port serving the files below a directory, for URL model sources. */
+/**
+ * A real HTTP server on a free loopback port serving the files below a directory, for URL model
+ * sources, and answering redirects where {@link #redirect} says.
+ */
 public final class ModelFileServer implements AutoCloseable {
     private final HttpServer server;
+    private final Map<String, String> redirects = new ConcurrentHashMap<>();
 
     public ModelFileServer(Path root) {
         try {
@@ -20,6 +26,13 @@ public final class ModelFileServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         server.createContext("/", exchange -> {
+            String location = redirects.get(exchange.getRequestURI().getPath());
+            if (location != null) {
+                exchange.getResponseHeaders().set("Location", location);
+                exchange.sendResponseHeaders(302, -1);
+                exchange.close();
+                return;
+            }
             Path file = root.resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
             if (!file.startsWith(root) || !Files.isRegularFile(file)) {
                 exchange.sendResponseHeaders(404, -1);
@@ -33,6 +46,12 @@ public final class ModelFileServer implements AutoCloseable {
             }
         });
         server.start();
+    }
+
+    /** GET {@code /path} answers 302 to {@code location}. */
+    public ModelFileServer redirect(String path, String location) {
+        redirects.put("/" + path, location);
+        return this;
     }
 
     public String url(String path) {

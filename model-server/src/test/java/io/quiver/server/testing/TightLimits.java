@@ -15,6 +15,7 @@ public class TightLimits implements QuarkusTestProfile {
                 "quiver.workers.per-model", "1",
                 "quiver.workers.max-queue", "1",
                 "quiver.workers.retry-after-seconds", "2",
-                "quiver.download.max-size", "300");
+                "quiver.download.max-size", "300",
+                "quiver.download.timeout", "1s");
     }
 }

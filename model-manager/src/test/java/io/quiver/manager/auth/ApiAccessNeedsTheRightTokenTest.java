@@ -1,0 +1,86 @@
+package io.quiver.manager.auth;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.anyOf;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.quiver.manager.testing.TempDataDir;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@QuarkusTest
+@TestProfile(TokensRequired.class)
+@WithTestResource(TempDataDir.class)
+class ApiAccessNeedsTheRightTokenTest {
+    private static final Map<String, Object> REGISTRATION = Map.of("service_id", "auth_probe",
+            "service_url", "http://127.0.0.1:9", "model_type", "regression");
+    private static final String FORECAST = "{\"model_type\": \"LSTM\", \"data\": [0.0, 0.1, 0.2]}";
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/predict", "/services/register", "/train", "/v2/models/x/infer", "/api/v1/predictions"})
+    void withoutATokenEveryApiCallIs401WithTheJsonError(String path) {
+        given().contentType(ContentType.JSON).body("{}").post(path).then().statusCode(401)
+                .header("WWW-Authenticate", startsWith("Bearer"))
+                .body("error", containsString("Authorization: Bearer"))
+                .body("request_id", notNullValue());
+    }
+
+    @Test
+    void anUnknownTokenIs401() {
+        as("not-a-token").get("/services").then().statusCode(401)
+                .body("error", containsString("not one the manager knows"));
+        given().auth().preemptive().basic("control", TokensRequired.CONTROL).get("/services").then().statusCode(401);
+    }
+
+    @Test
+    void theHealthEndpointsNeedNoToken() {
+        given().get("/health").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/health/ready").then().statusCode(200);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/services", "/services/register", "/train", "/experiments", "/deployments/x",
+            "/models/house_price/versions/1"})
+    void aDataTokenCannotUseTheControlApi(String path) {
+        as(TokensRequired.DATA).body(REGISTRATION).post(path).then().statusCode(403)
+                .body("error", containsString("control API"))
+                .body("request_id", notNullValue());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"//services/register", "/services;v=1/register", "/%73ervices/register",
+            "/predict/../services/register", "/SERVICES/register", "/./services/register"})
+    void aDataTokenCannotReachTheControlApiByAnotherSpelling(String path) {
+        as(TokensRequired.DATA).urlEncodingEnabled(false).body(REGISTRATION).post(path).then().statusCode(403);
+        as(TokensRequired.CONTROL).get("/services/auth_probe").then().statusCode(404);
+    }
+
+    @Test
+    void aDataTokenSendsModelTraffic() {
+        // The services file's LSTM service listens nowhere: past the token check the manager tries it.
+        as(TokensRequired.DATA).body(FORECAST).post("/predict").then().statusCode(anyOf(equalTo(502), equalTo(503)))
+                .body("error", notNullValue());
+    }
+
+    @Test
+    void aControlTokenRegistersAndAlsoSendsModelTraffic() {
+        as(TokensRequired.CONTROL).body(REGISTRATION).post("/services/register").then().statusCode(201);
+        as(TokensRequired.CONTROL).delete("/services/auth_probe").then().statusCode(200);
+        as(TokensRequired.CONTROL).body(FORECAST).post("/predict").then().statusCode(not(403));
+    }
+
+    private static RequestSpecification as(String token) {
+        return given().contentType(ContentType.JSON).header("Authorization", "Bearer " + token);
+    }
+}

@@ -1,0 +1,71 @@
+package io.quiver.server.repository;
+
+import io.quiver.common.error.BadGatewayException;
+import io.quiver.common.net.DestinationPolicy;
+import io.quiver.server.config.ServerConfig;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * GETs of URLs a client named (models, training data), each host checked against
+ * {@code quiver.download.allowed-hosts} and {@code denied-hosts}: the first, and every one a
+ * redirect leads to, since a permitted server could otherwise redirect to a metadata address.
+ */
+@Singleton
+public class RemoteFiles {
+    private static final int MAX_REDIRECTS = 5;
+
+    private final DestinationPolicy destinations;
+
+    RemoteFiles(ServerConfig config) {
+        this.destinations = new DestinationPolicy(config.download().allowedHosts().orElse(List.of()),
+                config.download().deniedHosts(), "quiver.download.allowed-hosts and denied-hosts");
+    }
+
+    /** A client that leaves redirects to {@link #get}. */
+    public static HttpClient client(Duration connectTimeout) {
+        return HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** Refuses a URL the policy does not allow (403), before anything is sent. */
+    public void check(String what, URI uri) {
+        destinations.check(what, uri);
+    }
+
+    /** The answer to GET {@code uri} after at most five checked redirects; the caller closes its body. */
+    public HttpResponse<InputStream> get(HttpClient client, String what, URI uri, Duration timeout)
+            throws IOException, InterruptedException {
+        URI next = uri;
+        for (int hop = 0; ; hop++) {
+            destinations.check(what, next);
+            HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(next).timeout(timeout).GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            Optional<String> location = response.headers().firstValue("Location");
+            if (!isRedirect(response.statusCode()) || location.isEmpty()) {
+                return response;
+            }
+            response.body().close();
+            if (hop == MAX_REDIRECTS) {
+                throw new BadGatewayException("fetching " + uri + " was redirected more than " + MAX_REDIRECTS + " times");
+            }
+            next = next.resolve(location.get());
+            String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw new BadGatewayException("fetching " + uri + " was redirected to a " + scheme + ": location");
+            }
+        }
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+}
