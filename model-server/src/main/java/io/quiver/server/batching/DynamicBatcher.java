@@ -19,9 +19,13 @@ import org.jboss.logging.Logger;
 /**
  * A model version's inference threads, fed from one queue whose compatible requests are merged:
  * a thread takes the oldest request and every queued request that can share its run, up to
- * {@link BatchingPolicy#maxBatchSize()} rows, waiting at most {@link BatchingPolicy#maxQueueDelay()}
- * after the oldest arrived for more to come. While one thread runs a batch the next one gathers,
- * so under load batches fill from the queue without waiting at all.
+ * {@link BatchingPolicy#maxBatchSize()} rows.
+ *
+ * <p>While another batch of this model runs, the gathering thread waits for more requests to
+ * join, until that run ends, the batch is full or {@link BatchingPolicy#maxQueueDelay()} has
+ * passed since the oldest arrived. A request that finds the model idle runs at once: with no run
+ * in progress there is no sign of concurrent clients, and a lone client should not pay the delay.
+ * Under load the queue fills while runs are in progress, so batches grow with the load.
  *
  * <p>Admission is bounded as for unbatched models: at most {@code threads + maxQueue} requests
  * running or queued, beyond which a request is refused at once with 503 and Retry-After.
@@ -40,11 +44,13 @@ public final class DynamicBatcher {
     private final AtomicInteger alive;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition arrived = lock.newCondition();
+    /** Signalled when a request arrives or a run ends: either may end a gathering thread's wait. */
+    private final Condition changed = lock.newCondition();
     /** Held by the one thread forming the next batch; the others wait here for their turn. */
     private final ReentrantLock gathering = new ReentrantLock();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private int queuedRows;
+    private int running;
     private boolean stopping;
 
     /** A queued request; {@code key} is null when it cannot share a run (see {@link RowBatches#mergeKey}). */
@@ -88,7 +94,7 @@ public final class DynamicBatcher {
             }
             queue.addLast(pending);
             queuedRows += pending.rows();
-            arrived.signal();
+            changed.signal();
         } finally {
             lock.unlock();
         }
@@ -100,7 +106,7 @@ public final class DynamicBatcher {
         lock.lock();
         try {
             stopping = true;
-            arrived.signalAll();
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -123,7 +129,11 @@ public final class DynamicBatcher {
         try {
             List<Pending> batch;
             while ((batch = next()) != null) {
-                run(batch);
+                try {
+                    run(batch);
+                } finally {
+                    ended();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -145,22 +155,34 @@ public final class DynamicBatcher {
                     if (stopping) {
                         return null;
                     }
-                    arrived.await();
+                    changed.await();
                 }
                 long deadline = queue.peekFirst().arrivedNanos() + delayNanos;
-                while (!stopping && !canFill()) {
+                while (running > 0 && !stopping && !canFill()) {
                     long wait = deadline - System.nanoTime();
                     if (wait <= 0) {
                         break;
                     }
-                    arrived.awaitNanos(wait);
+                    changed.awaitNanos(wait);
                 }
+                running++;
                 return take();
             } finally {
                 lock.unlock();
             }
         } finally {
             gathering.unlock();
+        }
+    }
+
+    /** A run has ended: a thread gathering the next batch need not wait for it any longer. */
+    private void ended() {
+        lock.lock();
+        try {
+            running--;
+            changed.signal();
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -8,6 +8,7 @@ import static io.quiver.server.testing.Wire.read;
 import static io.quiver.server.testing.Wire.tensor;
 import static io.quiver.server.testing.Wire.text;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,6 +32,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,9 +63,33 @@ class ConcurrentClientsShareRunsTest {
 
     @Test
     void everyClientGetsItsOwnRowsFromRunsOfAtMostTheMaximum() throws Exception {
-        int clients = 32;
-        int perClient = 15;
-        Batches before = Batches.of("house_price", "2");
+        int requests = 32 * 15;
+        Batches runs = concurrentHousePrices("house_price", 2, 32, 15);
+        assertTrue(runs.max <= SmallBatches.MAX_BATCH_SIZE, "no run held more than the maximum: " + runs.max);
+        assertTrue(runs.count < requests, "requests of concurrent clients shared runs");
+    }
+
+    @Test
+    void aModelsDescriptorOverridesTheServersBatchingSettings() throws Exception {
+        loadHousePriceAs("pairs", "{\"batching\": {\"max_batch_size\": 2}}");
+        loadHousePriceAs("single", "{\"batching\": {\"enabled\": false}}");
+        try {
+            Batches pairs = concurrentHousePrices("pairs", 1, 16, 10);
+            assertTrue(pairs.max <= 2, "pairs runs at most 2 rows, not the server's 8: " + pairs.max);
+            Batches single = concurrentHousePrices("single", 1, 16, 10);
+            assertEquals(0, single.count, "a model whose descriptor turns batching off runs requests as they come");
+        } finally {
+            given().delete("/models/pairs").then().statusCode(200);
+            given().delete("/models/single").then().statusCode(200);
+        }
+    }
+
+    /**
+     * {@code clients} clients each send {@code perClient} requests of one to three rows at once and
+     * check every answer against the reference; returns the runs the model made meanwhile.
+     */
+    private Batches concurrentHousePrices(String model, int version, int clients, int perClient) throws Exception {
+        Batches before = Batches.of(model, Integer.toString(version));
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         CountDownLatch start = new CountDownLatch(1);
         int rowsSent = 0;
@@ -79,10 +105,10 @@ class ConcurrentClientsShareRunsTest {
                 done.add(pool.submit(() -> {
                     start.await();
                     for (double[][] houses : requests) {
-                        JsonNode answer = infer("house_price", v2("features", houses));
+                        JsonNode answer = infer(model, v2("features", houses));
                         double[] expected = new double[houses.length];
                         for (int r = 0; r < houses.length; r++) {
-                            expected[r] = ReferenceModels.housePrice(2, houses[r])[0];
+                            expected[r] = ReferenceModels.housePrice(version, houses[r])[0];
                         }
                         assertAllClose(expected, output(answer, "price").path("data"), "price");
                     }
@@ -96,19 +122,28 @@ class ConcurrentClientsShareRunsTest {
         } finally {
             pool.shutdownNow();
         }
-        Batches runs = Batches.of("house_price", "2").minus(before);
-        System.out.printf("%d requests, %d rows: %.0f runs, largest %.0f rows%n", clients * perClient, rowsSent,
-                runs.count, runs.max);
-        assertEquals(rowsSent, runs.rows, "every row ran exactly once");
-        assertTrue(runs.max <= SmallBatches.MAX_BATCH_SIZE, "no run held more than the maximum: " + runs.max);
-        assertTrue(runs.count < clients * perClient, "requests of concurrent clients shared runs");
+        Batches runs = Batches.of(model, Integer.toString(version)).minus(before);
+        System.out.printf("%s: %d requests, %d rows: %.0f runs, largest %.0f rows%n", model, clients * perClient,
+                rowsSent, runs.count, runs.max);
+        if (runs.count > 0) {
+            assertEquals(rowsSent, runs.rows, "every row ran exactly once");
+        }
+        return runs;
+    }
+
+    private static void loadHousePriceAs(String name, String descriptor) throws Exception {
+        Path dir = ExampleRepository.extraRoot().resolve(name + "/1");
+        Files.createDirectories(dir);
+        Files.copy(ExampleRepository.root().resolve(ExampleModels.HOUSE_PRICE + "/1/model.onnx"), dir.resolve("model.onnx"),
+                StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(dir.resolve("model.json"), descriptor);
+        given().contentType(ContentType.JSON).body(Map.of("model_id", name, "registry_uri", dir.toString()))
+                .post("/v1/models/load").then().statusCode(200);
     }
 
     @Test
     void oneBadRequestInABurstGetsItsOwn400AndTheOthersTheirAnswers() throws Exception {
-        // A long delay and a batch of exactly the 15 well-formed requests: they are all queued
-        // before their run starts, so the run that ONNX Runtime refuses is a merged one.
-        loadLookup(Map.of("max_batch_size", 15, "max_queue_delay_ms", 60_000));
+        loadLookup();
         int clients = 16;
         int outOfRange = 7;
         int wrongType = 11;
@@ -146,39 +181,19 @@ class ConcurrentClientsShareRunsTest {
     }
 
     @Test
-    void aModelsDescriptorSetsItsOwnDelayAndALoneRequestWaitsForItOnly() throws Exception {
-        Path dir = ExampleRepository.extraRoot().resolve("patient/1");
-        Files.createDirectories(dir);
-        Files.copy(ExampleRepository.root().resolve(ExampleModels.HOUSE_PRICE + "/1/model.onnx"), dir.resolve("model.onnx"));
-        Files.writeString(dir.resolve("model.json"), "{\"batching\": {\"max_queue_delay_ms\": 300}}");
-        given().contentType(ContentType.JSON).body(Map.of("model_id", "patient", "registry_uri", dir.toString()))
-                .post("/v1/models/load").then().statusCode(200);
-        try {
-            double[][] house = {{1200, 3, 10}};
-            long began = System.nanoTime();
-            JsonNode answer = infer("patient", v2("features", house));
-            long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
-            assertClose(ReferenceModels.housePrice(1, house[0])[0], output(answer, "price").path("data").get(0), "price");
-            assertTrue(waitedMillis >= 300, "the model's own 300 ms delay, not the server's 20 ms: " + waitedMillis);
-            assertTrue(waitedMillis < 10_000, "then it ran alone: " + waitedMillis);
-        } finally {
-            given().delete("/models/patient").then().statusCode(200);
-        }
-    }
-
-    @Test
     void aDescriptorWithANonsensicalBatchSizeIsRefusedAtLoad() throws Exception {
         Path dir = ExampleRepository.extraRoot().resolve("zero/1");
         Files.createDirectories(dir);
-        Files.copy(ExampleRepository.root().resolve(ExampleModels.HOUSE_PRICE + "/1/model.onnx"), dir.resolve("model.onnx"));
+        Files.copy(ExampleRepository.root().resolve(ExampleModels.HOUSE_PRICE + "/1/model.onnx"), dir.resolve("model.onnx"),
+                StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(dir.resolve("model.json"), "{\"batching\": {\"max_batch_size\": 0}}");
         given().contentType(ContentType.JSON).body(Map.of("model_id", "zero", "registry_uri", dir.toString()))
                 .post("/v1/models/load").then().statusCode(400)
-                .body("error", org.hamcrest.Matchers.containsString("batching.max_batch_size must be at least 1"));
+                .body("error", containsString("batching.max_batch_size must be at least 1"));
     }
 
     /** {@code value = TABLE[index]}: ONNX Runtime refuses an index outside the table when it runs. */
-    private static void loadLookup(Map<String, Object> batching) throws Exception {
+    private static void loadLookup() throws Exception {
         Path dir = ExampleRepository.extraRoot().resolve("lookup/1");
         Files.createDirectories(dir);
         Files.write(dir.resolve("model.onnx"), OnnxModelWriter.graph("lookup")
@@ -187,7 +202,6 @@ class ConcurrentClientsShareRunsTest {
                 .initializer("table", new long[] {TABLE.length}, TABLE)
                 .node("Gather", List.of("table", "index"), List.of("value"))
                 .toByteArray());
-        Files.writeString(dir.resolve("model.json"), text(Wire.JSON.valueToTree(Map.of("batching", batching))));
         given().contentType(ContentType.JSON).body(Map.of("model_id", "lookup", "registry_uri", dir.toString()))
                 .post("/v1/models/load").then().statusCode(200);
     }

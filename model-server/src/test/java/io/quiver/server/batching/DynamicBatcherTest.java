@@ -2,6 +2,7 @@ package io.quiver.server.batching;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,14 +31,28 @@ import org.junit.jupiter.api.Test;
 class DynamicBatcherTest {
     private static final Duration LONG = Duration.ofSeconds(30);
 
-    /** y = 2x over [rows, 2] float inputs; refuses a run holding a negative value, as a model might. */
+    /**
+     * y = 2x over [rows, 2] float inputs; refuses a run holding a negative value, as a model might,
+     * and holds a run whose first value is {@link #HOLD} until {@link #release} opens.
+     */
     private static final class Doubler implements BatchEngine {
+        static final float HOLD = 1000;
         final List<Integer> runs = Collections.synchronizedList(new ArrayList<>());
+        final CountDownLatch holding = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
 
         @Override
         public List<Tensor> run(InferenceRequest request) {
             Tensor x = request.inputs().get(0);
             float[] in = (float[]) x.data();
+            if (in[0] == HOLD) {
+                holding.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             float[] out = new float[in.length];
             for (int i = 0; i < in.length; i++) {
                 if (in[i] < 0) {
@@ -125,8 +140,10 @@ class DynamicBatcherTest {
     @Test
     void whenAMergedRunFailsEachRequestRunsAloneSoOnlyTheBadOneFails() throws Exception {
         Doubler engine = new Doubler();
-        // Four one-row requests fill a batch of four at once, so the long delay is never waited for.
         DynamicBatcher batcher = batcher(engine, 4, LONG, () -> { });
+        // While one run is held, four one-row requests queue up and fill a batch of four at once.
+        CompletableFuture<List<Tensor>> held = batcher.submit(rows(Doubler.HOLD, 1)).orElseThrow();
+        assertTrue(engine.holding.await(30, TimeUnit.SECONDS));
         List<CompletableFuture<List<Tensor>>> results = new ArrayList<>();
         List<InferenceRequest> requests = List.of(rows(1, 1), rows(10, 1), rows(-5, 1), rows(20, 1));
         for (InferenceRequest request : requests) {
@@ -142,20 +159,37 @@ class DynamicBatcherTest {
             }
         }
         assertEquals(List.of(1, 1, 1), engine.runs, "the merged run of 4 failed; three ran alone and succeeded");
+        engine.release.countDown();
+        answer(held);
         batcher.drainAndStop();
     }
 
     @Test
-    void aLoneRequestWaitsForCompanyNoLongerThanTheDelay() throws Exception {
+    void aRequestThatFindsTheModelIdleRunsAtOnce() throws Exception {
+        Doubler engine = new Doubler();
+        DynamicBatcher batcher = batcher(engine, 64, LONG, () -> { });
+        InferenceRequest request = rows(3, 1);
+        // Answered long before the 30 s delay: with no run in progress nothing waits for company.
+        assertArrayEquals(doubled(request), (float[]) batcher.submit(request).orElseThrow()
+                .get(10, TimeUnit.SECONDS).get(0).data());
+        batcher.drainAndStop();
+    }
+
+    @Test
+    void whileARunIsInProgressTheNextRequestWaitsForCompanyNoLongerThanTheDelay() throws Exception {
         Doubler engine = new Doubler();
         Duration delay = Duration.ofMillis(200);
         DynamicBatcher batcher = batcher(engine, 64, delay, () -> { });
+        CompletableFuture<List<Tensor>> held = batcher.submit(rows(Doubler.HOLD, 1)).orElseThrow();
+        assertTrue(engine.holding.await(30, TimeUnit.SECONDS));
         long began = System.nanoTime();
         InferenceRequest request = rows(3, 1);
         assertArrayEquals(doubled(request), answer(batcher.submit(request).orElseThrow()));
         long waited = System.nanoTime() - began;
         assertTrue(waited >= delay.toNanos(), "waited the delay for others to join: " + waited / 1_000_000 + " ms");
-        assertTrue(waited < delay.toNanos() + TimeUnit.SECONDS.toNanos(10), "then ran alone");
+        assertFalse(held.isDone(), "then ran on the other thread while the held run was still in progress");
+        engine.release.countDown();
+        answer(held);
         batcher.drainAndStop();
     }
 
@@ -164,11 +198,15 @@ class DynamicBatcherTest {
         Doubler engine = new Doubler();
         CountDownLatch stopped = new CountDownLatch(1);
         DynamicBatcher batcher = batcher(engine, 64, LONG, stopped::countDown);
+        CompletableFuture<List<Tensor>> held = batcher.submit(rows(Doubler.HOLD, 1)).orElseThrow();
+        assertTrue(engine.holding.await(30, TimeUnit.SECONDS));
         List<CompletableFuture<List<Tensor>>> queued = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             queued.add(batcher.submit(rows(i, 1)).orElseThrow());
         }
         batcher.drainAndStop();
+        engine.release.countDown();
+        answer(held);
         for (int i = 0; i < 5; i++) {
             assertArrayEquals(doubled(rows(i, 1)), answer(queued.get(i)), "queued before stopping, answered");
         }
