@@ -36,7 +36,7 @@ class DynamicBatcherTest {
      * and holds a run whose first value is {@link #HOLD} until {@link #release} opens.
      */
     private static final class Doubler implements BatchEngine {
-        static final float HOLD = 1000;
+        static final float HOLD = 1_000_000;
         final List<Integer> runs = Collections.synchronizedList(new ArrayList<>());
         final CountDownLatch holding = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
