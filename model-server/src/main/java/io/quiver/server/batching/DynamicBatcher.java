@@ -14,7 +14,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
-import org.jboss.logging.Logger;
 
 /**
  * A model version's inference threads, fed from one queue whose compatible requests are merged:
@@ -31,14 +30,11 @@ import org.jboss.logging.Logger;
  * running or queued, beyond which a request is refused at once with 503 and Retry-After.
  */
 public final class DynamicBatcher {
-    private static final Logger LOG = Logger.getLogger(DynamicBatcher.class);
-
     private final String label;
     private final int maxRows;
     private final long delayNanos;
     private final int threads;
-    private final BatchEngine engine;
-    private final IntConsumer runRows;
+    private final BatchRunner runner;
     private final AdmissionLimit admission;
     private final Runnable onTerminated;
     private final AtomicInteger alive;
@@ -48,15 +44,10 @@ public final class DynamicBatcher {
     private final Condition changed = lock.newCondition();
     /** Held by the one thread forming the next batch; the others wait here for their turn. */
     private final ReentrantLock gathering = new ReentrantLock();
-    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final ArrayDeque<QueuedRequest> queue = new ArrayDeque<>();
     private int queuedRows;
     private int running;
     private boolean stopping;
-
-    /** A queued request; {@code key} is null when it cannot share a run (see {@link RowBatches#mergeKey}). */
-    private record Pending(InferenceRequest request, String key, int rows, long arrivedNanos,
-                           CompletableFuture<List<Tensor>> result) {
-    }
 
     /**
      * @param runRows       told the rows of every run, for the batch-size metric
@@ -68,9 +59,8 @@ public final class DynamicBatcher {
         this.maxRows = policy.maxBatchSize();
         this.delayNanos = policy.maxQueueDelay().toNanos();
         this.threads = threads;
-        this.engine = engine;
-        this.runRows = runRows;
         this.admission = new AdmissionLimit("model " + label, threads + maxQueue, retryAfterSeconds);
+        this.runner = new BatchRunner(label, maxRows, engine, runRows, admission::leave);
         this.onTerminated = onTerminated;
         this.alive = new AtomicInteger(threads);
         for (int i = 1; i <= threads; i++) {
@@ -84,8 +74,8 @@ public final class DynamicBatcher {
     public Optional<CompletableFuture<List<Tensor>>> submit(InferenceRequest request) {
         admission.enter();
         String key = RowBatches.mergeKey(request);
-        Pending pending = new Pending(request, key, key == null ? 1 : RowBatches.rows(request), System.nanoTime(),
-                new CompletableFuture<>());
+        QueuedRequest pending = new QueuedRequest(request, key, key == null ? 1 : RowBatches.rows(request),
+                System.nanoTime(), new CompletableFuture<>());
         lock.lock();
         try {
             if (stopping) {
@@ -127,10 +117,10 @@ public final class DynamicBatcher {
 
     private void work() {
         try {
-            List<Pending> batch;
+            List<QueuedRequest> batch;
             while ((batch = next()) != null) {
                 try {
-                    run(batch);
+                    runner.run(batch);
                 } finally {
                     ended();
                 }
@@ -146,7 +136,7 @@ public final class DynamicBatcher {
     }
 
     /** The next batch, once it is full or its oldest request has waited long enough; null once stopped and empty. */
-    private List<Pending> next() throws InterruptedException {
+    private List<QueuedRequest> next() throws InterruptedException {
         gathering.lockInterruptibly();
         try {
             lock.lockInterruptibly();
@@ -191,12 +181,12 @@ public final class DynamicBatcher {
         if (queuedRows < maxRows) {
             return false;
         }
-        Pending head = queue.peekFirst();
+        QueuedRequest head = queue.peekFirst();
         if (head.key() == null) {
             return true;
         }
         int rows = 0;
-        for (Pending pending : queue) {
+        for (QueuedRequest pending : queue) {
             if (head.key().equals(pending.key())) {
                 rows += pending.rows();
                 if (rows >= maxRows) {
@@ -208,17 +198,17 @@ public final class DynamicBatcher {
     }
 
     /** Removes the oldest request and the queued requests that fit in its run. */
-    private List<Pending> take() {
-        Pending head = queue.pollFirst();
+    private List<QueuedRequest> take() {
+        QueuedRequest head = queue.pollFirst();
         queuedRows -= head.rows();
-        List<Pending> batch = new ArrayList<>();
+        List<QueuedRequest> batch = new ArrayList<>();
         batch.add(head);
         int rows = head.rows();
         if (head.key() == null) {
             return batch;
         }
-        for (Iterator<Pending> it = queue.iterator(); it.hasNext() && rows < maxRows; ) {
-            Pending pending = it.next();
+        for (Iterator<QueuedRequest> it = queue.iterator(); it.hasNext() && rows < maxRows; ) {
+            QueuedRequest pending = it.next();
             if (head.key().equals(pending.key()) && rows + pending.rows() <= maxRows) {
                 it.remove();
                 queuedRows -= pending.rows();
@@ -229,74 +219,9 @@ public final class DynamicBatcher {
         return batch;
     }
 
-    private void run(List<Pending> batch) {
-        if (batch.size() == 1) {
-            runAlone(batch.get(0));
-            return;
-        }
-        int[] rows = new int[batch.size()];
-        List<InferenceRequest> requests = new ArrayList<>(batch.size());
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = batch.get(i).rows();
-            requests.add(batch.get(i).request());
-        }
-        List<List<Tensor>> shares = null;
-        try {
-            shares = RowBatches.split(engine.run(RowBatches.merge(requests)), rows);
-            if (shares != null) {
-                runRows.accept(sum(rows));
-            } else {
-                LOG.debugf("model %s answered a merged run with outputs whose rows cannot be told apart", label);
-            }
-        } catch (RuntimeException e) {
-            // One request's values may be what the model refused: alone, only that one fails.
-            LOG.debugf(e, "a merged run of %d requests for %s failed; running them one by one", batch.size(), label);
-        }
-        if (shares == null) {
-            batch.forEach(this::runAlone);
-            return;
-        }
-        for (int i = 0; i < rows.length; i++) {
-            answer(batch.get(i), shares.get(i), null);
-        }
-    }
-
-    /** Runs one request by itself; one with more rows than a batch may hold runs in slices of at most that many. */
-    private void runAlone(Pending pending) {
-        try {
-            if (pending.key() == null || pending.rows() <= maxRows) {
-                List<Tensor> outputs = engine.run(pending.request());
-                runRows.accept(pending.rows());
-                answer(pending, outputs, null);
-                return;
-            }
-            List<List<Tensor>> slices = new ArrayList<>();
-            for (int from = 0; from < pending.rows(); from += maxRows) {
-                int to = Math.min(pending.rows(), from + maxRows);
-                slices.add(engine.run(RowBatches.slice(pending.request(), from, to)));
-                runRows.accept(to - from);
-            }
-            answer(pending, RowBatches.join(slices), null);
-        } catch (Throwable e) {
-            answer(pending, null, e);
-        }
-    }
-
-    private void answer(Pending pending, List<Tensor> outputs, Throwable failure) {
-        try {
-            if (failure == null) {
-                pending.result().complete(outputs);
-            } else {
-                pending.result().completeExceptionally(failure);
-            }
-        } finally {
-            admission.leave();
-        }
-    }
-
     /** Answers what is still queued when no thread is left to run it. */
     private void failLeftovers() {
-        List<Pending> left;
+        List<QueuedRequest> left;
         lock.lock();
         try {
             stopping = true;
@@ -306,14 +231,6 @@ public final class DynamicBatcher {
         } finally {
             lock.unlock();
         }
-        left.forEach(p -> answer(p, null, new UnavailableException("model " + label + " stopped; retry", 1)));
-    }
-
-    private static int sum(int[] values) {
-        int total = 0;
-        for (int v : values) {
-            total += v;
-        }
-        return total;
+        left.forEach(p -> runner.answer(p, null, new UnavailableException("model " + label + " stopped; retry", 1)));
     }
 }
