@@ -45,6 +45,8 @@ public interface ServerConfig {
 
     Workers workers();
 
+    Batching batching();
+
     Limits limits();
 
     Download download();
@@ -75,6 +77,24 @@ public interface ServerConfig {
         /** Seconds a client is asked to wait in Retry-After when the queue is full. */
         @WithDefault("1")
         int retryAfterSeconds();
+    }
+
+    /**
+     * Dynamic batching: concurrent requests for one model version merged into one run. A model's
+     * descriptor may override each setting under {@code "batching"}.
+     */
+    interface Batching {
+        /** Whether models whose inputs and outputs all have a dynamic leading (batch) dimension batch. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Most rows in one run; a request with more rows runs alone, in slices of at most this many. */
+        @WithDefault("64")
+        int maxBatchSize();
+
+        /** Longest the oldest queued request waits for others to join its run; 0 merges only what is already queued. */
+        @WithDefault("2ms")
+        Duration maxQueueDelay();
     }
 
     interface Limits {

@@ -29,6 +29,7 @@ public final class DescriptorReader {
             if (descriptor.maxQueue() != null && descriptor.maxQueue() < 0) {
                 throw new BadRequestException(file.get().getFileName() + ": max_queue must not be negative");
             }
+            checkBatching(file.get(), descriptor.batching());
             if (descriptor.window() != null && descriptor.window() < 1) {
                 throw new BadRequestException(file.get().getFileName() + ": window must be at least 1");
             }
@@ -45,6 +46,19 @@ public final class DescriptorReader {
                     + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void checkBatching(Path file, ModelDescriptor.Batching batching) {
+        if (batching == null) {
+            return;
+        }
+        if (batching.maxBatchSize() != null && batching.maxBatchSize() < 1) {
+            throw new BadRequestException(file.getFileName() + ": batching.max_batch_size must be at least 1");
+        }
+        Double delay = batching.maxQueueDelayMs();
+        if (delay != null && (delay < 0 || delay > 60_000 || delay.isNaN())) {
+            throw new BadRequestException(file.getFileName() + ": batching.max_queue_delay_ms must be between 0 and 60000");
         }
     }
 }

@@ -24,6 +24,7 @@ import java.util.Map;
  * @param hyperparameters the learner's settings (set by {@code POST /train})
  * @param metrics         held-out evaluation figures (set by {@code POST /train})
  * @param trainedAt       when training finished, ISO-8601 (set by {@code POST /train})
+ * @param batching        this model's dynamic batching settings; the server defaults where absent
  */
 public record ModelDescriptor(
         @JsonProperty("model_type") String modelType,
@@ -39,7 +40,8 @@ public record ModelDescriptor(
         String target,
         Map<String, Object> hyperparameters,
         Map<String, Object> metrics,
-        @JsonProperty("trained_at") String trainedAt) {
+        @JsonProperty("trained_at") String trainedAt,
+        Batching batching) {
 
     public static final ModelDescriptor NONE = new ModelDescriptor(null, null, null, null, null, null, null);
 
@@ -56,6 +58,18 @@ public record ModelDescriptor(
     public ModelDescriptor(String modelType, String description, List<String> features, List<String> labels,
                            InputLayout inputLayout, Integer workers, Integer maxQueue) {
         this(modelType, description, features, labels, inputLayout, workers, maxQueue,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * {@code "batching": {"enabled": true, "max_batch_size": 32, "max_queue_delay_ms": 2}}; each
+     * field left out takes the server's {@code quiver.batching.*} default.
+     */
+    public record Batching(
+            Boolean enabled,
+            @JsonProperty("max_batch_size") Integer maxBatchSize,
+            @JsonProperty("max_queue_delay_ms") Double maxQueueDelayMs) {
+
+        public static final Batching DEFAULTS = new Batching(null, null, null);
     }
 }

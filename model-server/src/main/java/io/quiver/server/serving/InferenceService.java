@@ -1,11 +1,9 @@
 package io.quiver.server.serving;
 
-import ai.onnxruntime.OrtException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quiver.server.config.ServerConfig;
 import io.quiver.common.error.ApiException;
-import io.quiver.common.error.BadRequestException;
 import io.quiver.common.error.UnavailableException;
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.InputValidator;
@@ -18,15 +16,15 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.jboss.logging.Logger;
 
 /**
  * The one inference path behind every wire format: resolve the model version, decode the payload
- * against its signature, validate, run on the version's workers, count the outcome.
+ * against its signature, validate, run on the version's workers (merged with other requests when
+ * the version batches), count the outcome. A request is validated before it is queued, so one
+ * client's bad input never fails the others it would have shared a run with.
  */
 @ApplicationScoped
 public class InferenceService {
-    private static final Logger LOG = Logger.getLogger(InferenceService.class);
     /** A swap or unload may retire the slot between resolving and queueing; resolve again this often. */
     private static final int RESOLVE_ATTEMPTS = 3;
 
@@ -57,34 +55,22 @@ public class InferenceService {
             ModelSlot slot = resolve.get();
             ModelInfo info = slot.info();
             Timer.Sample sample = Timer.start(meters);
-            Optional<CompletableFuture<InferenceResult>> queued;
+            Optional<CompletableFuture<List<Tensor>>> queued;
             try {
                 InferenceRequest request = decode.apply(info);
                 validator.validate(request, info.signature());
-                queued = slot.submit(() -> execute(slot, request));
+                queued = slot.submit(request);
             } catch (ApiException e) {
                 count(info, sample, e);
                 throw e;
             }
             if (queued.isPresent()) {
-                return queued.get().whenComplete((result, failure) -> count(info, sample, failure));
+                return queued.get().thenApply(outputs -> new InferenceResult(info, outputs))
+                        .whenComplete((result, failure) -> count(info, sample, failure));
             }
             if (attempt == RESOLVE_ATTEMPTS) {
                 throw new UnavailableException("model " + info + " is being replaced or unloaded; retry", 1);
             }
-        }
-    }
-
-    private static InferenceResult execute(ModelSlot slot, InferenceRequest request) {
-        try (ModelLease lease = slot.acquire()) {
-            List<Tensor> outputs = lease.model().run(request);
-            return new InferenceResult(slot.info(), outputs);
-        } catch (OrtException e) {
-            // Validation passed, so what ONNX Runtime still refuses is a property of these inputs
-            // that the signature cannot express (a reshape, a value range).
-            LOG.debugf(e, "model %s refused a request", slot);
-            throw new BadRequestException("model " + slot.info() + " could not run on these inputs: "
-                    + firstLine(e.getMessage()));
         }
     }
 
@@ -100,13 +86,5 @@ public class InferenceService {
         }
         sample.stop(meters.timer("quiver.inference", "model", info.name(), "version", info.version(),
                 "outcome", outcome));
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 }

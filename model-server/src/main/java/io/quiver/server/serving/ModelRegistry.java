@@ -1,5 +1,8 @@
 package io.quiver.server.serving;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quiver.server.batching.BatchingPolicy;
 import io.quiver.server.cache.ModelResidency;
 import io.quiver.server.config.ServerConfig;
 import io.quiver.common.error.BadRequestException;
@@ -21,6 +24,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.IntConsumer;
 import org.jboss.logging.Logger;
 
 /** The model versions this server serves, by name and version. */
@@ -32,10 +36,12 @@ public class ModelRegistry {
     private final Map<String, NavigableMap<String, ModelSlot>> models = new ConcurrentHashMap<>();
     private final ModelResidency residency;
     private final ServerConfig config;
+    private final MeterRegistry meters;
 
-    ModelRegistry(ModelResidency residency, ServerConfig config) {
+    ModelRegistry(ModelResidency residency, ServerConfig config, MeterRegistry meters) {
         this.residency = residency;
         this.config = config;
+        this.meters = meters;
     }
 
     /**
@@ -47,10 +53,13 @@ public class ModelRegistry {
         OnnxModel opened = OnnxModel.open(files.model(), config.onnx().intraOpThreads());
         ModelInfo info = new ModelInfo(files.name(), files.version(), descriptor, opened.signature(), files.model(),
                 sizeOf(files), Instant.now());
+        BatchingPolicy batching = BatchingPolicy.of(config.batching(), descriptor.batching())
+                .forSignature(opened.signature());
         ModelSlot slot = new ModelSlot(info, opened, residency,
                 descriptor.workers() != null ? descriptor.workers() : config.workers().perModel(),
                 descriptor.maxQueue() != null ? descriptor.maxQueue() : config.workers().maxQueue(),
-                config.workers().retryAfterSeconds(), config.onnx().intraOpThreads());
+                config.workers().retryAfterSeconds(), config.onnx().intraOpThreads(),
+                batching, batchRows(info));
         ModelSlot replaced = models.computeIfAbsent(files.name(), n -> new ConcurrentSkipListMap<>(VersionOrder.INSTANCE))
                 .put(files.version(), slot);
         residency.admit(slot);
@@ -59,6 +68,16 @@ public class ModelRegistry {
         }
         LOG.infof("%s model %s from %s", replaced == null ? "loaded" : "replaced", info, files.model());
         return info;
+    }
+
+    /** Rows per ONNX Runtime run of a batching version, {@code quiver_batch_rows} in Prometheus. */
+    private IntConsumer batchRows(ModelInfo info) {
+        DistributionSummary summary = DistributionSummary.builder("quiver.batch.rows")
+                .description("Rows in one run of a model that batches requests")
+                .baseUnit("rows")
+                .tags("model", info.name(), "version", info.version())
+                .register(meters);
+        return summary::record;
     }
 
     /** Unloads one version; requests already accepted for it still finish. */

@@ -1,43 +1,92 @@
 package io.quiver.server.serving;
 
+import ai.onnxruntime.OrtException;
+import io.quiver.common.error.ApiException;
+import io.quiver.common.error.BadRequestException;
+import io.quiver.common.error.UnavailableException;
+import io.quiver.server.batching.BatchingPolicy;
+import io.quiver.server.batching.DynamicBatcher;
 import io.quiver.server.cache.ModelResidency;
 import io.quiver.server.cache.Resident;
-import io.quiver.common.error.ApiException;
-import io.quiver.common.error.UnavailableException;
+import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.OnnxModel;
+import io.quiver.server.inference.Tensor;
+import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntConsumer;
+import org.jboss.logging.Logger;
 
 /**
- * One loaded model version: what is known of it, its workers, and its session when resident. A
- * slot is replaced, never changed, when the same version is loaded again; the old one drains.
+ * One loaded model version: what is known of it, its workers (batching or not), and its session
+ * when resident. A slot is replaced, never changed, when the same version is loaded again; the old
+ * one drains.
  */
 public final class ModelSlot implements Resident {
+    private static final Logger LOG = Logger.getLogger(ModelSlot.class);
+
     private final ModelInfo info;
+    private final BatchingPolicy batching;
+    /** Exactly one of these runs the requests: the batcher when this version batches. */
     private final Workers workers;
+    private final DynamicBatcher batcher;
     private final ModelResidency residency;
     private final int intraOpThreads;
     private final Object loading = new Object();
     private volatile LoadedModel loaded;
     private volatile long lastUsedNanos = System.nanoTime();
 
+    /** @param batchRows told the rows of every run when this version batches */
     ModelSlot(ModelInfo info, OnnxModel opened, ModelResidency residency, int threads, int maxQueue,
-              int retryAfterSeconds, int intraOpThreads) {
+              int retryAfterSeconds, int intraOpThreads, BatchingPolicy batching, IntConsumer batchRows) {
         this.info = info;
         this.residency = residency;
         this.intraOpThreads = intraOpThreads;
         this.loaded = new LoadedModel(opened);
-        this.workers = new Workers(info.toString(), threads, maxQueue, retryAfterSeconds, this::stopped);
+        this.batching = batching;
+        if (batching.enabled()) {
+            this.workers = null;
+            this.batcher = new DynamicBatcher(info.toString(), batching, threads, maxQueue, retryAfterSeconds,
+                    this::run, batchRows, this::stopped);
+        } else {
+            this.workers = new Workers(info.toString(), threads, maxQueue, retryAfterSeconds, this::stopped);
+            this.batcher = null;
+        }
     }
 
     public ModelInfo info() {
         return info;
     }
 
-    /** Runs {@code task} on this version's workers; empty when the slot is draining. */
-    <T> Optional<CompletableFuture<T>> submit(Callable<T> task) {
-        return workers.submit(task);
+    /** How this version batches; {@link BatchingPolicy#OFF} when it does not. */
+    public BatchingPolicy batching() {
+        return batching;
+    }
+
+    /** Queues a validated request for this version; empty when the slot is draining. */
+    Optional<CompletableFuture<List<Tensor>>> submit(InferenceRequest request) {
+        return batcher != null ? batcher.submit(request) : workers.submit(() -> run(request));
+    }
+
+    /** One run on the session, which the run holds until it ends. Call from a worker thread. */
+    private List<Tensor> run(InferenceRequest request) {
+        try (ModelLease lease = acquire()) {
+            return lease.model().run(request);
+        } catch (OrtException e) {
+            // Validation passed, so what ONNX Runtime still refuses is a property of these inputs
+            // that the signature cannot express (a reshape, a value range).
+            LOG.debugf(e, "model %s refused a request", info);
+            throw new BadRequestException("model " + info + " could not run on these inputs: "
+                    + firstLine(e.getMessage()));
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
     }
 
     /** The session, loading it again if it was evicted. Call from a worker thread: loading blocks. */
@@ -67,7 +116,11 @@ public final class ModelSlot implements Resident {
 
     /** Stops taking requests; once queued ones finish, the session is freed. */
     void retire() {
-        workers.drainAndStop();
+        if (batcher != null) {
+            batcher.drainAndStop();
+        } else {
+            workers.drainAndStop();
+        }
     }
 
     private void stopped() {
@@ -103,15 +156,15 @@ public final class ModelSlot implements Resident {
     }
 
     public int workerThreads() {
-        return workers.threads();
+        return batcher != null ? batcher.threads() : workers.threads();
     }
 
     public int queueCapacity() {
-        return workers.capacity() - workers.threads();
+        return batcher != null ? batcher.capacity() - batcher.threads() : workers.capacity() - workers.threads();
     }
 
     public int inFlight() {
-        return workers.inFlight();
+        return batcher != null ? batcher.inFlight() : workers.inFlight();
     }
 
     @Override

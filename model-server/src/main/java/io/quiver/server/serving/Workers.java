@@ -1,12 +1,11 @@
 package io.quiver.server.serving;
 
-import io.quiver.common.error.UnavailableException;
+import io.quiver.common.concurrent.AdmissionLimit;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,17 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * bound.
  */
 final class Workers {
-    private final String label;
     private final ThreadPoolExecutor executor;
-    private final Semaphore admission;
-    private final int capacity;
-    private final int retryAfterSeconds;
+    private final AdmissionLimit admission;
 
     Workers(String label, int threads, int maxQueue, int retryAfterSeconds, Runnable onTerminated) {
-        this.label = label;
-        this.capacity = threads + maxQueue;
-        this.admission = new Semaphore(capacity);
-        this.retryAfterSeconds = retryAfterSeconds;
+        this.admission = new AdmissionLimit("model " + label, threads + maxQueue, retryAfterSeconds);
         AtomicInteger counter = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 task -> {
@@ -44,10 +37,7 @@ final class Workers {
 
     /** Queues the task; empty when these workers are draining and take no new work. */
     <T> Optional<CompletableFuture<T>> submit(Callable<T> task) {
-        if (!admission.tryAcquire()) {
-            throw new UnavailableException("model " + label + " is busy: " + capacity
-                    + " requests are running or queued; retry later", retryAfterSeconds);
-        }
+        admission.enter();
         CompletableFuture<T> result = new CompletableFuture<>();
         try {
             executor.execute(() -> {
@@ -56,11 +46,11 @@ final class Workers {
                 } catch (Throwable e) {
                     result.completeExceptionally(e);
                 } finally {
-                    admission.release();
+                    admission.leave();
                 }
             });
         } catch (RejectedExecutionException e) {
-            admission.release();
+            admission.leave();
             return Optional.empty();
         }
         return Optional.of(result);
@@ -71,12 +61,12 @@ final class Workers {
     }
 
     int capacity() {
-        return capacity;
+        return admission.capacity();
     }
 
     /** Requests running or waiting. */
     int inFlight() {
-        return capacity - admission.availablePermits();
+        return admission.inUse();
     }
 
     /** Lets queued requests finish, takes no new ones, then calls the termination hook. */

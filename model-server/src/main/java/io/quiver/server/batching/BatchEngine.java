@@ -1,0 +1,11 @@
+package io.quiver.server.batching;
+
+import io.quiver.server.inference.InferenceRequest;
+import io.quiver.server.inference.Tensor;
+import java.util.List;
+
+/** Runs one request, merged or not, on the model; the outputs come in the model's declared order. */
+@FunctionalInterface
+public interface BatchEngine {
+    List<Tensor> run(InferenceRequest request);
+}

@@ -1,0 +1,105 @@
+package io.quiver.server.batching;
+
+import io.quiver.server.inference.InferenceRequest;
+import io.quiver.server.inference.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs a batch taken from the queue and answers every request in it, whatever becomes of the run:
+ * a merged run that fails, or whose outputs cannot be cut back into rows, is run again request by
+ * request, so that only a request at fault fails.
+ */
+final class BatchRunner {
+    private static final Logger LOG = Logger.getLogger(BatchRunner.class);
+
+    private final String label;
+    private final int maxRows;
+    private final BatchEngine engine;
+    private final IntConsumer runRows;
+    private final Runnable answered;
+
+    /** @param answered called once per request answered, after its result is complete */
+    BatchRunner(String label, int maxRows, BatchEngine engine, IntConsumer runRows, Runnable answered) {
+        this.label = label;
+        this.maxRows = maxRows;
+        this.engine = engine;
+        this.runRows = runRows;
+        this.answered = answered;
+    }
+
+    void run(List<QueuedRequest> batch) {
+        if (batch.size() == 1) {
+            runAlone(batch.get(0));
+            return;
+        }
+        int[] rows = new int[batch.size()];
+        List<InferenceRequest> requests = new ArrayList<>(batch.size());
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = batch.get(i).rows();
+            requests.add(batch.get(i).request());
+        }
+        List<List<Tensor>> shares = null;
+        try {
+            shares = RowBatches.split(engine.run(RowBatches.merge(requests)), rows);
+            if (shares != null) {
+                runRows.accept(sum(rows));
+            } else {
+                LOG.debugf("model %s answered a merged run with outputs whose rows cannot be told apart", label);
+            }
+        } catch (RuntimeException e) {
+            // One request's values may be what the model refused: alone, only that one fails.
+            LOG.debugf(e, "a merged run of %d requests for %s failed; running them one by one", batch.size(), label);
+        }
+        if (shares == null) {
+            batch.forEach(this::runAlone);
+            return;
+        }
+        for (int i = 0; i < rows.length; i++) {
+            answer(batch.get(i), shares.get(i), null);
+        }
+    }
+
+    /** Runs one request by itself; one with more rows than a batch may hold runs in slices of at most that many. */
+    private void runAlone(QueuedRequest pending) {
+        try {
+            if (pending.key() == null || pending.rows() <= maxRows) {
+                List<Tensor> outputs = engine.run(pending.request());
+                runRows.accept(pending.rows());
+                answer(pending, outputs, null);
+                return;
+            }
+            List<List<Tensor>> slices = new ArrayList<>();
+            for (int from = 0; from < pending.rows(); from += maxRows) {
+                int to = Math.min(pending.rows(), from + maxRows);
+                slices.add(engine.run(RowBatches.slice(pending.request(), from, to)));
+                runRows.accept(to - from);
+            }
+            answer(pending, RowBatches.join(slices), null);
+        } catch (Throwable e) {
+            answer(pending, null, e);
+        }
+    }
+
+    void answer(QueuedRequest pending, List<Tensor> outputs, Throwable failure) {
+        try {
+            if (failure == null) {
+                pending.result().complete(outputs);
+            } else {
+                pending.result().completeExceptionally(failure);
+            }
+        } finally {
+            answered.run();
+        }
+    }
+
+    private static int sum(int[] values) {
+        int total = 0;
+        for (int v : values) {
+            total += v;
+        }
+        return total;
+    }
+}

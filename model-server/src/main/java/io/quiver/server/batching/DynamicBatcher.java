@@ -1,0 +1,236 @@
+package io.quiver.server.batching;
+
+import io.quiver.common.concurrent.AdmissionLimit;
+import io.quiver.common.error.UnavailableException;
+import io.quiver.server.inference.InferenceRequest;
+import io.quiver.server.inference.Tensor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntConsumer;
+
+/**
+ * A model version's inference threads, fed from one queue whose compatible requests are merged:
+ * a thread takes the oldest request and every queued request that can share its run, up to
+ * {@link BatchingPolicy#maxBatchSize()} rows.
+ *
+ * <p>While another batch of this model runs, the gathering thread waits for more requests to
+ * join, until that run ends, the batch is full or {@link BatchingPolicy#maxQueueDelay()} has
+ * passed since the oldest arrived. A request that finds the model idle runs at once: with no run
+ * in progress there is no sign of concurrent clients, and a lone client should not pay the delay.
+ * Under load the queue fills while runs are in progress, so batches grow with the load.
+ *
+ * <p>Admission is bounded as for unbatched models: at most {@code threads + maxQueue} requests
+ * running or queued, beyond which a request is refused at once with 503 and Retry-After.
+ */
+public final class DynamicBatcher {
+    private final String label;
+    private final int maxRows;
+    private final long delayNanos;
+    private final int threads;
+    private final BatchRunner runner;
+    private final AdmissionLimit admission;
+    private final Runnable onTerminated;
+    private final AtomicInteger alive;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when a request arrives or a run ends: either may end a gathering thread's wait. */
+    private final Condition changed = lock.newCondition();
+    /** Held by the one thread forming the next batch; the others wait here for their turn. */
+    private final ReentrantLock gathering = new ReentrantLock();
+    private final ArrayDeque<QueuedRequest> queue = new ArrayDeque<>();
+    private int queuedRows;
+    private int running;
+    private boolean stopping;
+
+    /**
+     * @param runRows       told the rows of every run, for the batch-size metric
+     * @param onTerminated  called once the batcher has stopped and its last request is answered
+     */
+    public DynamicBatcher(String label, BatchingPolicy policy, int threads, int maxQueue, int retryAfterSeconds,
+                          BatchEngine engine, IntConsumer runRows, Runnable onTerminated) {
+        this.label = label;
+        this.maxRows = policy.maxBatchSize();
+        this.delayNanos = policy.maxQueueDelay().toNanos();
+        this.threads = threads;
+        this.admission = new AdmissionLimit("model " + label, threads + maxQueue, retryAfterSeconds);
+        this.runner = new BatchRunner(label, maxRows, engine, runRows, admission::leave);
+        this.onTerminated = onTerminated;
+        this.alive = new AtomicInteger(threads);
+        for (int i = 1; i <= threads; i++) {
+            Thread thread = new Thread(this::work, "batch-" + label + "-" + i);
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    /** Queues a validated request; empty when the batcher is stopping and takes no new work. */
+    public Optional<CompletableFuture<List<Tensor>>> submit(InferenceRequest request) {
+        admission.enter();
+        String key = RowBatches.mergeKey(request);
+        QueuedRequest pending = new QueuedRequest(request, key, key == null ? 1 : RowBatches.rows(request),
+                System.nanoTime(), new CompletableFuture<>());
+        lock.lock();
+        try {
+            if (stopping) {
+                admission.leave();
+                return Optional.empty();
+            }
+            queue.addLast(pending);
+            queuedRows += pending.rows();
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+        return Optional.of(pending.result());
+    }
+
+    /** Takes no new requests, answers the queued ones, then calls the termination hook. */
+    public void drainAndStop() {
+        lock.lock();
+        try {
+            stopping = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    public int capacity() {
+        return admission.capacity();
+    }
+
+    /** Requests running or waiting. */
+    public int inFlight() {
+        return admission.inUse();
+    }
+
+    private void work() {
+        try {
+            List<QueuedRequest> batch;
+            while ((batch = next()) != null) {
+                try {
+                    runner.run(batch);
+                } finally {
+                    ended();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (alive.decrementAndGet() == 0) {
+                failLeftovers();
+                onTerminated.run();
+            }
+        }
+    }
+
+    /** The next batch, once it is full or its oldest request has waited long enough; null once stopped and empty. */
+    private List<QueuedRequest> next() throws InterruptedException {
+        gathering.lockInterruptibly();
+        try {
+            lock.lockInterruptibly();
+            try {
+                while (queue.isEmpty()) {
+                    if (stopping) {
+                        return null;
+                    }
+                    changed.await();
+                }
+                long deadline = queue.peekFirst().arrivedNanos() + delayNanos;
+                while (running > 0 && !stopping && !canFill()) {
+                    long wait = deadline - System.nanoTime();
+                    if (wait <= 0) {
+                        break;
+                    }
+                    changed.awaitNanos(wait);
+                }
+                running++;
+                return take();
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            gathering.unlock();
+        }
+    }
+
+    /** A run has ended: a thread gathering the next batch need not wait for it any longer. */
+    private void ended() {
+        lock.lock();
+        try {
+            running--;
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the queue already holds a full batch for the oldest request, so waiting gains nothing. */
+    private boolean canFill() {
+        if (queuedRows < maxRows) {
+            return false;
+        }
+        QueuedRequest head = queue.peekFirst();
+        if (head.key() == null) {
+            return true;
+        }
+        int rows = 0;
+        for (QueuedRequest pending : queue) {
+            if (head.key().equals(pending.key())) {
+                rows += pending.rows();
+                if (rows >= maxRows) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Removes the oldest request and the queued requests that fit in its run. */
+    private List<QueuedRequest> take() {
+        QueuedRequest head = queue.pollFirst();
+        queuedRows -= head.rows();
+        List<QueuedRequest> batch = new ArrayList<>();
+        batch.add(head);
+        int rows = head.rows();
+        if (head.key() == null) {
+            return batch;
+        }
+        for (Iterator<QueuedRequest> it = queue.iterator(); it.hasNext() && rows < maxRows; ) {
+            QueuedRequest pending = it.next();
+            if (head.key().equals(pending.key()) && rows + pending.rows() <= maxRows) {
+                it.remove();
+                queuedRows -= pending.rows();
+                rows += pending.rows();
+                batch.add(pending);
+            }
+        }
+        return batch;
+    }
+
+    /** Answers what is still queued when no thread is left to run it. */
+    private void failLeftovers() {
+        List<QueuedRequest> left;
+        lock.lock();
+        try {
+            stopping = true;
+            left = new ArrayList<>(queue);
+            queue.clear();
+            queuedRows = 0;
+        } finally {
+            lock.unlock();
+        }
+        left.forEach(p -> runner.answer(p, null, new UnavailableException("model " + label + " stopped; retry", 1)));
+    }
+}

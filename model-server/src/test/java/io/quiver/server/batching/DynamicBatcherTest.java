@@ -1,0 +1,217 @@
+package io.quiver.server.batching;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quiver.common.error.BadRequestException;
+import io.quiver.server.inference.DataType;
+import io.quiver.server.inference.InferenceRequest;
+import io.quiver.server.inference.Tensor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The batcher against an engine written in Java that doubles its input and records the rows of
+ * every run, so what was merged and what each request got back can be seen exactly.
+ */
+class DynamicBatcherTest {
+    private static final Duration LONG = Duration.ofSeconds(30);
+
+    /**
+     * y = 2x over [rows, 2] float inputs; refuses a run holding a negative value, as a model might,
+     * and holds a run whose first value is {@link #HOLD} until {@link #release} opens.
+     */
+    private static final class Doubler implements BatchEngine {
+        static final float HOLD = 1_000_000;
+        final List<Integer> runs = Collections.synchronizedList(new ArrayList<>());
+        final CountDownLatch holding = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public List<Tensor> run(InferenceRequest request) {
+            Tensor x = request.inputs().get(0);
+            float[] in = (float[]) x.data();
+            if (in[0] == HOLD) {
+                holding.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            float[] out = new float[in.length];
+            for (int i = 0; i < in.length; i++) {
+                if (in[i] < 0) {
+                    throw new BadRequestException("negative value " + in[i]);
+                }
+                out[i] = 2 * in[i];
+            }
+            runs.add((int) x.shape()[0]);
+            return List.of(new Tensor("y", DataType.FP32, x.shape().clone(), out));
+        }
+    }
+
+    private static InferenceRequest rows(float first, int count) {
+        float[] data = new float[count * 2];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = first + i;
+        }
+        return InferenceRequest.of(List.of(new Tensor("x", DataType.FP32, new long[] {count, 2}, data)));
+    }
+
+    private static DynamicBatcher batcher(BatchEngine engine, int maxRows, Duration delay, Runnable stopped) {
+        return new DynamicBatcher("m:1", new BatchingPolicy(true, maxRows, delay), 2, 256, 1, engine, rows -> { },
+                stopped);
+    }
+
+    private static float[] answer(CompletableFuture<List<Tensor>> result) throws Exception {
+        return (float[]) result.get(30, TimeUnit.SECONDS).get(0).data();
+    }
+
+    private static float[] doubled(InferenceRequest request) {
+        float[] in = (float[]) request.inputs().get(0).data();
+        float[] out = new float[in.length];
+        for (int i = 0; i < in.length; i++) {
+            out[i] = 2 * in[i];
+        }
+        return out;
+    }
+
+    @Test
+    void concurrentRequestsShareRunsOfAtMostTheMaximumAndEachGetsItsOwnRows() throws Exception {
+        Doubler engine = new Doubler();
+        DynamicBatcher batcher = batcher(engine, 8, Duration.ofMillis(5), () -> { });
+        int clients = 16;
+        int perClient = 20;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int client = c;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < perClient; i++) {
+                        InferenceRequest request = rows(client * 1000 + i * 10, 1 + (client + i) % 5);
+                        assertArrayEquals(doubled(request), answer(batcher.submit(request).orElseThrow()));
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> client : done) {
+                client.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+            batcher.drainAndStop();
+        }
+        int requests = clients * perClient;
+        System.out.printf("%d requests in %d runs, largest %d rows%n", requests, engine.runs.size(),
+                Collections.max(engine.runs));
+        assertTrue(engine.runs.stream().allMatch(r -> r <= 8), () -> "runs over 8 rows: " + engine.runs);
+        assertTrue(engine.runs.size() < requests, "16 concurrent clients had requests merged");
+    }
+
+    @Test
+    void aRequestWithMoreRowsThanARunMayHoldRunsInSlicesAndIsAnsweredWhole() throws Exception {
+        Doubler engine = new Doubler();
+        DynamicBatcher batcher = batcher(engine, 8, Duration.ZERO, () -> { });
+        InferenceRequest request = rows(1, 20);
+        assertArrayEquals(doubled(request), answer(batcher.submit(request).orElseThrow()));
+        assertEquals(List.of(8, 8, 4), engine.runs);
+        batcher.drainAndStop();
+    }
+
+    @Test
+    void whenAMergedRunFailsEachRequestRunsAloneSoOnlyTheBadOneFails() throws Exception {
+        Doubler engine = new Doubler();
+        DynamicBatcher batcher = batcher(engine, 4, LONG, () -> { });
+        // While one run is held, four one-row requests queue up and fill a batch of four at once.
+        CompletableFuture<List<Tensor>> held = batcher.submit(rows(Doubler.HOLD, 1)).orElseThrow();
+        assertTrue(engine.holding.await(30, TimeUnit.SECONDS));
+        List<CompletableFuture<List<Tensor>>> results = new ArrayList<>();
+        List<InferenceRequest> requests = List.of(rows(1, 1), rows(10, 1), rows(-5, 1), rows(20, 1));
+        for (InferenceRequest request : requests) {
+            results.add(batcher.submit(request).orElseThrow());
+        }
+        for (int i = 0; i < requests.size(); i++) {
+            if (i == 2) {
+                ExecutionException failed = assertThrows(ExecutionException.class,
+                        () -> results.get(2).get(30, TimeUnit.SECONDS));
+                assertInstanceOf(BadRequestException.class, failed.getCause());
+            } else {
+                assertArrayEquals(doubled(requests.get(i)), answer(results.get(i)));
+            }
+        }
+        assertEquals(List.of(1, 1, 1), engine.runs, "the merged run of 4 failed; three ran alone and succeeded");
+        engine.release.countDown();
+        answer(held);
+        batcher.drainAndStop();
+    }
+
+    @Test
+    void aRequestThatFindsTheModelIdleRunsAtOnce() throws Exception {
+        Doubler engine = new Doubler();
+        DynamicBatcher batcher = batcher(engine, 64, LONG, () -> { });
+        InferenceRequest request = rows(3, 1);
+        // Answered long before the 30 s delay: with no run in progress nothing waits for company.
+        assertArrayEquals(doubled(request), (float[]) batcher.submit(request).orElseThrow()
+                .get(10, TimeUnit.SECONDS).get(0).data());
+        batcher.drainAndStop();
+    }
+
+    @Test
+    void whileARunIsInProgressTheNextRequestWaitsForCompanyNoLongerThanTheDelay() throws Exception {
+        Doubler engine = new Doubler();
+        Duration delay = Duration.ofMillis(200);
+        DynamicBatcher batcher = batcher(engine, 64, delay, () -> { });
+        CompletableFuture<List<Tensor>> held = batcher.submit(rows(Doubler.HOLD, 1)).orElseThrow();
+        assertTrue(engine.holding.await(30, TimeUnit.SECONDS));
+        long began = System.nanoTime();
+        InferenceRequest request = rows(3, 1);
+        assertArrayEquals(doubled(request), answer(batcher.submit(request).orElseThrow()));
+        long waited = System.nanoTime() - began;
+        assertTrue(waited >= delay.toNanos(), "waited the delay for others to join: " + waited / 1_000_000 + " ms");
+        assertFalse(held.isDone(), "then ran on the other thread while the held run was still in progress");
+        engine.release.countDown();
+        answer(held);
+        batcher.drainAndStop();
+    }
+
+    @Test
+    void stoppingAnswersWhatIsQueuedTakesNothingNewAndThenReportsItself() throws Exception {
+        Doubler engine = new Doubler();
+        CountDownLatch stopped = new CountDownLatch(1);
+        DynamicBatcher batcher = batcher(engine, 64, LONG, stopped::countDown);
+        CompletableFuture<List<Tensor>> held = batcher.submit(rows(Doubler.HOLD, 1)).orElseThrow();
+        assertTrue(engine.holding.await(30, TimeUnit.SECONDS));
+        List<CompletableFuture<List<Tensor>>> queued = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            queued.add(batcher.submit(rows(i, 1)).orElseThrow());
+        }
+        batcher.drainAndStop();
+        engine.release.countDown();
+        answer(held);
+        for (int i = 0; i < 5; i++) {
+            assertArrayEquals(doubled(rows(i, 1)), answer(queued.get(i)), "queued before stopping, answered");
+        }
+        assertTrue(batcher.submit(rows(9, 1)).isEmpty(), "a stopping batcher takes no new request");
+        assertTrue(stopped.await(30, TimeUnit.SECONDS));
+        assertEquals(0, batcher.inFlight());
+    }
+}
