@@ -2,7 +2,7 @@ package io.quiver.manager.routing;
 
 import io.quiver.manager.config.ManagerConfig;
 import io.quiver.manager.registry.Replica;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * choices), which is close to the best choice at a fraction of the cost of scanning all.
  * The chosen service's concurrency slot is taken; the caller releases it.
  */
-@ApplicationScoped
+@Singleton
 public class ReplicaSelector {
     private final boolean leastRequests;
     private final int defaultLimit;
