@@ -100,7 +100,7 @@ public class Dispatcher {
             chosen = selector.pick(a.type(), a.serving(), Set.of());
         }
         if (chosen.isEmpty()) {
-            a.result().completeExceptionally(previous != null ? finalFailure(previous, null) : noneAvailable(a));
+            a.result().completeExceptionally(previous != null ? finalFailure(previous, null, a.type()) : noneAvailable(a));
             return;
         }
         Replica replica = chosen.get();
@@ -139,7 +139,7 @@ public class Dispatcher {
             } else if (cause instanceof UpstreamFailure upstream) {
                 a.result().complete(new Routed(upstream.answer(), replica.id()));
             } else {
-                a.result().completeExceptionally(finalFailure(cause, replica));
+                a.result().completeExceptionally(finalFailure(cause, replica, a.type()));
             }
         });
     }
@@ -164,7 +164,7 @@ public class Dispatcher {
         return seconds != null ? Math.round(seconds * 1000) : defaultTimeoutMillis;
     }
 
-    private static Throwable finalFailure(Throwable cause, Replica replica) {
+    private static Throwable finalFailure(Throwable cause, Replica replica, String type) {
         String service = replica == null ? "the last service" : "service " + replica.id();
         if (cause instanceof UpstreamFailure upstream) {
             return new BadGatewayException(service + " answered HTTP " + upstream.answer().status());
@@ -174,6 +174,12 @@ public class Dispatcher {
         }
         if (cause instanceof CircuitBreakerOpenException) {
             return new UnavailableException("the circuit breaker of " + service + " is open", 1);
+        }
+        if (cause instanceof java.net.ConnectException) {
+            // Nothing reached a service: the same as none being available, which health checks
+            // report a moment later, so the client is told to retry rather than that one failed.
+            return new UnavailableException("no service serving model_type '" + type + "' could be reached: " + service
+                    + " refused the connection", 1);
         }
         return new BadGatewayException(service + " failed: " + describe(cause));
     }

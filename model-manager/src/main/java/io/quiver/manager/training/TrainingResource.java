@@ -12,6 +12,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import java.net.URI;
 import java.util.concurrent.CompletionStage;
 
 /** The unified training endpoint of reference document 003, and the status of the jobs it started. */
@@ -26,7 +27,13 @@ public class TrainingResource {
     @POST
     public CompletionStage<Response> train(byte[] body, @Context HttpServerRequest request) {
         String type = ModelTypeReader.modelType(body);
-        return router.submit(type, body, RequestIds.of(request)).thenApply(Answers::of);
+        return router.submit(type, body, RequestIds.of(request)).thenApply(routed -> {
+            Response answer = Answers.of(routed);
+            // The job is followed here, through the manager, not at the trainer's own address.
+            return TrainingRouter.jobId(routed)
+                    .map(job -> Response.fromResponse(answer).location(URI.create("/train/" + job)).build())
+                    .orElse(answer);
+        });
     }
 
     @GET

@@ -82,7 +82,8 @@ public class TrainingRouter {
         return registry.all().stream().filter(r -> r.record().can(CAPABILITY)).toList();
     }
 
-    private static Optional<String> jobId(Routed routed) {
+    /** The id of the job a submission started, when it started one. */
+    static Optional<String> jobId(Routed routed) {
         if (routed.answer().status() != 202) {
             return Optional.empty();
         }

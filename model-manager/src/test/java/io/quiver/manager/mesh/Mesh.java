@@ -45,6 +45,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     private final int replicaCount;
     private boolean selfRegistering;
     private boolean registered;
+    private boolean sharedRepository;
     private final Map<String, String> managerSettings = new LinkedHashMap<>();
     private final List<ServiceProcess> replicas = new ArrayList<>();
     private final Http http = new Http();
@@ -77,6 +78,15 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
         return this;
     }
 
+    /**
+     * Replicas that share one model repository, as replicas on a shared volume do: a version one of
+     * them publishes (a training job's) is found by the others' repository polling, every 200 ms.
+     */
+    public Mesh sharedRepository() {
+        this.sharedRepository = true;
+        return this;
+    }
+
     /** A manager setting as an environment variable, e.g. {@code MAX_RETRIES}; before the mesh starts. */
     public Mesh managerSetting(String variable, String value) {
         managerSettings.put(variable, value);
@@ -99,10 +109,15 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
         }
         for (int i = 1; i <= replicaCount; i++) {
             String name = "replica-" + i;
-            Path repository = dir.resolve(name).resolve("repository");
-            ExampleModels.writeRepository(repository);
+            Path repository = sharedRepository ? dir.resolve("repository") : dir.resolve(name).resolve("repository");
+            if (!Files.isDirectory(repository)) {
+                ExampleModels.writeRepository(repository);
+            }
             Map<String, String> env = new LinkedHashMap<>();
             env.put("QUIVER_REPOSITORY", repository.toString());
+            if (sharedRepository) {
+                env.put("QUIVER_REPOSITORY_POLL_INTERVAL", "200ms");
+            }
             env.put("MODEL_SERVER_HOST", "127.0.0.1");
             if (selfRegistering) {
                 env.put("QUIVER_MANAGER_URL", manager.uri().toString());

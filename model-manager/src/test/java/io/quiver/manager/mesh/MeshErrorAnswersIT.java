@@ -78,6 +78,9 @@ class MeshErrorAnswersIT {
         // Before the health checks have noticed, the manager learns it only by trying each replica.
         Http.Answer unnoticed = MESH.http().post(MESH.managerUri("/predict"), Forecasts.body(new double[] {0.0, 0.01, 0.02}));
         System.out.printf("[mesh] %s right after the kill: %s%n", getClass().getSimpleName(), unnoticed);
+        assertEquals(503, unnoticed.status(), "a request that reached no replica is unavailable, not a bad gateway: " + unnoticed);
+        assertTrue(unnoticed.json().path("error").asText().contains(Mesh.MODEL_TYPE), unnoticed.toString());
+        assertEquals("1", unnoticed.headers().firstValue("Retry-After").orElse(null), unnoticed.toString());
         Mesh.await("every replica is shown as not healthy", Duration.ofSeconds(15),
                 () -> MESH.services().values().stream()
                         .noneMatch(s -> s.path("health").path("state").asText().equals("healthy")));

@@ -152,8 +152,11 @@ public interface ServerConfig {
         /** Where the manager sends requests for this server; {@code http://<canonical hostname>:<port>} when absent. */
         Optional<URI> advertisedUrl();
 
-        /** What the manager may route here. */
-        @WithDefault("prediction")
+        /**
+         * What the manager may route here: {@code prediction} for {@code /predict}, {@code training}
+         * for {@code /train}. A server that should only serve leaves {@code training} out.
+         */
+        @WithDefault("prediction,training")
         List<String> capabilities();
 
         /** Time between heartbeats; the manager is asked to keep the registration for three of them. */

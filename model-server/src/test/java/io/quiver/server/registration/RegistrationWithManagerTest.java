@@ -69,7 +69,7 @@ class RegistrationWithManagerTest {
         assertEquals("http://" + ServiceIdentity.LocalHost.canonicalName() + ":" + port, body.get("service_url").asText());
         given().port(URI.create(body.get("service_url").asText()).getPort()).get("/health").then().statusCode(200);
 
-        assertEquals(List.of("prediction"), texts(body.get("capabilities")));
+        assertEquals(List.of("prediction", "training"), texts(body.get("capabilities")));
         assertTrue(models(body).containsAll(List.of("house_price:1:regression", "house_price:2:regression",
                 "fraud_classifier:1:classifier", "lstm_forecaster:1:LSTM", "multi_input:1:multi_input")), body.toString());
         assertTrue(texts(body.get("model_types")).containsAll(List.of("LSTM", "classifier", "regression", "multi_input",

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quiver.examples.ReferenceModels;
 import io.quiver.server.testing.ExampleRepository;
+import io.quiver.server.testing.FastRepositoryPolling;
 import io.restassured.http.ContentType;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,16 +24,9 @@ import org.junit.jupiter.api.Test;
  * loaded without a restart, and "latest" moves to it; a version unloaded on purpose stays unloaded.
  */
 @QuarkusTest
-@TestProfile(NewVersionsInTheRepositoryAreLoadedTest.FastPolling.class)
+@TestProfile(FastRepositoryPolling.class)
 @WithTestResource(ExampleRepository.class)
 class NewVersionsInTheRepositoryAreLoadedTest {
-
-    public static class FastPolling implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quiver.repository-poll-interval", "100ms");
-        }
-    }
 
     @Test
     void aVersionCopiedIntoTheRepositoryIsServedAsLatest() throws Exception {
