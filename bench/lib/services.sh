@@ -38,13 +38,13 @@ if [ ! -f "$server_jar" ] || [ ! -f "$manager_jar" ] || [ ! -d example-models/ta
 fi
 repository="${QUIVER_REPOSITORY:-$PWD/example-models/target/repository}"
 
+jdk_major() { sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release"; }
+
 # The JVM settings a small service runs with (deploy/jvm.options), plus what this JDK needs.
 small_jvm_options() { # java home
-  local major
-  major="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release")"
-  grep -v '^#' deploy/jvm.options | tr '\n' ' '
-  [ "$major" -ge 22 ] && printf '%s' "--enable-native-access=ALL-UNNAMED"
-  echo
+  local options="@$PWD/deploy/jvm.options"
+  [ "$(jdk_major "$1")" -ge 22 ] && options="$options --enable-native-access=ALL-UNNAMED"
+  echo "$options"
 }
 
 used_ports=" "

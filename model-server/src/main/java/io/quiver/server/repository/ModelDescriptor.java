@@ -1,5 +1,6 @@
 package io.quiver.server.repository;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Collections;
@@ -25,6 +26,7 @@ import java.util.Map;
  * @param metrics         held-out evaluation figures (set by {@code POST /train})
  * @param trainedAt       when training finished, ISO-8601 (set by {@code POST /train})
  */
+@RegisterForReflection(ignoreNested = false)
 public record ModelDescriptor(
         @JsonProperty("model_type") String modelType,
         String description,
