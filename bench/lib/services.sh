@@ -2,6 +2,7 @@
 # the build, free loopback ports, processes that are stopped on exit, wrk runs and /proc figures.
 # Run standalone, a part builds what is missing and uses the example repository; under bench/run
 # it gets BENCH_DURATION, BENCH_WARMUP, BENCH_WORK and QUIVER_REPOSITORY from there.
+# BENCH_SERVER_JAR and BENCH_MANAGER_JAR measure other builds (an older one, to compare).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 eval "$(./quiver env)"
@@ -10,8 +11,8 @@ duration="${BENCH_DURATION:-10}"
 warmup="${BENCH_WARMUP:-3}"
 part_name="$(basename "$0")"
 work="$(mktemp -d "${BENCH_WORK:-${TMPDIR:-/tmp}}/$part_name.XXXXXX")"
-server_jar=model-server/target/quarkus-app/quarkus-run.jar
-manager_jar=model-manager/target/quarkus-app/quarkus-run.jar
+server_jar="${BENCH_SERVER_JAR:-model-server/target/quarkus-app/quarkus-run.jar}"
+manager_jar="${BENCH_MANAGER_JAR:-model-manager/target/quarkus-app/quarkus-run.jar}"
 mkdir -p "$work/logs"
 
 log() { echo "$part_name: $*" >&2; }
@@ -38,6 +39,10 @@ if [ ! -f "$server_jar" ] || [ ! -f "$manager_jar" ] || [ ! -d example-models/ta
 fi
 repository="${QUIVER_REPOSITORY:-$PWD/example-models/target/repository}"
 
+# glibc gives each busy thread a malloc arena of its own; two keep native memory compact, as
+# ./quiver start and the container images have it.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+
 jdk_major() { sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release"; }
 
 # The JVM settings a small service runs with (deploy/jvm.options), plus what this JDK needs.
@@ -47,24 +52,30 @@ small_jvm_options() { # java home
   echo "$options"
 }
 
-used_ports=" "
+# A loopback port nothing listens on (on any address) and that this run has not handed out yet.
 free_port() {
   local port
+  touch "$work/ports"
   while true; do
     port=$((20000 + RANDOM % 40000))
-    [[ "$used_ports" == *" $port "* ]] && continue
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      used_ports+="$port "
-      echo "$port"
-      return
+    grep -qx "$port" "$work/ports" && continue
+    if command -v ss >/dev/null; then
+      [ -n "$(ss -Htan "sport = :$port")" ] && continue
+    elif (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      continue
     fi
+    echo "$port" >> "$work/ports"
+    echo "$port"
+    return
   done
 }
 
-wait_for() { # what, command...
-  local what="$1" deadline=$((SECONDS + 180))
-  shift
+# Waits until the command succeeds; gives up when the process it waits for has died.
+wait_for() { # what, pid, command...
+  local what="$1" pid="$2" deadline=$((SECONDS + 180))
+  shift 2
   until "$@" >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || fail "$what exited before it was ready; logs in $work/logs (BENCH_KEEP=1 keeps them)"
     [ "$SECONDS" -lt "$deadline" ] || fail "$what did not come up within 180 s; logs in $work/logs (BENCH_KEEP=1 keeps them)"
     sleep 0.01
   done
@@ -147,4 +158,4 @@ with_errors() {
   if [ "${errors:-0}" -gt 0 ]; then echo "$1; $errors failed requests"; else echo "$1"; fi
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b > 0 ? a / b : 0}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
