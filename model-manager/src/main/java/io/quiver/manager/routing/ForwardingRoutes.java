@@ -89,6 +89,10 @@ public class ForwardingRoutes {
             collector.add(chunk);
         });
         request.exceptionHandler(failure -> collector.failed = true);
+        if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
+            // curl asks before sending a body over 1 KiB and otherwise waits a second for the answer.
+            ctx.response().writeContinue();
+        }
         request.endHandler(end -> {
             if (!collector.failed) {
                 run(ctx, () -> call.start(collector.body()));
