@@ -45,7 +45,7 @@ public class Dispatcher {
     private final int maxRetries;
     private final long retryDelayMillis;
     private final long defaultTimeoutMillis;
-    private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Map<String, Timer>>> timers = new ConcurrentHashMap<>();
 
     Dispatcher(ServiceRegistry registry, ReplicaSelector selector, Forwarder forwarder, Breakers breakers,
                RetryBudget budget, Vertx vertx, MeterRegistry meters, ManagerConfig config) {
@@ -80,13 +80,19 @@ public class Dispatcher {
                 routed == null ? "none" : routed.servedBy(), outcome(routed, failure))));
     }
 
-    private record TimerKey(String type, String service, String outcome) {
-    }
-
-    /** The request timer for these tags, looked up in a map of our own: Micrometer's lookup builds and sorts tags. */
+    /**
+     * The request timer for these tags, from maps of our own keyed by the tag values in turn:
+     * Micrometer's lookup builds and sorts tags, and a record key pays for its generated equals.
+     */
     private Timer timer(String type, String service, String outcome) {
-        return timers.computeIfAbsent(new TimerKey(type, service, outcome), key -> meters.timer("quiver.manager.requests",
-                "model_type", key.type(), "service", key.service(), "outcome", key.outcome()));
+        Map<String, Timer> byOutcome = timers.computeIfAbsent(type, t -> new ConcurrentHashMap<>())
+                .computeIfAbsent(service, s -> new ConcurrentHashMap<>());
+        Timer timer = byOutcome.get(outcome);
+        if (timer == null) {
+            timer = byOutcome.computeIfAbsent(outcome, o -> meters.timer("quiver.manager.requests",
+                    "model_type", type, "service", service, "outcome", o));
+        }
+        return timer;
     }
 
     private record Attempt(String type, List<Replica> serving, Outbound request, Set<String> tried,
