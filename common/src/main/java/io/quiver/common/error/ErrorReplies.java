@@ -1,7 +1,9 @@
 package io.quiver.common.error;
 
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.Json;
 
 /**
@@ -11,6 +13,17 @@ import io.vertx.core.json.Json;
  */
 public final class ErrorReplies {
     private ErrorReplies() {
+    }
+
+    /**
+     * Asks the client to close the connection after this answer, when the rest of a refused body
+     * would otherwise follow on it. HTTP/1 only: HTTP/2 has no such header and refuses answers
+     * that carry it.
+     */
+    public static void closeAfter(HttpServerRequest request) {
+        if (request.version() != HttpVersion.HTTP_2) {
+            request.response().putHeader(HttpHeaders.CONNECTION, "close");
+        }
     }
 
     public static void send(HttpServerResponse response, int status, String message, String requestId) {

@@ -28,7 +28,7 @@ public class RequestGate {
             String id = RequestIds.assign(ctx.request());
             String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (length != null && declaredOver(length)) {
-                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+                ErrorReplies.closeAfter(ctx.request());
                 ErrorReplies.send(ctx.response(), 413,
                         "request body of " + length + " bytes is over the limit of " + maxBodyBytes + " bytes", id);
                 return;

@@ -81,7 +81,7 @@ public class ForwardingRoutes {
             }
             if (collector.length + chunk.length() > maxBodyBytes) {
                 collector.failed = true;
-                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+                ErrorReplies.closeAfter(request);
                 ErrorReplies.send(ctx.response(), 413, "request body is larger than the limit of " + maxBodyBytes
                         + " bytes", RequestIds.of(request));
                 return;
