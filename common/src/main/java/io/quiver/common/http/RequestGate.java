@@ -1,10 +1,9 @@
 package io.quiver.common.http;
 
 import io.quarkus.runtime.configuration.MemorySize;
-import io.quiver.common.error.ErrorBody;
+import io.quiver.common.error.ErrorReplies;
 import io.quiver.common.error.RequestIds;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -29,12 +28,9 @@ public class RequestGate {
             String id = RequestIds.assign(ctx.request());
             String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (length != null && declaredOver(length)) {
-                ctx.response().setStatusCode(413)
-                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                        .putHeader(HttpHeaders.CONNECTION, "close")
-                        .end(Json.encode(new ErrorBody(
-                                "request body of " + length + " bytes is over the limit of " + maxBodyBytes + " bytes",
-                                id)));
+                ErrorReplies.closeAfter(ctx.request());
+                ErrorReplies.send(ctx.response(), 413,
+                        "request body of " + length + " bytes is over the limit of " + maxBodyBytes + " bytes", id);
                 return;
             }
             ctx.next();

@@ -1,8 +1,15 @@
 package io.quiver.manager.auth;
 
+import io.quiver.common.error.ApiException;
+import io.quiver.common.error.ErrorReplies;
 import io.quiver.common.error.ForbiddenException;
+import io.quiver.common.error.RequestIds;
 import io.quiver.common.error.UnauthorizedException;
-import jakarta.ws.rs.container.ContainerRequestContext;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -10,15 +17,18 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Checks the bearer token of every API call before it is matched to a resource, so an unknown path
- * tells an anonymous caller nothing. The control API (registry, training, experiments, deployments, retiring versions)
+ * Checks the bearer token of every API call before any route sees it, the forwarding routes of
+ * the data path as much as the JAX-RS resources, so an unknown path tells an anonymous caller
+ * nothing. The control API (registry, training, experiments, deployments, retiring versions)
  * needs a control token; everything else (predictions, the V2 proxy, /api/v1) a data or control
  * token. The health endpoints and /q/metrics are not API resources and stay open for probes.
  */
+@Singleton
 public class AccessFilter {
+    /** After the request gate has given the request its id, before every route. */
+    private static final int ORDER = -900;
     static final String CHALLENGE = "Bearer realm=\"quiver\"";
     private static final List<String> CONTROL_PATHS = List.of("/services", "/train", "/experiments", "/deployments", "/models");
 
@@ -28,14 +38,27 @@ public class AccessFilter {
         this.tokens = tokens;
     }
 
-    @ServerRequestFilter(preMatching = true)
-    public void check(ContainerRequestContext request) {
+    void install(@Observes Router router) {
         if (!tokens.enabled()) {
             return;
         }
-        String path = request.getUriInfo().getRequestUri().getRawPath();
-        Role needed = needs(canonical(path));
-        String header = request.getHeaderString("Authorization");
+        router.route().order(ORDER).handler(ctx -> {
+            try {
+                check(ctx.request());
+                ctx.next();
+            } catch (ApiException e) {
+                ErrorReplies.send(ctx.response(), e, RequestIds.of(ctx.request()));
+            }
+        });
+    }
+
+    void check(HttpServerRequest request) {
+        String path = canonical(request.path());
+        if (open(path)) {
+            return;
+        }
+        Role needed = needs(path);
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() == 7) {
             throw new UnauthorizedException("a token is required: send Authorization: Bearer <token>", CHALLENGE);
         }
@@ -45,9 +68,16 @@ public class AccessFilter {
                     CHALLENGE + ", error=\"invalid_token\"");
         }
         if (!role.get().covers(needed)) {
-            throw new ForbiddenException(request.getMethod() + " " + path + " is part of the control API; "
+            throw new ForbiddenException(request.method() + " " + request.path() + " is part of the control API; "
                     + "this token may send model traffic only");
         }
+    }
+
+    /** For probes and scrapers: the health endpoints and the Prometheus metrics. */
+    static boolean open(String canonicalPath) {
+        return canonicalPath.equals("/health") || canonicalPath.startsWith("/health/")
+                || canonicalPath.equals("/q/health") || canonicalPath.startsWith("/q/health/")
+                || canonicalPath.equals("/q/metrics");
     }
 
     /**

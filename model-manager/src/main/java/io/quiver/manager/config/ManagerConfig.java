@@ -60,6 +60,13 @@ public interface ManagerConfig {
         @WithDefault("2s")
         Duration timeout();
 
+        /**
+         * Checks in flight at once. A round over a large registry takes longer rather than holding
+         * more sockets and threads, and a hung service costs one of these for the timeout.
+         */
+        @WithDefault("32")
+        int maxConcurrentChecks();
+
         /** Consecutive failed checks that make a healthy service unhealthy. */
         @WithDefault("2")
         int unhealthyThreshold();

@@ -53,7 +53,7 @@ public class ShadowSender {
     private void send(String experiment, Shadow shadow, JsonNode data, String requestId,
                       CompletableFuture<Routed> primary) {
         long start = System.nanoTime();
-        sender.send(shadow.target(), data, requestId + ":shadow-" + shadow.name()).whenComplete((routed, failure) -> {
+        sender.sendShadow(shadow.target(), data, requestId + ":shadow-" + shadow.name()).whenComplete((routed, failure) -> {
             try {
                 Optional<PredictionAnswer> answer = failure == null ? PredictionAnswer.of(routed.answer()) : Optional.empty();
                 // A shadow that cannot answer what the primary answers has failed, whatever the status says.

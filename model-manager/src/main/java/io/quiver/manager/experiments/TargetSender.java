@@ -37,10 +37,19 @@ public class TargetSender {
     }
 
     public CompletableFuture<Routed> send(Target target, JsonNode data, String requestId) {
+        return send(target, data, requestId, false);
+    }
+
+    /** A shadow copy: sent like a request, but outside the services' concurrency limits. */
+    public CompletableFuture<Routed> sendShadow(Target target, JsonNode data, String requestId) {
+        return send(target, data, requestId, true);
+    }
+
+    private CompletableFuture<Routed> send(Target target, JsonNode data, String requestId, boolean shadow) {
         try {
             if (target.services().isEmpty()) {
                 return dispatcher.dispatch(target.modelType(), CAPABILITY, outbound(target.modelType(), target, data,
-                        requestId)).toCompletableFuture();
+                        requestId, shadow)).toCompletableFuture();
             }
             List<Replica> listed = registry.all().stream()
                     .filter(r -> target.services().contains(r.id()) && r.record().can(CAPABILITY))
@@ -51,13 +60,13 @@ public class TargetSender {
                         + " is registered with capability '" + CAPABILITY + "'");
             }
             String type = target.modelType() != null ? target.modelType() : listed.get(0).record().modelType();
-            return dispatcher.dispatch(type, listed, outbound(type, target, data, requestId)).toCompletableFuture();
+            return dispatcher.dispatch(type, listed, outbound(type, target, data, requestId, shadow)).toCompletableFuture();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    private static Outbound outbound(String type, Target target, JsonNode data, String requestId) {
+    private static Outbound outbound(String type, Target target, JsonNode data, String requestId, boolean shadow) {
         ObjectNode body = JSON.createObjectNode();
         body.put("model_type", type);
         body.set("data", data);
@@ -65,7 +74,9 @@ public class TargetSender {
             body.put("model_version", target.modelVersion());
         }
         try {
-            return new Outbound(HttpMethod.POST, "/predict", "application/json", JSON.writeValueAsBytes(body), requestId);
+            Outbound outbound = new Outbound(HttpMethod.POST, "/predict", "application/json", JSON.writeValueAsBytes(body),
+                    requestId);
+            return shadow ? outbound.asShadow() : outbound;
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,5 +1,6 @@
 package io.quiver.manager.registry;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import java.util.List;
  * @param weight       share of traffic relative to its peers; 0 takes no new requests
  * @param leaseSeconds when set, the service expires unless a heartbeat arrives within this time
  */
+@RegisterForReflection(ignoreNested = false)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ServiceRecord(
         @JsonProperty("service_id") String serviceId,

@@ -6,36 +6,42 @@ import io.quiver.common.error.NotFoundException;
 import io.quiver.common.net.DestinationPolicy;
 import io.quiver.manager.config.ManagerConfig;
 import io.quiver.manager.health.ReplicaHealth;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.net.URI;
 import java.time.Instant;
+import java.util.AbstractCollection;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
  * The services the manager routes to. Every change is journaled before it is acknowledged, so a
- * registration survives a crash of the manager. Routing reads a by-type index rebuilt on each
- * change, so its cost does not grow with the number of services.
+ * registration survives a crash of the manager. Routing reads a by-type index that each change
+ * updates for its own types only, so neither routing nor registering grows with the number of services.
  */
-@ApplicationScoped
+@Singleton
 public class ServiceRegistry {
     private static final Logger LOG = Logger.getLogger(ServiceRegistry.class);
+    private static final Comparator<Replica> BY_ID = Comparator.comparing(Replica::id);
 
     private final Map<String, Replica> replicas = new ConcurrentHashMap<>();
     private final ManagerConfig config;
     private final RegistryJournal journal;
     private final Event<ServiceRemoved> removals;
     private final DestinationPolicy destinations;
-    private volatile Map<String, List<Replica>> byType = Map.of();
+    private final Map<String, List<Replica>> byType = new ConcurrentHashMap<>();
 
     ServiceRegistry(ManagerConfig config, Event<ServiceRemoved> removals) {
         this.config = config;
@@ -44,8 +50,11 @@ public class ServiceRegistry {
                 config.registry().deniedHosts(), "quiver.manager.registry.allowed-hosts and denied-hosts");
         Map<String, ServiceRecord> recorded = new LinkedHashMap<>();
         this.journal = RegistryJournal.open(config.registry().dataDir(), recorded);
-        recorded.values().forEach(r -> replicas.put(r.serviceId(), newReplica(r)));
-        reindex();
+        recorded.values().forEach(r -> {
+            Replica replica = newReplica(r);
+            replicas.put(r.serviceId(), replica);
+            reindex(null, null, replica);
+        });
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -67,14 +76,17 @@ public class ServiceRegistry {
 
     private synchronized boolean store(ServiceRecord record) {
         Replica existing = replicas.get(record.serviceId());
-        journal.put(record, records(record));
+        journal.put(record, records(record.serviceId(), record));
         if (existing != null && existing.record().serviceUrl().equals(record.serviceUrl())) {
+            ServiceRecord before = existing.record();
             existing.record(record);
             existing.heartbeat();
+            reindex(existing, before, existing);
         } else {
-            replicas.put(record.serviceId(), newReplica(record));
+            Replica replica = newReplica(record);
+            replicas.put(record.serviceId(), replica);
+            reindex(existing, existing == null ? null : existing.record(), replica);
         }
-        reindex();
         LOG.infof("%s service %s at %s (%s)", existing == null ? "registered" : "updated", record.serviceId(),
                 record.serviceUrl(), record.modelTypes());
         return existing == null;
@@ -86,10 +98,11 @@ public class ServiceRegistry {
         replica.heartbeat();
         if (types != null && models != null
                 && (!types.equals(replica.record().modelTypes()) || !models.equals(replica.record().models()))) {
-            ServiceRecord updated = replica.record().withModels(types, models);
-            journal.put(updated, records(updated));
+            ServiceRecord before = replica.record();
+            ServiceRecord updated = before.withModels(types, models);
+            journal.put(updated, records(id, updated));
             replica.record(updated);
-            reindex();
+            reindex(replica, before, replica);
         }
         return replica;
     }
@@ -99,11 +112,9 @@ public class ServiceRegistry {
         if (removed == null) {
             throw unknown(id);
         }
-        List<ServiceRecord> remaining = new ArrayList<>();
-        replicas.values().stream().filter(r -> !r.id().equals(id)).forEach(r -> remaining.add(r.record()));
-        journal.remove(id, remaining);
+        journal.remove(id, records(id, null));
         replicas.remove(id);
-        reindex();
+        reindex(removed, removed.record(), null);
         removals.fire(new ServiceRemoved(id));
         LOG.infof("removed service %s", id);
         return removed.record();
@@ -133,7 +144,7 @@ public class ServiceRegistry {
     }
 
     public List<Replica> all() {
-        return replicas.values().stream().sorted(Comparator.comparing(Replica::id)).toList();
+        return replicas.values().stream().sorted(BY_ID).toList();
     }
 
     /** Services that declare {@code type} (a model type or a model name), in a stable order. */
@@ -145,24 +156,62 @@ public class ServiceRegistry {
         return replicas.size();
     }
 
-    private void reindex() {
-        Map<String, List<Replica>> index = new HashMap<>();
-        for (Replica replica : all()) {
-            ServiceRecord record = replica.record();
-            java.util.Set<String> keys = new java.util.LinkedHashSet<>();
-            keys.add(record.modelType().toLowerCase(Locale.ROOT));
-            record.modelTypes().forEach(t -> keys.add(t.toLowerCase(Locale.ROOT)));
-            keys.forEach(k -> index.computeIfAbsent(k, x -> new ArrayList<>()).add(replica));
+    /**
+     * Moves one service in the by-type index: out of the lists of the types {@code before} declared,
+     * into those {@code now} declares. Only those types' lists are rebuilt, each swapped in whole, so
+     * a change costs the size of its types, not of the registry, and routing never sees a half-done
+     * list.
+     */
+    private void reindex(Replica old, ServiceRecord before, Replica now) {
+        Set<String> oldKeys = before == null ? Set.of() : keys(before);
+        Set<String> newKeys = now == null ? Set.of() : keys(now.record());
+        Set<String> touched = new HashSet<>(oldKeys);
+        touched.addAll(newKeys);
+        for (String key : touched) {
+            List<Replica> list = new ArrayList<>(byType.getOrDefault(key, List.of()));
+            list.removeIf(r -> r == old || now != null && r.id().equals(now.id()));
+            if (newKeys.contains(key)) {
+                list.add(now);
+                list.sort(BY_ID);
+            }
+            if (list.isEmpty()) {
+                byType.remove(key);
+            } else {
+                byType.put(key, List.copyOf(list));
+            }
         }
-        index.replaceAll((k, v) -> List.copyOf(v));
-        byType = Map.copyOf(index);
     }
 
-    private List<ServiceRecord> records(ServiceRecord replacing) {
-        List<ServiceRecord> live = new ArrayList<>();
-        replicas.values().stream().filter(r -> !r.id().equals(replacing.serviceId())).forEach(r -> live.add(r.record()));
-        live.add(replacing);
-        return live;
+    private static Set<String> keys(ServiceRecord record) {
+        Set<String> keys = new LinkedHashSet<>();
+        keys.add(record.modelType().toLowerCase(Locale.ROOT));
+        record.modelTypes().forEach(t -> keys.add(t.toLowerCase(Locale.ROOT)));
+        return keys;
+    }
+
+    /**
+     * The services the journal would keep if it compacted now: {@code id} as {@code replacing} (or
+     * gone when null). Its size is known at once; the list is built only when the journal compacts,
+     * so that a registration does not copy the whole registry.
+     */
+    private Collection<ServiceRecord> records(String id, ServiceRecord replacing) {
+        int size = replicas.size() + (replicas.containsKey(id) ? 0 : 1) - (replacing == null ? 1 : 0);
+        return new AbstractCollection<>() {
+            @Override
+            public int size() {
+                return size;
+            }
+
+            @Override
+            public Iterator<ServiceRecord> iterator() {
+                List<ServiceRecord> live = new ArrayList<>();
+                replicas.values().stream().filter(r -> !r.id().equals(id)).forEach(r -> live.add(r.record()));
+                if (replacing != null) {
+                    live.add(replacing);
+                }
+                return live.iterator();
+            }
+        };
     }
 
     private Replica newReplica(ServiceRecord record) {

@@ -1,5 +1,6 @@
 package io.quiver.manager.registry;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
@@ -7,6 +8,7 @@ import io.quiver.manager.health.ReplicaHealth;
 import java.time.Instant;
 
 /** A service as the API shows it: its registration and what the manager knows of it now. */
+@RegisterForReflection(ignoreNested = false)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ServiceView(@JsonUnwrapped ServiceRecord registration, Health health) {
 

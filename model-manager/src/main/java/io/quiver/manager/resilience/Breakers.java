@@ -5,7 +5,7 @@ import io.quiver.manager.registry.Replica;
 import io.quiver.manager.routing.Upstream;
 import io.smallrye.faulttolerance.api.Guard;
 import io.quiver.manager.registry.ServiceRemoved;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.util.TypeLiteral;
 import java.time.temporal.ChronoUnit;
@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * annotations would give one per method, shared by every service). Connect errors, timeouts and
  * 502/504 answers count as failures; a 503 (busy) does not.
  */
-@ApplicationScoped
+@Singleton
 public class Breakers {
     private static final TypeLiteral<CompletionStage<Upstream>> ASYNC_ANSWER = new TypeLiteral<>() {
     };

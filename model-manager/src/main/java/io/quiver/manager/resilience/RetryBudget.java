@@ -1,7 +1,7 @@
 package io.quiver.manager.resilience;
 
 import io.quiver.manager.config.ManagerConfig;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 /**
@@ -10,7 +10,7 @@ import jakarta.inject.Inject;
  * allowance per second so that a quiet mesh can still retry. During an outage retries therefore add
  * at most about the ratio to the traffic, instead of {@code max-retries} times it.
  */
-@ApplicationScoped
+@Singleton
 public class RetryBudget {
     private static final long ONE_RETRY = 1000;
 

@@ -13,14 +13,16 @@ import io.quiver.manager.resilience.UpstreamFailure;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Vertx;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
@@ -31,7 +33,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
  * {@code retry.delay}. When every attempt fails the client gets the last service's answer, or a
  * JSON error saying what happened.
  */
-@ApplicationScoped
+@Singleton
 public class Dispatcher {
     private final ServiceRegistry registry;
     private final ReplicaSelector selector;
@@ -43,6 +45,7 @@ public class Dispatcher {
     private final int maxRetries;
     private final long retryDelayMillis;
     private final long defaultTimeoutMillis;
+    private final Map<String, Map<String, Map<String, Timer>>> timers = new ConcurrentHashMap<>();
 
     Dispatcher(ServiceRegistry registry, ReplicaSelector selector, Forwarder forwarder, Breakers breakers,
                RetryBudget budget, Vertx vertx, MeterRegistry meters, ManagerConfig config) {
@@ -73,9 +76,23 @@ public class Dispatcher {
         CompletableFuture<Routed> result = new CompletableFuture<>();
         Timer.Sample sample = Timer.start(meters);
         attempt(new Attempt(type, serving, request, new HashSet<>(), result), 0, null);
-        return result.whenComplete((routed, failure) -> sample.stop(meters.timer("quiver.manager.requests",
-                "model_type", type, "service", routed == null ? "none" : routed.servedBy(),
-                "outcome", outcome(routed, failure))));
+        return result.whenComplete((routed, failure) -> sample.stop(timer(type,
+                routed == null ? "none" : routed.servedBy(), outcome(routed, failure))));
+    }
+
+    /**
+     * The request timer for these tags, from maps of our own keyed by the tag values in turn:
+     * Micrometer's lookup builds and sorts tags, and a record key pays for its generated equals.
+     */
+    private Timer timer(String type, String service, String outcome) {
+        Map<String, Timer> byOutcome = timers.computeIfAbsent(type, t -> new ConcurrentHashMap<>())
+                .computeIfAbsent(service, s -> new ConcurrentHashMap<>());
+        Timer timer = byOutcome.get(outcome);
+        if (timer == null) {
+            timer = byOutcome.computeIfAbsent(outcome, o -> meters.timer("quiver.manager.requests",
+                    "model_type", type, "service", service, "outcome", o));
+        }
+        return timer;
     }
 
     private record Attempt(String type, List<Replica> serving, Outbound request, Set<String> tried,
@@ -83,10 +100,11 @@ public class Dispatcher {
     }
 
     private void attempt(Attempt a, int number, Throwable previous) {
-        Optional<Replica> chosen = selector.pick(a.type(), a.serving(), a.tried());
+        boolean takeSlot = !a.request().shadow();
+        Optional<Replica> chosen = selector.pick(a.type(), a.serving(), a.tried(), takeSlot);
         if (chosen.isEmpty() && !a.tried().isEmpty()) {
             // Every other service was tried: one that failed before may answer now.
-            chosen = selector.pick(a.type(), a.serving(), Set.of());
+            chosen = selector.pick(a.type(), a.serving(), Set.of(), takeSlot);
         }
         if (chosen.isEmpty()) {
             a.result().completeExceptionally(previous != null ? finalFailure(previous, null, a.type()) : noneAvailable(a));
@@ -98,12 +116,14 @@ public class Dispatcher {
         CompletionStage<Upstream> call;
         try {
             call = breakers.call(replica, () -> forwarder.send(replica.record().serviceUrl(), request.method(),
-                    request.pathAndQuery(), request.requestId(), request.contentType(), request.body(), timeout(replica)));
+                    request.pathAndQuery(), request.requestId(), request.contentType(), request.content(), timeout(replica)));
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
         call.whenComplete((answer, failure) -> {
-            replica.release();
+            if (takeSlot) {
+                replica.release();
+            }
             if (failure == null) {
                 replica.health().requestSucceeded();
                 a.result().complete(new Routed(answer, replica.id()));
@@ -114,8 +134,10 @@ public class Dispatcher {
             if (!busy && !(cause instanceof CircuitBreakerOpenException)) {
                 replica.health().requestFailed(describe(cause));
             }
-            boolean retry = number < maxRetries && (request.idempotent() || neverTaken(cause)) && budget.tryRetry();
-            if (number < maxRetries) {
+            // A shadow copy is not retried: the retry budget is the clients'.
+            boolean retry = !request.shadow() && number < maxRetries && (request.idempotent() || neverTaken(cause))
+                    && budget.tryRetry();
+            if (number < maxRetries && !request.shadow()) {
                 meters.counter("quiver.manager.retries", "outcome", retry ? "retried" : "budget_exhausted").increment();
             }
             if (retry) {

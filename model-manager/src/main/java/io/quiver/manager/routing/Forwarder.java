@@ -1,6 +1,7 @@
 package io.quiver.manager.routing;
 
 import io.quiver.manager.resilience.UpstreamFailure;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -8,43 +9,64 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
+import java.net.URI;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sends a request to a service over pooled keep-alive connections and hands back its answer. Bodies
- * travel as bytes: the manager never decodes and re-encodes what it forwards. A 502, 503 or 504
+ * travel as buffers: the manager never decodes and re-encodes what it forwards. A 502, 503 or 504
  * answer completes as an {@link UpstreamFailure}.
+ * <p>
+ * Each event loop has its own client, so a request's connection to the service lives on the event
+ * loop that took the client's request: the answer comes back on that thread, with no hand-over
+ * between threads (a shared pool hands connections across loops, and every hand-over wakes the
+ * other loop up).
  */
-@ApplicationScoped
+@Singleton
 public class Forwarder {
-    private final HttpClient client;
+    private static final int MAX_CACHED_ENDPOINTS = 4096;
+
+    private final Vertx vertx;
+    private final HttpClient shared;
+    private final Map<Thread, HttpClient> perEventLoop = new ConcurrentHashMap<>();
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
     Forwarder(Vertx vertx) {
-        this.client = vertx.createHttpClient(new HttpClientOptions()
+        this.vertx = vertx;
+        this.shared = vertx.createHttpClient(options());
+    }
+
+    private static HttpClientOptions options() {
+        return new HttpClientOptions()
                 .setKeepAlive(true)
-                .setMaxPoolSize(512)
+                .setMaxPoolSize(256)
                 .setConnectTimeout(2000)
-                .setTcpNoDelay(true));
+                .setTcpNoDelay(true);
     }
 
     public CompletionStage<Upstream> send(String serviceUrl, HttpMethod method, String pathAndQuery, String requestId,
-                                          String contentType, byte[] body, long timeoutMillis) {
+                                          String contentType, Buffer body, long timeoutMillis) {
+        Endpoint endpoint = endpoint(serviceUrl);
         RequestOptions options = new RequestOptions()
                 .setMethod(method)
-                .setAbsoluteURI(serviceUrl + pathAndQuery)
+                .setHost(endpoint.host())
+                .setPort(endpoint.port())
+                .setSsl(endpoint.ssl())
+                .setURI(endpoint.basePath() + pathAndQuery)
                 .setTimeout(timeoutMillis)
                 .putHeader("X-Request-Id", requestId);
         if (contentType != null) {
             options.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
         }
         CompletableFuture<Upstream> answer = new CompletableFuture<>();
-        client.request(options)
-                .compose(request -> body == null ? request.send() : request.send(Buffer.buffer(body)))
+        client().request(options)
+                .compose(request -> body == null ? request.send() : request.send(body))
                 .compose(response -> response.body().map(bytes -> new Upstream(response.statusCode(),
-                        response.getHeader(HttpHeaders.CONTENT_TYPE), bytes.getBytes(),
-                        response.getHeader("Retry-After"))))
+                        response.getHeader(HttpHeaders.CONTENT_TYPE), bytes, response.getHeader("Retry-After"))))
                 .onSuccess(upstream -> {
                     if (UpstreamFailure.retryable(upstream.status())) {
                         answer.completeExceptionally(new UpstreamFailure(upstream));
@@ -54,5 +76,36 @@ public class Forwarder {
                 })
                 .onFailure(answer::completeExceptionally);
         return answer;
+    }
+
+    private HttpClient client() {
+        Context context = Vertx.currentContext();
+        if (context == null || !context.isEventLoopContext()) {
+            return shared;
+        }
+        return perEventLoop.computeIfAbsent(Thread.currentThread(), thread -> vertx.createHttpClient(options()));
+    }
+
+    /** Where a service URL points, parsed once rather than on every request. */
+    private record Endpoint(String host, int port, boolean ssl, String basePath) {
+        static Endpoint of(String serviceUrl) {
+            URI uri = URI.create(serviceUrl);
+            boolean ssl = "https".equalsIgnoreCase(uri.getScheme());
+            int port = uri.getPort() != -1 ? uri.getPort() : ssl ? 443 : 80;
+            String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+            return new Endpoint(uri.getHost(), port, ssl, path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
+        }
+    }
+
+    private Endpoint endpoint(String serviceUrl) {
+        Endpoint endpoint = endpoints.get(serviceUrl);
+        if (endpoint == null) {
+            if (endpoints.size() >= MAX_CACHED_ENDPOINTS) {
+                endpoints.clear();
+            }
+            endpoint = Endpoint.of(serviceUrl);
+            endpoints.put(serviceUrl, endpoint);
+        }
+        return endpoint;
     }
 }

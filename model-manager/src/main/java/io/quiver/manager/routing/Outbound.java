@@ -1,16 +1,38 @@
 package io.quiver.manager.routing;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 
 /**
- * A request to forward as it came: method, path with query, body bytes and their content type.
+ * A request to forward as it came: method, path with query, body and its content type. The body
+ * is the buffer the request arrived in, sent on as it is, and again on a retry.
  * A request that is not {@code idempotent} (it starts a job) is retried only when it surely never
- * reached a service: a refused connection, or a 503 saying it was not taken.
+ * reached a service: a refused connection, or a 503 saying it was not taken. A {@code shadow} copy
+ * takes none of a service's {@code max_concurrent_requests} slots: those are the clients'.
  */
-public record Outbound(HttpMethod method, String pathAndQuery, String contentType, byte[] body, String requestId,
-                       boolean idempotent) {
+public record Outbound(HttpMethod method, String pathAndQuery, String contentType, Buffer content, String requestId,
+                       boolean idempotent, boolean shadow) {
+
+    public Outbound(HttpMethod method, String pathAndQuery, String contentType, Buffer content, String requestId,
+                    boolean idempotent) {
+        this(method, pathAndQuery, contentType, content, requestId, idempotent, false);
+    }
+
+    public Outbound(HttpMethod method, String pathAndQuery, String contentType, byte[] body, String requestId,
+                    boolean idempotent) {
+        this(method, pathAndQuery, contentType, body == null ? null : Buffer.buffer(body), requestId, idempotent);
+    }
 
     public Outbound(HttpMethod method, String pathAndQuery, String contentType, byte[] body, String requestId) {
         this(method, pathAndQuery, contentType, body, requestId, true);
+    }
+
+    /** The same request as a shadow copy. */
+    public Outbound asShadow() {
+        return new Outbound(method, pathAndQuery, contentType, content, requestId, idempotent, true);
+    }
+
+    public static Outbound withoutBody(HttpMethod method, String pathAndQuery, String requestId, boolean idempotent) {
+        return new Outbound(method, pathAndQuery, null, (Buffer) null, requestId, idempotent);
     }
 }

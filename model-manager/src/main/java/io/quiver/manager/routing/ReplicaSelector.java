@@ -2,7 +2,7 @@ package io.quiver.manager.routing;
 
 import io.quiver.manager.config.ManagerConfig;
 import io.quiver.manager.registry.Replica;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,9 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * not open, weight above 0, under its max_concurrent_requests, and not already tried for this
  * request. Round-robin by default; least-requests compares two random candidates (power of two
  * choices), which is close to the best choice at a fraction of the cost of scanning all.
- * The chosen service's concurrency slot is taken; the caller releases it.
+ * The chosen service's concurrency slot is taken when asked for; the caller releases it.
  */
-@ApplicationScoped
+@Singleton
 public class ReplicaSelector {
     private final boolean leastRequests;
     private final int defaultLimit;
@@ -35,12 +35,12 @@ public class ReplicaSelector {
         this.defaultLimit = config.routing().defaultMaxConcurrentRequests();
     }
 
-    public Optional<Replica> pick(String type, List<Replica> serving, Set<String> tried) {
+    public Optional<Replica> pick(String type, List<Replica> serving, Set<String> tried, boolean takeSlot) {
         if (serving.isEmpty()) {
             return Optional.empty();
         }
         if (leastRequests) {
-            Optional<Replica> best = twoChoices(serving, tried);
+            Optional<Replica> best = twoChoices(serving, tried, takeSlot);
             if (best.isPresent()) {
                 return best;
             }
@@ -53,21 +53,21 @@ public class ReplicaSelector {
                 t -> new AtomicInteger()).getAndIncrement(), m);
         for (int i = 0; i < m; i++) {
             Replica candidate = eligible.get((start + i) % m);
-            if (candidate.tryAcquire(limit(candidate))) {
+            if (!takeSlot || candidate.tryAcquire(limit(candidate))) {
                 return Optional.of(candidate);
             }
         }
         return Optional.empty();
     }
 
-    private Optional<Replica> twoChoices(List<Replica> serving, Set<String> tried) {
+    private Optional<Replica> twoChoices(List<Replica> serving, Set<String> tried, boolean takeSlot) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         Replica a = serving.get(random.nextInt(serving.size()));
         Replica b = serving.get(random.nextInt(serving.size()));
         Replica first = a.inFlight() <= b.inFlight() ? a : b;
         Replica second = first == a ? b : a;
         for (Replica candidate : List.of(first, second)) {
-            if (eligible(candidate, tried) && candidate.tryAcquire(limit(candidate))) {
+            if (eligible(candidate, tried) && (!takeSlot || candidate.tryAcquire(limit(candidate)))) {
                 return Optional.of(candidate);
             }
         }

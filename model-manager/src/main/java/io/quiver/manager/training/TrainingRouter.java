@@ -53,7 +53,7 @@ public class TrainingRouter {
 
     /** Forwards a status request or a cancellation to the service running {@code job}. */
     public CompletionStage<Routed> forJob(String job, HttpMethod method, String requestId) {
-        Outbound outbound = new Outbound(method, "/train/" + job, null, null, requestId, method == HttpMethod.GET);
+        Outbound outbound = Outbound.withoutBody(method, "/train/" + job, requestId, method == HttpMethod.GET);
         List<Replica> known = jobs.serviceOf(job).flatMap(id -> registry.all().stream()
                 .filter(r -> r.id().equals(id)).findFirst()).map(List::of).orElse(List.of());
         if (!known.isEmpty()) {

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.manager.routing.Upstream;
-import java.nio.charset.StandardCharsets;
+import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +63,6 @@ class CombiningAnswersTest {
     }
 
     private static Upstream upstream(int status, String body) {
-        return new Upstream(status, "application/json", body.getBytes(StandardCharsets.UTF_8), null);
+        return new Upstream(status, "application/json", Buffer.buffer(body), null);
     }
 }

@@ -39,6 +39,10 @@ public final class OnnxModel implements AutoCloseable {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(intraOpThreads);
             options.setInterOpNumThreads(1);
+            // A small service's models are small: the CPU arena would keep its high-water mark
+            // resident for good, and per-shape memory patterns cost more than they save here.
+            options.setCPUArenaAllocator(false);
+            options.setMemoryPatternOptimization(false);
             OrtSession session = ENV.createSession(file.toString(), options);
             try {
                 return new OnnxModel(session, new ModelSignature(

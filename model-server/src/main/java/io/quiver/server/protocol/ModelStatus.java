@@ -1,5 +1,6 @@
 package io.quiver.server.protocol;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.quiver.server.inference.TensorSpec;
 import io.quiver.server.serving.ModelInfo;
@@ -7,6 +8,7 @@ import io.quiver.server.serving.ModelSlot;
 import java.util.List;
 
 /** One loaded model version as the listings show it, residency included. */
+@RegisterForReflection(ignoreNested = false)
 public record ModelStatus(
         String name,
         String version,

@@ -1,5 +1,6 @@
 package io.quiver.server.repository;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Collections;
@@ -26,6 +27,7 @@ import java.util.Map;
  * @param trainedAt       when training finished, ISO-8601 (set by {@code POST /train})
  * @param batching        this model's dynamic batching settings; the server defaults where absent
  */
+@RegisterForReflection(ignoreNested = false)
 public record ModelDescriptor(
         @JsonProperty("model_type") String modelType,
         String description,

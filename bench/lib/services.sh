@@ -1,0 +1,161 @@
+# Sourced by the bench parts that start their own model-servers and model-managers: the JDK,
+# the build, free loopback ports, processes that are stopped on exit, wrk runs and /proc figures.
+# Run standalone, a part builds what is missing and uses the example repository; under bench/run
+# it gets BENCH_DURATION, BENCH_WARMUP, BENCH_WORK and QUIVER_REPOSITORY from there.
+# BENCH_SERVER_JAR and BENCH_MANAGER_JAR measure other builds (an older one, to compare).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+eval "$(./quiver env)"
+
+duration="${BENCH_DURATION:-10}"
+warmup="${BENCH_WARMUP:-3}"
+part_name="$(basename "$0")"
+work="$(mktemp -d "${BENCH_WORK:-${TMPDIR:-/tmp}}/$part_name.XXXXXX")"
+server_jar="${BENCH_SERVER_JAR:-model-server/target/quarkus-app/quarkus-run.jar}"
+manager_jar="${BENCH_MANAGER_JAR:-model-manager/target/quarkus-app/quarkus-run.jar}"
+mkdir -p "$work/logs"
+
+log() { echo "$part_name: $*" >&2; }
+fail() { log "$*"; exit 1; }
+
+pids=()
+stop_all() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+}
+cleanup() {
+  stop_all
+  if [ -n "${BENCH_KEEP:-}" ]; then log "work directory kept: $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+command -v wrk >/dev/null || fail "wrk is not installed: sudo apt-get install wrk"
+if [ ! -f "$server_jar" ] || [ ! -f "$manager_jar" ] || [ ! -d example-models/target/repository ]; then
+  log "building (./mvnw -B -q -DskipTests package)"
+  ./mvnw -B -q -DskipTests package >&2
+fi
+repository="${QUIVER_REPOSITORY:-$PWD/example-models/target/repository}"
+
+# glibc gives each busy thread a malloc arena of its own; two keep native memory compact, as
+# ./quiver start and the container images have it.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+
+jdk_major() { sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release"; }
+
+# The JVM settings a small service runs with (deploy/jvm.options), plus what this JDK needs.
+small_jvm_options() { # java home
+  local options="@$PWD/deploy/jvm.options"
+  [ "$(jdk_major "$1")" -ge 22 ] && options="$options --enable-native-access=ALL-UNNAMED"
+  echo "$options"
+}
+
+# A loopback port nothing listens on (on any address) and that this run has not handed out yet.
+free_port() {
+  local port
+  touch "$work/ports"
+  while true; do
+    port=$((20000 + RANDOM % 40000))
+    grep -qx "$port" "$work/ports" && continue
+    if command -v ss >/dev/null; then
+      [ -n "$(ss -Htan "sport = :$port")" ] && continue
+    elif (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      continue
+    fi
+    echo "$port" >> "$work/ports"
+    echo "$port"
+    return
+  done
+}
+
+# Waits until the command succeeds; gives up when the process it waits for has died.
+wait_for() { # what, pid, command...
+  local what="$1" pid="$2" deadline=$((SECONDS + 180))
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || fail "$what exited before it was ready; logs in $work/logs (BENCH_KEEP=1 keeps them)"
+    [ "$SECONDS" -lt "$deadline" ] || fail "$what did not come up within 180 s; logs in $work/logs (BENCH_KEEP=1 keeps them)"
+    sleep 0.01
+  done
+}
+
+# Starts a model-server in the background; sets started_pid. Environment words may follow the java options.
+start_server() { # name, port, java home, java options (one word list), environment...
+  local name="$1" port="$2" java_home="$3" options="$4"
+  shift 4
+  # shellcheck disable=SC2086 # the options are a word list on purpose
+  env QUIVER_REPOSITORY="$repository" MODEL_SERVER_PORT="$port" MODEL_SERVER_HOST=127.0.0.1 \
+    QUIVER_STARTUP_MODELS="${BENCH_STARTUP_MODELS:-house_price}" "$@" \
+    "$java_home/bin/java" $options -jar "$server_jar" > "$work/logs/$name.log" 2>&1 &
+  started_pid=$!
+  pids+=("$started_pid")
+}
+
+start_manager() { # name, port, java home, java options, environment...
+  local name="$1" port="$2" java_home="$3" options="$4"
+  shift 4
+  # shellcheck disable=SC2086
+  env API_PORT="$port" API_HOST=127.0.0.1 QUIVER_DATA_DIR="$work/$name-data" "$@" \
+    "$java_home/bin/java" $options -jar "$manager_jar" > "$work/logs/$name.log" 2>&1 &
+  started_pid=$!
+  pids+=("$started_pid")
+}
+
+stop_pid() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# The process's own CPU time (user + system), in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# A field of /proc/<pid>/status in MiB (VmRSS: resident now, VmHWM: the most it was).
+status_mib() { awk -v f="$2:" '$1 == f {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+
+v2_body="$work/house_price.json"
+echo '{"inputs": [{"name": "features", "shape": [1, 3], "datatype": "FP32", "data": [1200.0, 3.0, 10.0]}]}' > "$v2_body"
+lua="$work/post.lua"
+cat > "$lua" <<'LUA'
+local file = assert(io.open(os.getenv("BENCH_BODY"), "r"))
+wrk.method = "POST"
+wrk.body = file:read("*a")
+wrk.headers["Content-Type"] = "application/json"
+file:close()
+LUA
+
+post_ok() { # url, body file
+  curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary "@$2" "$1"
+}
+
+to_ms() { # wrk's 812.00us / 1.23ms / 1.02s as milliseconds
+  awk -v t="$1" 'BEGIN {
+    v = t + 0; u = t; sub(/^[0-9.]+/, "", u)
+    if (u == "us") v /= 1000; else if (u == "s") v *= 1000; else if (u == "m") v *= 60000
+    printf "%.2f", v }'
+}
+
+# Runs wrk after a warm-up and sets rate, p50, p99, requests and errors.
+measure() { # clients, url, body file, seconds (default: duration)
+  local clients="$1" url="$2" body="$3" seconds="${4:-$duration}" out="$work/wrk.out" threads=1
+  [ "$clients" -ge 16 ] && threads=2
+  BENCH_BODY="$body" wrk -t"$threads" -c"$clients" -d"$warmup"s -s "$lua" "$url" > /dev/null
+  BENCH_BODY="$body" wrk -t"$threads" -c"$clients" -d"$seconds"s --latency -s "$lua" "$url" > "$out"
+  rate="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")"
+  requests="$(awk '/requests in/ {print $1}' "$out")"
+  p50="$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")"
+  p99="$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")"
+  errors="$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(/,/, ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$out")"
+}
+
+row() { # measurement, rate, p50, p99, other
+  printf '| %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$5"
+}
+
+with_errors() {
+  if [ "${errors:-0}" -gt 0 ]; then echo "$1; $errors failed requests"; else echo "$1"; fi
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }

@@ -1,0 +1,167 @@
+package io.quiver.manager.routing;
+
+import io.quiver.common.error.ApiException;
+import io.quiver.common.error.ErrorReplies;
+import io.quiver.common.error.RequestIds;
+import io.quiver.manager.config.ManagerConfig;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.inject.Singleton;
+import jakarta.enterprise.event.Observes;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.jboss.logging.Logger;
+
+/**
+ * The data path: the unified {@code POST /predict} of reference document 003, routed by
+ * model_type, and the Open Inference Protocol's {@code /v2/models/{name}/...}, routed by model
+ * name, so that a V2 client can point at the manager and get its balancing and failover.
+ * <p>
+ * These are plain Vert.x routes on the event loop rather than JAX-RS resources: the body is
+ * forwarded as the buffer it arrived in and the service's answer written back as the buffer it
+ * came in, with no entity binding, writer lookup or copy on the way, which would cost more than
+ * the forwarding itself.
+ */
+@Singleton
+public class ForwardingRoutes {
+    private static final Logger LOG = Logger.getLogger(ForwardingRoutes.class);
+    private static final String CAPABILITY = "prediction";
+
+    private final Dispatcher dispatcher;
+    private final long maxBodyBytes;
+
+    ForwardingRoutes(Dispatcher dispatcher, ManagerConfig config) {
+        this.dispatcher = dispatcher;
+        this.maxBodyBytes = config.routing().maxRequestSize().asLongValue();
+    }
+
+    void install(@Observes Router router) {
+        router.post("/predict").handler(ctx -> readBody(ctx, body -> {
+            String type = ModelTypeReader.modelType(body);
+            return dispatcher.dispatch(type, CAPABILITY, new Outbound(HttpMethod.POST, "/predict",
+                    "application/json", body, RequestIds.of(ctx.request()), true));
+        }));
+        router.get("/v2/models/:name").handler(ctx -> forwardV2(ctx, null));
+        router.get("/v2/models/:name/*").handler(ctx -> forwardV2(ctx, null));
+        router.post("/v2/models/:name/*").handler(ctx -> readBody(ctx, body -> v2(ctx, body)));
+    }
+
+    private void forwardV2(RoutingContext ctx, Buffer body) {
+        run(ctx, () -> v2(ctx, body));
+    }
+
+    private CompletionStage<Routed> v2(RoutingContext ctx, Buffer body) {
+        HttpServerRequest request = ctx.request();
+        String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
+        return dispatcher.dispatch(ctx.pathParam("name"), CAPABILITY, new Outbound(request.method(), request.uri(),
+                body == null ? null : contentType == null ? "application/json" : contentType, body,
+                RequestIds.of(request), true));
+    }
+
+    private interface Call {
+        CompletionStage<Routed> start();
+    }
+
+    private interface BodyCall {
+        CompletionStage<Routed> start(Buffer body);
+    }
+
+    /** Reads the whole body, refusing one over the limit as it arrives (a chunked body declares no length). */
+    private void readBody(RoutingContext ctx, BodyCall call) {
+        HttpServerRequest request = ctx.request();
+        BodyCollector collector = new BodyCollector();
+        request.handler(chunk -> {
+            if (collector.failed) {
+                return;
+            }
+            if (collector.length + chunk.length() > maxBodyBytes) {
+                collector.failed = true;
+                ErrorReplies.closeAfter(request);
+                ErrorReplies.send(ctx.response(), 413, "request body is larger than the limit of " + maxBodyBytes
+                        + " bytes", RequestIds.of(request));
+                return;
+            }
+            collector.add(chunk);
+        });
+        request.exceptionHandler(failure -> collector.failed = true);
+        if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
+            // curl asks before sending a body over 1 KiB and otherwise waits a second for the answer.
+            ctx.response().writeContinue();
+        }
+        request.endHandler(end -> {
+            if (!collector.failed) {
+                run(ctx, () -> call.start(collector.body()));
+            }
+        });
+    }
+
+    /** A body as it arrives: most fit one chunk, which is kept as it is rather than copied. */
+    private static final class BodyCollector {
+        private Buffer first;
+        private Buffer joined;
+        private long length;
+        private boolean failed;
+
+        void add(Buffer chunk) {
+            length += chunk.length();
+            if (first == null) {
+                first = chunk;
+            } else {
+                if (joined == null) {
+                    joined = Buffer.buffer((int) Math.min(Integer.MAX_VALUE, length)).appendBuffer(first);
+                }
+                joined.appendBuffer(chunk);
+            }
+        }
+
+        Buffer body() {
+            return joined != null ? joined : first != null ? first : Buffer.buffer();
+        }
+    }
+
+    private void run(RoutingContext ctx, Call call) {
+        CompletionStage<Routed> routed;
+        try {
+            routed = call.start();
+        } catch (RuntimeException e) {
+            fail(ctx, e);
+            return;
+        }
+        routed.whenComplete((answer, failure) -> {
+            if (failure != null) {
+                fail(ctx, failure);
+            } else {
+                answer(ctx.response(), answer);
+            }
+        });
+    }
+
+    private static void answer(HttpServerResponse response, Routed routed) {
+        Upstream answer = routed.answer();
+        response.setStatusCode(answer.status()).putHeader(Answers.SERVED_BY, routed.servedBy());
+        if (answer.contentType() != null) {
+            response.putHeader(HttpHeaders.CONTENT_TYPE, answer.contentType());
+        }
+        if (answer.retryAfter() != null) {
+            response.putHeader("Retry-After", answer.retryAfter());
+        }
+        response.end(answer.content() == null ? Buffer.buffer() : answer.content());
+    }
+
+    private static void fail(RoutingContext ctx, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        String id = RequestIds.of(ctx.request());
+        if (cause instanceof ApiException api) {
+            ErrorReplies.send(ctx.response(), api, id);
+        } else {
+            LOG.errorf(cause, "request %s failed", id);
+            ErrorReplies.send(ctx.response(), 500, "internal error; see the server log for request " + id, id);
+        }
+    }
+}
