@@ -1,17 +1,14 @@
 package io.quiver.server.repository;
 
 import io.quiver.server.config.ServerConfig;
-import io.quiver.common.error.BadGatewayException;
 import io.quiver.common.error.BadRequestException;
 import io.quiver.common.error.PayloadTooLargeException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -64,47 +61,18 @@ public class ModelDownloader {
     private Optional<Path> download(URI uri, Path dir, String fileName, boolean required) throws IOException {
         Path partial = Files.createTempFile(dir, "." + fileName, ".part");
         try {
-            HttpResponse<InputStream> response = remote.get(client, "model URL", uri, timeout);
-            try (InputStream body = response.body()) {
-                if (response.statusCode() == 404 && !required) {
-                    return Optional.empty();
-                }
-                if (response.statusCode() != 200) {
-                    throw new BadGatewayException("fetching " + uri + " answered HTTP " + response.statusCode());
-                }
-                long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-                if (declared > maxBytes) {
-                    throw tooLarge(uri);
-                }
-                copyAtMost(body, partial, uri);
+            boolean found;
+            try (OutputStream out = Files.newOutputStream(partial)) {
+                found = remote.copyTo(client, "model URL", uri, timeout, maxBytes, out, () -> tooLarge(uri), !required);
+            }
+            if (!found) {
+                return Optional.empty();
             }
             Path target = dir.resolve(fileName);
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return Optional.of(target);
-        } catch (java.net.http.HttpTimeoutException e) {
-            throw new BadGatewayException("fetching " + uri + " took longer than " + timeout.toSeconds() + " s");
-        } catch (IOException e) {
-            throw new BadGatewayException("fetching " + uri + " failed: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BadGatewayException("fetching " + uri + " was interrupted");
         } finally {
             Files.deleteIfExists(partial);
-        }
-    }
-
-    private void copyAtMost(InputStream body, Path file, URI uri) throws IOException {
-        byte[] buffer = new byte[64 * 1024];
-        long total = 0;
-        try (OutputStream out = Files.newOutputStream(file)) {
-            int n;
-            while ((n = body.read(buffer)) > 0) {
-                total += n;
-                if (total > maxBytes) {
-                    throw tooLarge(uri);
-                }
-                out.write(buffer, 0, n);
-            }
         }
     }
 

@@ -81,7 +81,8 @@ public class ModelSources {
         return Files.isRegularFile(descriptor) ? Optional.of(descriptor) : Optional.empty();
     }
 
-    private static String scheme(String source) {
+    /** The URI scheme of a model or data source, lower case; empty for a plain path. */
+    public static String scheme(String source) {
         int colon = source.indexOf(':');
         // One letter before the colon is a Windows drive, not a scheme.
         if (colon < 2 || source.substring(0, colon).chars().anyMatch(c -> !Character.isLetterOrDigit(c)

@@ -96,7 +96,8 @@ public class PathGuard {
                 + "(the repository and quiver.allowed-roots)");
     }
 
-    static String abbreviate(String value) {
+    /** A value as error messages show it: at most 200 characters. */
+    public static String abbreviate(String value) {
         return value.length() <= 200 ? value : value.substring(0, 200) + "...";
     }
 }

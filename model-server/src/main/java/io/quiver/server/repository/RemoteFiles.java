@@ -6,14 +6,17 @@ import io.quiver.server.config.ServerConfig;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * GETs of URLs a client named (models, training data), each host checked against
@@ -62,6 +65,47 @@ public class RemoteFiles {
             if (!scheme.equals("http") && !scheme.equals("https")) {
                 throw new BadGatewayException("fetching " + uri + " was redirected to a " + scheme + ": location");
             }
+        }
+    }
+
+    /**
+     * GETs {@code uri} into {@code out}, at most {@code maxBytes} of it (past that, {@code tooLarge}
+     * is thrown, before reading when the length is declared). Failures are a 502 or the timeout's
+     * 502 naming the URL. False when the server has no such file and {@code missingIsFine}.
+     */
+    public boolean copyTo(HttpClient client, String what, URI uri, Duration timeout, long maxBytes, OutputStream out,
+                          Supplier<? extends RuntimeException> tooLarge, boolean missingIsFine) {
+        try {
+            HttpResponse<InputStream> response = get(client, what, uri, timeout);
+            try (InputStream body = response.body()) {
+                if (response.statusCode() == 404 && missingIsFine) {
+                    return false;
+                }
+                if (response.statusCode() != 200) {
+                    throw new BadGatewayException("fetching " + uri + " answered HTTP " + response.statusCode());
+                }
+                if (response.headers().firstValueAsLong("Content-Length").orElse(-1) > maxBytes) {
+                    throw tooLarge.get();
+                }
+                byte[] buffer = new byte[64 * 1024];
+                long total = 0;
+                int n;
+                while ((n = body.read(buffer)) > 0) {
+                    total += n;
+                    if (total > maxBytes) {
+                        throw tooLarge.get();
+                    }
+                    out.write(buffer, 0, n);
+                }
+                return true;
+            }
+        } catch (HttpTimeoutException e) {
+            throw new BadGatewayException("fetching " + uri + " took longer than " + timeout.toSeconds() + " s");
+        } catch (IOException e) {
+            throw new BadGatewayException("fetching " + uri + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BadGatewayException("fetching " + uri + " was interrupted");
         }
     }
 

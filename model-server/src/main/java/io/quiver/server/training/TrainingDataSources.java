@@ -1,26 +1,22 @@
 package io.quiver.server.training;
 
-import io.quiver.common.error.BadGatewayException;
 import io.quiver.common.error.BadRequestException;
 import io.quiver.common.error.NotFoundException;
 import io.quiver.common.error.PayloadTooLargeException;
 import io.quiver.server.config.ServerConfig;
+import io.quiver.server.repository.ModelSources;
 import io.quiver.server.repository.PathGuard;
 import io.quiver.server.repository.RemoteFiles;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 
 /**
  * Where {@code config.data_uri} points: a file inside the allowed roots (the repository and
@@ -58,17 +54,17 @@ public class TrainingDataSources {
         if (given.isBlank()) {
             throw new BadRequestException("config.data_uri is empty");
         }
-        String scheme = scheme(given);
+        String scheme = ModelSources.scheme(given);
         if (scheme.equals("http") || scheme.equals("https")) {
             try {
                 URI uri = new URI(given);
                 if (uri.getHost() == null) {
-                    throw new BadRequestException("config.data_uri '" + abbreviate(given) + "' has no host");
+                    throw new BadRequestException("config.data_uri '" + PathGuard.abbreviate(given) + "' has no host");
                 }
                 remoteFiles.check("config.data_uri", uri);
                 return new Remote(uri, given);
             } catch (URISyntaxException e) {
-                throw new BadRequestException("config.data_uri '" + abbreviate(given) + "' is not a valid URL: "
+                throw new BadRequestException("config.data_uri '" + PathGuard.abbreviate(given) + "' is not a valid URL: "
                         + e.getReason());
             }
         }
@@ -77,7 +73,7 @@ public class TrainingDataSources {
             try {
                 path = Path.of(URI.create(given)).toString();
             } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
-                throw new BadRequestException("config.data_uri '" + abbreviate(given) + "' is not a valid file: URI");
+                throw new BadRequestException("config.data_uri '" + PathGuard.abbreviate(given) + "' is not a valid file: URI");
             }
         } else if (!scheme.isEmpty()) {
             throw new BadRequestException("training data cannot be read from '" + scheme + ":' locations; "
@@ -87,10 +83,10 @@ public class TrainingDataSources {
         try {
             real = guard.resolve(path);
         } catch (NotFoundException e) {
-            throw new BadRequestException("config.data_uri: no file at '" + abbreviate(given) + "'");
+            throw new BadRequestException("config.data_uri: no file at '" + PathGuard.abbreviate(given) + "'");
         }
         if (!Files.isRegularFile(real)) {
-            throw new BadRequestException("config.data_uri '" + abbreviate(given) + "' is not a file");
+            throw new BadRequestException("config.data_uri '" + PathGuard.abbreviate(given) + "' is not a file");
         }
         return new Local(real, given);
     }
@@ -115,52 +111,13 @@ public class TrainingDataSources {
 
     private byte[] download(Remote remote) {
         URI uri = remote.uri();
-        try {
-            HttpResponse<InputStream> response = remoteFiles.get(client, "config.data_uri", uri, timeout);
-            try (InputStream body = response.body()) {
-                if (response.statusCode() != 200) {
-                    throw new BadGatewayException("fetching " + uri + " answered HTTP " + response.statusCode());
-                }
-                if (response.headers().firstValueAsLong("Content-Length").orElse(-1) > maxBytes) {
-                    throw tooLarge(uri.toString());
-                }
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                byte[] buffer = new byte[64 * 1024];
-                int n;
-                while ((n = body.read(buffer)) > 0) {
-                    if (out.size() + (long) n > maxBytes) {
-                        throw tooLarge(uri.toString());
-                    }
-                    out.write(buffer, 0, n);
-                }
-                return out.toByteArray();
-            }
-        } catch (HttpTimeoutException e) {
-            throw new BadGatewayException("fetching " + uri + " took longer than " + timeout.toSeconds() + " s");
-        } catch (IOException e) {
-            throw new BadGatewayException("fetching " + uri + " failed: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BadGatewayException("fetching " + uri + " was interrupted");
-        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        remoteFiles.copyTo(client, "config.data_uri", uri, timeout, maxBytes, out, () -> tooLarge(uri.toString()), false);
+        return out.toByteArray();
     }
 
     private PayloadTooLargeException tooLarge(String what) {
-        return new PayloadTooLargeException("training data " + abbreviate(what) + " is larger than " + maxBytes
+        return new PayloadTooLargeException("training data " + PathGuard.abbreviate(what) + " is larger than " + maxBytes
                 + " bytes (quiver.training.max-data-size)");
-    }
-
-    private static String scheme(String source) {
-        int colon = source.indexOf(':');
-        // One letter before the colon is a Windows drive, not a scheme.
-        if (colon < 2 || source.substring(0, colon).chars().anyMatch(c -> !Character.isLetterOrDigit(c)
-                && c != '+' && c != '-' && c != '.')) {
-            return "";
-        }
-        return source.substring(0, colon).toLowerCase(Locale.ROOT);
-    }
-
-    private static String abbreviate(String value) {
-        return value.length() <= 200 ? value : value.substring(0, 200) + "...";
     }
 }
