@@ -134,9 +134,12 @@ public class Dispatcher {
             if (!busy && !(cause instanceof CircuitBreakerOpenException)) {
                 replica.health().requestFailed(describe(cause));
             }
-            // A shadow copy is not retried: the retry budget is the clients'.
-            boolean retry = !request.shadow() && number < maxRetries && (request.idempotent() || neverTaken(cause))
-                    && budget.tryRetry();
+            // A shadow copy spends none of the clients' retry budget, and moves on only when it
+            // reached no service at all: a dead replica the health checks have not yet noticed
+            // says nothing about the shadow model.
+            boolean retry = number < maxRetries && (request.shadow()
+                    ? cause instanceof java.net.ConnectException || cause instanceof CircuitBreakerOpenException
+                    : (request.idempotent() || neverTaken(cause)) && budget.tryRetry());
             if (number < maxRetries && !request.shadow()) {
                 meters.counter("quiver.manager.retries", "outcome", retry ? "retried" : "budget_exhausted").increment();
             }

@@ -8,7 +8,8 @@ import io.vertx.core.http.HttpMethod;
  * is the buffer the request arrived in, sent on as it is, and again on a retry.
  * A request that is not {@code idempotent} (it starts a job) is retried only when it surely never
  * reached a service: a refused connection, or a 503 saying it was not taken. A {@code shadow} copy
- * takes none of a service's {@code max_concurrent_requests} slots: those are the clients'.
+ * takes none of a service's {@code max_concurrent_requests} slots: those are the clients'; see
+ * {@link Dispatcher} for when it moves on to another replica.
  */
 public record Outbound(HttpMethod method, String pathAndQuery, String contentType, Buffer content, String requestId,
                        boolean idempotent, boolean shadow) {
