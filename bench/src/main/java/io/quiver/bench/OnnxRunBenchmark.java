@@ -30,11 +30,11 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx256m", "--enable-native-access=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx768m", "--enable-native-access=ALL-UNNAMED"})
 public class OnnxRunBenchmark {
     private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
 
-    /** {@code house_price} (3 features) or {@code mlp} (256). */
+    /** {@code house_price}, {@code mlp} or {@code wide_mlp}. */
     @Param({ExampleModels.HOUSE_PRICE})
     public String model;
 
@@ -58,7 +58,7 @@ public class OnnxRunBenchmark {
             session = ENV.createSession(repository.resolve(model).resolve("1").resolve("model.onnx").toString(), options);
         }
         input = session.getInputNames().iterator().next();
-        int features = model.equals(BenchModels.MLP) ? BenchModels.MLP_FEATURES : 3;
+        int features = BenchModels.features(model);
         shape = new long[] {rows, features};
         data = new float[rows * features];
         for (int i = 0; i < data.length; i++) {

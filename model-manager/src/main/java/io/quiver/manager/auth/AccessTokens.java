@@ -17,6 +17,14 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class AccessTokens {
     private static final Logger LOG = Logger.getLogger(AccessTokens.class);
+    // One digest per event-loop thread: looking the algorithm up per request cost more than hashing.
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     private record Grant(byte[] hash, Role role) {
     }
@@ -77,10 +85,6 @@ public class AccessTokens {
     }
 
     static byte[] sha256(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return SHA_256.get().digest(token.getBytes(StandardCharsets.UTF_8));
     }
 }
