@@ -133,6 +133,13 @@ public interface ServerConfig {
         /** ONNX Runtime intra-op threads per session; workers give the parallelism across requests. */
         @WithDefault("1")
         int intraOpThreads();
+
+        /**
+         * Where ONNX Runtime's native libraries are copied once and loaded from; default
+         * {@code <java.io.tmpdir>/quiver-native-<user>}. Must be this user's alone. Ignored when the
+         * {@code onnxruntime.native.path} system property is set.
+         */
+        Optional<Path> nativeDir();
     }
 
     interface Manager {
