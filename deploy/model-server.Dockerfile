@@ -9,14 +9,14 @@ COPY --chown=quiver model-server/target/quarkus-app/lib/ lib/
 COPY --chown=quiver model-server/target/quarkus-app/*.jar ./
 COPY --chown=quiver model-server/target/quarkus-app/app/ app/
 COPY --chown=quiver model-server/target/quarkus-app/quarkus/ quarkus/
-COPY --chown=quiver deploy/jvm.options ./
+COPY --chown=quiver deploy/jvm.options deploy/jvm-22.options ./
 
 USER quiver
-# The small-machine JVM settings (deploy/jvm.options) and two malloc arenas; what they save is in
-# docs/benchmarks-footprint.md.
+# The small-machine JVM settings (deploy/jvm*.options) and two malloc arenas; what they save is in
+# docs/benchmarks.md.
 ENV QUIVER_REPOSITORY=/models \
     MALLOC_ARENA_MAX=2 \
-    JAVA_OPTS="@/app/jvm.options --enable-native-access=ALL-UNNAMED"
+    JAVA_OPTS="@/app/jvm.options @/app/jvm-22.options"
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=2s CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q ' 200 ' <&3"]
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/quarkus-run.jar"]

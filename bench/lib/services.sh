@@ -48,7 +48,7 @@ jdk_major() { sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release"; }
 # The JVM settings a small service runs with (deploy/jvm.options), plus what this JDK needs.
 small_jvm_options() { # java home
   local options="@$PWD/deploy/jvm.options"
-  [ "$(jdk_major "$1")" -ge 22 ] && options="$options --enable-native-access=ALL-UNNAMED"
+  [ "$(jdk_major "$1")" -ge 22 ] && options="$options @$PWD/deploy/jvm-22.options"
   echo "$options"
 }
 
