@@ -5,10 +5,8 @@ FROM eclipse-temurin:25-jre
 
 RUN useradd --system --uid 10001 quiver && mkdir /models && chown quiver /models
 WORKDIR /app
-COPY --chown=quiver model-server/target/quarkus-app/lib/ lib/
-COPY --chown=quiver model-server/target/quarkus-app/*.jar ./
-COPY --chown=quiver model-server/target/quarkus-app/app/ app/
-COPY --chown=quiver model-server/target/quarkus-app/quarkus/ quarkus/
+# quarkus-run.jar and the lib/ it names on its class path.
+COPY --chown=quiver model-server/target/quarkus-app/ ./
 COPY --chown=quiver deploy/jvm.options deploy/jvm-22.options ./
 
 USER quiver
