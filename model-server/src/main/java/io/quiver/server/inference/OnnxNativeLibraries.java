@@ -27,7 +27,8 @@ import org.jboss.logging.Logger;
  * their own, keyed by ONNX Runtime's version and platform, they are loaded from there by every
  * later start (the binding's {@code onnxruntime.native.path} property).
  *
- * <p>The directory must belong to the user running the service and be writable by nobody else, or
+ * <p>Only when ONNX Runtime's classes come from the class path (the packaged service): see
+ * {@link #install}. The directory must belong to the user running the service and be writable by nobody else, or
  * it is not used: a library another user could replace would run inside the service.
  */
 public final class OnnxNativeLibraries {
@@ -44,7 +45,11 @@ public final class OnnxNativeLibraries {
      * way, with a warning.
      */
     public static synchronized void install(Path root) {
-        if (System.getProperty(PATH_PROPERTY) != null) {
+        // The JVM lets one class loader alone load a library file. In dev mode and tests Quarkus
+        // loads ONNX Runtime's classes anew for each application it starts in the same JVM, and
+        // each load needs a file of its own: ONNX Runtime's fresh copy is what makes that work.
+        if (System.getProperty(PATH_PROPERTY) != null
+                || OrtEnvironment.class.getClassLoader() != ClassLoader.getSystemClassLoader()) {
             return;
         }
         try {
