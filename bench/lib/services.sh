@@ -33,7 +33,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 command -v wrk >/dev/null || fail "wrk is not installed: sudo apt-get install wrk"
-if [ ! -f "$server_jar" ] || [ ! -f "$manager_jar" ] || [ ! -d example-models/target/repository ]; then
+if ./quiver stale "$server_jar" "$manager_jar" || [ ! -d example-models/target/repository ]; then
   log "building (./mvnw -B -q -DskipTests package)"
   ./mvnw -B -q -DskipTests package >&2
 fi
