@@ -140,10 +140,10 @@ to_ms() { # wrk's 812.00us / 1.23ms / 1.02s as milliseconds
 }
 
 # Runs wrk after a warm-up and sets rate, p50, p99, requests and errors.
-measure() { # clients, url, body file, seconds (default: duration)
-  local clients="$1" url="$2" body="$3" seconds="${4:-$duration}" out="$work/wrk.out" threads=1
+measure() { # clients, url, body file, seconds (default: duration), warm-up seconds (default: warmup)
+  local clients="$1" url="$2" body="$3" seconds="${4:-$duration}" warm="${5:-$warmup}" out="$work/wrk.out" threads=1
   [ "$clients" -ge 16 ] && threads=2
-  BENCH_BODY="$body" wrk -t"$threads" -c"$clients" -d"$warmup"s -s "$lua" "$url" > /dev/null
+  [ "$warm" -gt 0 ] && BENCH_BODY="$body" wrk -t"$threads" -c"$clients" -d"$warm"s -s "$lua" "$url" > /dev/null
   BENCH_BODY="$body" wrk -t"$threads" -c"$clients" -d"$seconds"s --latency -s "$lua" "$url" > "$out"
   rate="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")"
   requests="$(awk '/requests in/ {print $1}' "$out")"

@@ -4,7 +4,6 @@ import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.Tensor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.IntConsumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -18,15 +17,15 @@ final class BatchRunner {
     private final String label;
     private final int maxRows;
     private final BatchEngine engine;
-    private final IntConsumer runRows;
+    private final RunObserver observer;
     private final Runnable answered;
 
     /** @param answered called once per request answered, after its result is complete */
-    BatchRunner(String label, int maxRows, BatchEngine engine, IntConsumer runRows, Runnable answered) {
+    BatchRunner(String label, int maxRows, BatchEngine engine, RunObserver observer, Runnable answered) {
         this.label = label;
         this.maxRows = maxRows;
         this.engine = engine;
-        this.runRows = runRows;
+        this.observer = observer;
         this.answered = answered;
     }
 
@@ -43,9 +42,12 @@ final class BatchRunner {
         }
         List<List<Tensor>> shares = null;
         try {
-            shares = RowBatches.split(engine.run(RowBatches.merge(requests)), rows);
+            long started = System.nanoTime();
+            List<Tensor> outputs = engine.run(RowBatches.merge(requests));
+            long took = System.nanoTime() - started;
+            shares = RowBatches.split(outputs, rows);
             if (shares != null) {
-                runRows.accept(sum(rows));
+                observer.ran(sum(rows), took);
             } else {
                 LOG.debugf("model %s answered a merged run with outputs whose rows cannot be told apart", label);
             }
@@ -66,16 +68,18 @@ final class BatchRunner {
     private void runAlone(QueuedRequest pending) {
         try {
             if (pending.key() == null || pending.rows() <= maxRows) {
+                long started = System.nanoTime();
                 List<Tensor> outputs = engine.run(pending.request());
-                runRows.accept(pending.rows());
+                observer.ran(pending.rows(), System.nanoTime() - started);
                 answer(pending, outputs, null);
                 return;
             }
             List<List<Tensor>> slices = new ArrayList<>();
             for (int from = 0; from < pending.rows(); from += maxRows) {
                 int to = Math.min(pending.rows(), from + maxRows);
+                long started = System.nanoTime();
                 slices.add(engine.run(RowBatches.slice(pending.request(), from, to)));
-                runRows.accept(to - from);
+                observer.ran(to - from, System.nanoTime() - started);
             }
             answer(pending, RowBatches.join(slices), null);
         } catch (Throwable e) {

@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.IntConsumer;
 
 /**
  * A model version's inference threads, fed from one queue whose compatible requests are merged:
@@ -50,17 +49,17 @@ public final class DynamicBatcher {
     private boolean stopping;
 
     /**
-     * @param runRows       told the rows of every run, for the batch-size metric
+     * @param observer      told the rows and duration of every run, for the metrics
      * @param onTerminated  called once the batcher has stopped and its last request is answered
      */
     public DynamicBatcher(String label, BatchingPolicy policy, int threads, int maxQueue, int retryAfterSeconds,
-                          BatchEngine engine, IntConsumer runRows, Runnable onTerminated) {
+                          BatchEngine engine, RunObserver observer, Runnable onTerminated) {
         this.label = label;
         this.maxRows = policy.maxBatchSize();
         this.delayNanos = policy.maxQueueDelay().toNanos();
         this.threads = threads;
         this.admission = new AdmissionLimit("model " + label, threads + maxQueue, retryAfterSeconds);
-        this.runner = new BatchRunner(label, maxRows, engine, runRows, admission::leave);
+        this.runner = new BatchRunner(label, maxRows, engine, observer, admission::leave);
         this.onTerminated = onTerminated;
         this.alive = new AtomicInteger(threads);
         for (int i = 1; i <= threads; i++) {

@@ -2,7 +2,9 @@ package io.quiver.server.serving;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quiver.server.batching.BatchingPolicy;
+import io.quiver.server.batching.RunObserver;
 import io.quiver.server.cache.ModelResidency;
 import io.quiver.server.config.ServerConfig;
 import io.quiver.common.error.BadRequestException;
@@ -24,7 +26,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.function.IntConsumer;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /** The model versions this server serves, by name and version. */
@@ -59,7 +61,7 @@ public class ModelRegistry {
                 descriptor.workers() != null ? descriptor.workers() : config.workers().perModel(),
                 descriptor.maxQueue() != null ? descriptor.maxQueue() : config.workers().maxQueue(),
                 config.workers().retryAfterSeconds(), config.onnx().intraOpThreads(),
-                batching, batchRows(info));
+                batching, batchRuns(info));
         ModelSlot replaced = models.computeIfAbsent(files.name(), n -> new ConcurrentSkipListMap<>(VersionOrder.INSTANCE))
                 .put(files.version(), slot);
         residency.admit(slot);
@@ -70,14 +72,25 @@ public class ModelRegistry {
         return info;
     }
 
-    /** Rows per ONNX Runtime run of a batching version, {@code quiver_batch_rows} in Prometheus. */
-    private IntConsumer batchRows(ModelInfo info) {
-        DistributionSummary summary = DistributionSummary.builder("quiver.batch.rows")
+    /**
+     * Rows per ONNX Runtime run of a batching version, {@code quiver_batch_rows} in Prometheus, and
+     * how long each run took, {@code quiver_batch_run_seconds}: together they tell whether a latency
+     * is the model's run or the wait for one.
+     */
+    private RunObserver batchRuns(ModelInfo info) {
+        DistributionSummary rows = DistributionSummary.builder("quiver.batch.rows")
                 .description("Rows in one run of a model that batches requests")
                 .baseUnit("rows")
                 .tags("model", info.name(), "version", info.version())
                 .register(meters);
-        return summary::record;
+        Timer runs = Timer.builder("quiver.batch.run")
+                .description("Time of one ONNX Runtime run of a model that batches requests")
+                .tags("model", info.name(), "version", info.version())
+                .register(meters);
+        return (count, nanos) -> {
+            rows.record(count);
+            runs.record(nanos, TimeUnit.NANOSECONDS);
+        };
     }
 
     /** Unloads one version; requests already accepted for it still finish. */

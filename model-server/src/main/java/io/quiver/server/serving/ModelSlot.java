@@ -6,6 +6,7 @@ import io.quiver.common.error.BadRequestException;
 import io.quiver.common.error.UnavailableException;
 import io.quiver.server.batching.BatchingPolicy;
 import io.quiver.server.batching.DynamicBatcher;
+import io.quiver.server.batching.RunObserver;
 import io.quiver.server.cache.ModelResidency;
 import io.quiver.server.cache.Resident;
 import io.quiver.server.inference.InferenceRequest;
@@ -14,7 +15,6 @@ import io.quiver.server.inference.Tensor;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.IntConsumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,9 +36,9 @@ public final class ModelSlot implements Resident {
     private volatile LoadedModel loaded;
     private volatile long lastUsedNanos = System.nanoTime();
 
-    /** @param batchRows told the rows of every run when this version batches */
+    /** @param runs told the rows and duration of every run when this version batches */
     ModelSlot(ModelInfo info, OnnxModel opened, ModelResidency residency, int threads, int maxQueue,
-              int retryAfterSeconds, int intraOpThreads, BatchingPolicy batching, IntConsumer batchRows) {
+              int retryAfterSeconds, int intraOpThreads, BatchingPolicy batching, RunObserver runs) {
         this.info = info;
         this.residency = residency;
         this.intraOpThreads = intraOpThreads;
@@ -47,7 +47,7 @@ public final class ModelSlot implements Resident {
         if (batching.enabled()) {
             this.workers = null;
             this.batcher = new DynamicBatcher(info.toString(), batching, threads, maxQueue, retryAfterSeconds,
-                    this::run, batchRows, this::stopped);
+                    this::run, runs, this::stopped);
         } else {
             this.workers = new Workers(info.toString(), threads, maxQueue, retryAfterSeconds, this::stopped);
             this.batcher = null;

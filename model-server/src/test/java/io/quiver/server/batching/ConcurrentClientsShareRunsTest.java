@@ -67,6 +67,8 @@ class ConcurrentClientsShareRunsTest {
         Batches runs = concurrentHousePrices("house_price", 2, 32, 15);
         assertTrue(runs.max <= SmallBatches.MAX_BATCH_SIZE, "no run held more than the maximum: " + runs.max);
         assertTrue(runs.count < requests, "requests of concurrent clients shared runs");
+        assertEquals(runs.count, runs.timedRuns, "every run is timed as well as counted");
+        assertTrue(runs.runSeconds > 0, "the runs took time: " + runs.runSeconds);
     }
 
     @Test
@@ -236,17 +238,20 @@ class ConcurrentClientsShareRunsTest {
         return houses;
     }
 
-    /** The {@code quiver_batch_rows} summary of one model version, as Prometheus scrapes it. */
-    private record Batches(double count, double rows, double max) {
+    /** The {@code quiver_batch_rows} summary and {@code quiver_batch_run_seconds} timer of one model version. */
+    private record Batches(double count, double rows, double max, double timedRuns, double runSeconds) {
         static Batches of(String model, String version) {
             String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
             return new Batches(value(metrics, "quiver_batch_rows_count", model, version),
                     value(metrics, "quiver_batch_rows_sum", model, version),
-                    value(metrics, "quiver_batch_rows_max", model, version));
+                    value(metrics, "quiver_batch_rows_max", model, version),
+                    value(metrics, "quiver_batch_run_seconds_count", model, version),
+                    value(metrics, "quiver_batch_run_seconds_sum", model, version));
         }
 
         Batches minus(Batches earlier) {
-            return new Batches(count - earlier.count, rows - earlier.rows, max);
+            return new Batches(count - earlier.count, rows - earlier.rows, max, timedRuns - earlier.timedRuns,
+                    runSeconds - earlier.runSeconds);
         }
 
         private static double value(String metrics, String name, String model, String version) {

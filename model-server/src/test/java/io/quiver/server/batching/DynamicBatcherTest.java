@@ -74,7 +74,7 @@ class DynamicBatcherTest {
     }
 
     private static DynamicBatcher batcher(BatchEngine engine, int maxRows, Duration delay, Runnable stopped) {
-        return new DynamicBatcher("m:1", new BatchingPolicy(true, maxRows, delay), 2, 256, 1, engine, rows -> { },
+        return new DynamicBatcher("m:1", new BatchingPolicy(true, maxRows, delay), 2, 256, 1, engine, RunObserver.NONE,
                 stopped);
     }
 
