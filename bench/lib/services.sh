@@ -81,6 +81,10 @@ wait_for() { # what, pid, command...
   done
 }
 
+# Commands the services and wrk run under: empty, or taskset to give each its own CPUs.
+service_on=()
+wrk_on=()
+
 # Starts a model-server in the background; sets started_pid. Environment words may follow the java options.
 start_server() { # name, port, java home, java options (one word list), environment...
   local name="$1" port="$2" java_home="$3" options="$4"
@@ -88,7 +92,7 @@ start_server() { # name, port, java home, java options (one word list), environm
   # shellcheck disable=SC2086 # the options are a word list on purpose
   env QUIVER_REPOSITORY="$repository" MODEL_SERVER_PORT="$port" MODEL_SERVER_HOST=127.0.0.1 \
     QUIVER_STARTUP_MODELS="${BENCH_STARTUP_MODELS:-house_price}" "$@" \
-    "$java_home/bin/java" $options -jar "$server_jar" > "$work/logs/$name.log" 2>&1 &
+    "${service_on[@]}" "$java_home/bin/java" $options -jar "$server_jar" > "$work/logs/$name.log" 2>&1 &
   started_pid=$!
   pids+=("$started_pid")
 }
@@ -100,7 +104,7 @@ start_manager() { # name, port, java home, java options, environment...
   # manager rows include it), so their managers run open.
   # shellcheck disable=SC2086
   env API_PORT="$port" API_HOST=127.0.0.1 QUIVER_DATA_DIR="$work/$name-data" QUIVER_MANAGER_AUTH_ENABLED=false "$@" \
-    "$java_home/bin/java" $options -jar "$manager_jar" > "$work/logs/$name.log" 2>&1 &
+    "${service_on[@]}" "$java_home/bin/java" $options -jar "$manager_jar" > "$work/logs/$name.log" 2>&1 &
   started_pid=$!
   pids+=("$started_pid")
 }
@@ -143,8 +147,8 @@ to_ms() { # wrk's 812.00us / 1.23ms / 1.02s as milliseconds
 measure() { # clients, url, body file, seconds (default: duration), warm-up seconds (default: warmup)
   local clients="$1" url="$2" body="$3" seconds="${4:-$duration}" warm="${5:-$warmup}" out="$work/wrk.out" threads=1
   [ "$clients" -ge 16 ] && threads=2
-  [ "$warm" -gt 0 ] && BENCH_BODY="$body" wrk -t"$threads" -c"$clients" -d"$warm"s -s "$lua" "$url" > /dev/null
-  BENCH_BODY="$body" wrk -t"$threads" -c"$clients" -d"$seconds"s --latency -s "$lua" "$url" > "$out"
+  [ "$warm" -gt 0 ] && BENCH_BODY="$body" "${wrk_on[@]}" wrk -t"$threads" -c"$clients" -d"$warm"s -s "$lua" "$url" > /dev/null
+  BENCH_BODY="$body" "${wrk_on[@]}" wrk -t"$threads" -c"$clients" -d"$seconds"s --latency -s "$lua" "$url" > "$out"
   rate="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")"
   requests="$(awk '/requests in/ {print $1}' "$out")"
   p50="$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")"
