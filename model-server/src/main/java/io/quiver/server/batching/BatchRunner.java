@@ -64,22 +64,24 @@ final class BatchRunner {
         }
     }
 
+    private List<Tensor> timedRun(InferenceRequest request, int rows) {
+        long started = System.nanoTime();
+        List<Tensor> outputs = engine.run(request);
+        observer.ran(rows, System.nanoTime() - started);
+        return outputs;
+    }
+
     /** Runs one request by itself; one with more rows than a batch may hold runs in slices of at most that many. */
     private void runAlone(QueuedRequest pending) {
         try {
             if (pending.key() == null || pending.rows() <= maxRows) {
-                long started = System.nanoTime();
-                List<Tensor> outputs = engine.run(pending.request());
-                observer.ran(pending.rows(), System.nanoTime() - started);
-                answer(pending, outputs, null);
+                answer(pending, timedRun(pending.request(), pending.rows()), null);
                 return;
             }
             List<List<Tensor>> slices = new ArrayList<>();
             for (int from = 0; from < pending.rows(); from += maxRows) {
                 int to = Math.min(pending.rows(), from + maxRows);
-                long started = System.nanoTime();
-                slices.add(engine.run(RowBatches.slice(pending.request(), from, to)));
-                observer.ran(to - from, System.nanoTime() - started);
+                slices.add(timedRun(RowBatches.slice(pending.request(), from, to), to - from));
             }
             answer(pending, RowBatches.join(slices), null);
         } catch (Throwable e) {
