@@ -45,11 +45,9 @@ export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 jdk_major() { sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release"; }
 
-# The JVM settings a small service runs with (deploy/jvm.options), plus what this JDK needs.
+# The JVM settings a small service runs with on that JDK, as ./quiver start runs it.
 small_jvm_options() { # java home
-  local options="@$PWD/deploy/jvm.options"
-  [ "$(jdk_major "$1")" -ge 22 ] && options="$options @$PWD/deploy/jvm-22.options"
-  echo "$options"
+  ./quiver jvm-options "$1"
 }
 
 # A loopback port nothing listens on (on any address) and that this run has not handed out yet.
