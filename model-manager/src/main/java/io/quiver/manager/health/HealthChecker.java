@@ -32,7 +32,8 @@ public class HealthChecker {
 
     private final ServiceRegistry registry;
     private final ManagerConfig.Health config;
-    private final HttpClient client;
+    /** Built at the first round, on the checker's thread: see {@link #checkAll}. */
+    private HttpClient client;
     private final Semaphore running;
     private final int maxConcurrent;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -45,9 +46,6 @@ public class HealthChecker {
         this.config = config.health();
         this.maxConcurrent = this.config.maxConcurrentChecks();
         this.running = new Semaphore(maxConcurrent);
-        // Without an executor of its own the client would start a thread for every check in flight.
-        this.client = HttpClient.newBuilder().connectTimeout(this.config.timeout()).executor(answers)
-                .version(HttpClient.Version.HTTP_1_1).build();
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -70,6 +68,13 @@ public class HealthChecker {
     }
 
     void checkAll() {
+        if (client == null) {
+            // Building a client sets up the JDK's TLS defaults, about a tenth of a second: on this
+            // thread rather than in the constructor, which runs on the start-up's critical path.
+            // Without an executor of its own the client would start a thread for every check in flight.
+            client = HttpClient.newBuilder().connectTimeout(config.timeout()).executor(answers)
+                    .version(HttpClient.Version.HTTP_1_1).build();
+        }
         for (Replica replica : registry.all()) {
             try {
                 running.acquire();

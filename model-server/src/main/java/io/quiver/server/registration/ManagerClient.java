@@ -30,7 +30,7 @@ final class ManagerClient {
         }
     }
 
-    private final HttpClient http;
+    private HttpClient http;
     private final String base;
     private final Duration timeout;
     private final String token;
@@ -45,11 +45,21 @@ final class ManagerClient {
      */
     ManagerClient(URI manager, Duration timeout, String token) {
         this.token = token;
-        // The manager is a plain HTTP/1.1 service; asking it to upgrade to HTTP/2 on each call gains nothing.
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
         String url = manager.toString();
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.timeout = timeout;
+    }
+
+    /**
+     * Built at the first call, on the registration thread: building a client sets up the JDK's TLS
+     * defaults, about a tenth of a second that start-up would otherwise wait for.
+     */
+    private synchronized HttpClient http() {
+        if (http == null) {
+            // The manager is a plain HTTP/1.1 service; asking it to upgrade to HTTP/2 on each call gains nothing.
+            http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        }
+        return http;
     }
 
     Answer register(byte[] body) throws IOException {
@@ -84,7 +94,7 @@ final class ManagerClient {
      */
     private Answer send(HttpRequest.Builder builder, Duration within) throws IOException {
         CompletableFuture<HttpResponse<String>> call =
-                http.sendAsync(builder.timeout(within).build(), HttpResponse.BodyHandlers.ofString());
+                http().sendAsync(builder.timeout(within).build(), HttpResponse.BodyHandlers.ofString());
         try {
             HttpResponse<String> response = call.get(within.toMillis(), TimeUnit.MILLISECONDS);
             return new Answer(response.statusCode(), response.body() == null ? "" : response.body());

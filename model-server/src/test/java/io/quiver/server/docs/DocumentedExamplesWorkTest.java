@@ -27,7 +27,8 @@ class DocumentedExamplesWorkTest {
     private static final List<String> DOCUMENTS = List.of("quickstart.md", "model-server/api.md", "training.md");
 
     @TestFactory
-    Stream<DynamicTest> everyCurlExampleInTheDocsSucceeds() throws IOException {
+    Stream<DynamicTest> everyCurlExampleInTheDocsSucceeds() throws IOException, InterruptedException {
+        awaitStartupLoading();
         List<DynamicTest> tests = new ArrayList<>();
         for (String document : DOCUMENTS) {
             Path file = Path.of("..", "docs").resolve(document);
@@ -37,6 +38,15 @@ class DocumentedExamplesWorkTest {
         }
         assertTrue(tests.size() >= 15, "found only " + tests.size() + " examples");
         return tests.stream();
+    }
+
+    /** As a user would, waits for {@code GET /ready} to answer 200 before trying the examples. */
+    private static void awaitStartupLoading() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (RestAssured.get("/ready").statusCode() != 200) {
+            assertTrue(System.nanoTime() < deadline, "the models found at start were not loaded within 60 s");
+            Thread.sleep(50);
+        }
     }
 
     private static void run(Example example) throws Exception {
