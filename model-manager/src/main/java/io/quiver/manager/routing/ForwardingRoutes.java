@@ -3,7 +3,6 @@ package io.quiver.manager.routing;
 import io.quiver.common.error.ApiException;
 import io.quiver.common.error.ErrorReplies;
 import io.quiver.common.error.RequestIds;
-import io.quiver.manager.config.ManagerConfig;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -33,11 +32,9 @@ public class ForwardingRoutes {
     private static final String CAPABILITY = "prediction";
 
     private final Dispatcher dispatcher;
-    private final long maxBodyBytes;
 
-    ForwardingRoutes(Dispatcher dispatcher, ManagerConfig config) {
+    ForwardingRoutes(Dispatcher dispatcher) {
         this.dispatcher = dispatcher;
-        this.maxBodyBytes = config.routing().maxRequestSize().asLongValue();
     }
 
     void install(@Observes Router router) {
@@ -71,23 +68,19 @@ public class ForwardingRoutes {
         CompletionStage<Routed> start(Buffer body);
     }
 
-    /** Reads the whole body, refusing one over the limit as it arrives (a chunked body declares no length). */
+    /**
+     * Reads the whole body. The {@link io.quiver.common.http.RequestGate} has refused a declared
+     * length over the limit and has read a chunked body already, within the limit.
+     */
     private void readBody(RoutingContext ctx, BodyCall call) {
+        if (ctx.body().available()) {
+            Buffer read = ctx.body().buffer();
+            run(ctx, () -> call.start(read == null ? Buffer.buffer() : read));
+            return;
+        }
         HttpServerRequest request = ctx.request();
         BodyCollector collector = new BodyCollector();
-        request.handler(chunk -> {
-            if (collector.failed) {
-                return;
-            }
-            if (collector.length + chunk.length() > maxBodyBytes) {
-                collector.failed = true;
-                ErrorReplies.closeAfter(request);
-                ErrorReplies.send(ctx.response(), 413, "request body is larger than the limit of " + maxBodyBytes
-                        + " bytes", RequestIds.of(request));
-                return;
-            }
-            collector.add(chunk);
-        });
+        request.handler(collector::add);
         request.exceptionHandler(failure -> collector.failed = true);
         if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
             // curl asks before sending a body over 1 KiB and otherwise waits a second for the answer.

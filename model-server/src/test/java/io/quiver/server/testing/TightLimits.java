@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * A server with room for little: a 1000-byte model memory budget (the example models take 228 to
- * 847 bytes each), one worker and one queue slot per model, and a 300-byte download cap.
+ * 847 bytes each), one worker and one queue slot per model, a 300-byte download cap and request
+ * bodies of at most 4 KiB.
  */
 public class TightLimits implements QuarkusTestProfile {
     @Override
@@ -16,6 +17,7 @@ public class TightLimits implements QuarkusTestProfile {
                 "quiver.workers.max-queue", "1",
                 "quiver.workers.retry-after-seconds", "2",
                 "quiver.download.max-size", "300",
+                "quiver.limits.max-request-size", "4K",
                 "quiver.download.timeout", "1s");
     }
 }
