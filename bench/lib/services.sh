@@ -1,7 +1,7 @@
 # Sourced by the bench parts that start their own model-servers and model-managers: the JDK,
 # the build, free loopback ports, processes that are stopped on exit, wrk runs and /proc figures.
 # Run standalone, a part builds what is missing and uses the example repository; under bench/run
-# it gets BENCH_DURATION, BENCH_WARMUP, BENCH_WORK and QUIVER_REPOSITORY from there.
+# it gets BENCH_DURATION, BENCH_WARMUP, BENCH_JIT_WARMUP, BENCH_WORK and QUIVER_REPOSITORY from there.
 # BENCH_SERVER_JAR and BENCH_MANAGER_JAR measure other builds (an older one, to compare).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -9,6 +9,9 @@ eval "$(./quiver env)"
 
 duration="${BENCH_DURATION:-10}"
 warmup="${BENCH_WARMUP:-3}"
+# Seconds of load a service started a moment ago gets before its first reading: its JIT keeps
+# compiling for tens of seconds, and a reading taken meanwhile flatters whatever comes later.
+jit_warmup="${BENCH_JIT_WARMUP:-15}"
 part_name="$(basename "$0")"
 work="$(mktemp -d "${BENCH_WORK:-${TMPDIR:-/tmp}}/$part_name.XXXXXX")"
 server_jar="${BENCH_SERVER_JAR:-model-server/target/quarkus-app/quarkus-run.jar}"
@@ -141,12 +144,18 @@ to_ms() { # wrk's 812.00us / 1.23ms / 1.02s as milliseconds
     printf "%.2f", v }'
 }
 
+wrk_threads() { if [ "$1" -ge 16 ]; then echo 2; else echo 1; fi; }
+
+# Load that is not measured: a warm-up.
+load() { # clients, url, body file, seconds
+  BENCH_BODY="$3" "${wrk_on[@]}" wrk -t"$(wrk_threads "$1")" -c"$1" -d"$4"s -s "$lua" "$2" > /dev/null
+}
+
 # Runs wrk after a warm-up and sets rate, p50, p99, requests and errors.
 measure() { # clients, url, body file, seconds (default: duration), warm-up seconds (default: warmup)
-  local clients="$1" url="$2" body="$3" seconds="${4:-$duration}" warm="${5:-$warmup}" out="$work/wrk.out" threads=1
-  [ "$clients" -ge 16 ] && threads=2
-  [ "$warm" -gt 0 ] && BENCH_BODY="$body" "${wrk_on[@]}" wrk -t"$threads" -c"$clients" -d"$warm"s -s "$lua" "$url" > /dev/null
-  BENCH_BODY="$body" "${wrk_on[@]}" wrk -t"$threads" -c"$clients" -d"$seconds"s --latency -s "$lua" "$url" > "$out"
+  local clients="$1" url="$2" body="$3" seconds="${4:-$duration}" warm="${5:-$warmup}" out="$work/wrk.out"
+  [ "$warm" -gt 0 ] && load "$clients" "$url" "$body" "$warm"
+  BENCH_BODY="$body" "${wrk_on[@]}" wrk -t"$(wrk_threads "$clients")" -c"$clients" -d"$seconds"s --latency -s "$lua" "$url" > "$out"
   rate="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")"
   requests="$(awk '/requests in/ {print $1}' "$out")"
   p50="$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")"
