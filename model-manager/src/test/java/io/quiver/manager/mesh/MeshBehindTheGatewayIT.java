@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpHeaders;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,6 +83,19 @@ class MeshBehindTheGatewayIT {
     @BeforeAll
     static void theReplicaHasRegisteredWithItsToken() {
         Mesh.await("replica-1 registered itself", Duration.ofSeconds(30), () -> MESH.services().containsKey("replica-1"));
+    }
+
+    /** A warning at every start teaches operators to ignore warnings. */
+    @Test
+    @Order(0)
+    void theServicesStartWithoutWarnings() throws IOException {
+        List<ServiceProcess> services = new ArrayList<>(MESH.replicas());
+        services.add(MESH.manager());
+        for (ServiceProcess service : services) {
+            List<String> warnings = Files.readAllLines(service.log()).stream()
+                    .filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")).toList();
+            assertEquals(List.of(), warnings, service.name() + " logged at start");
+        }
     }
 
     @Test
