@@ -1,30 +1,30 @@
 package io.quiver.server.inference;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.SequenceInfo;
 import ai.onnxruntime.TensorInfo;
 import io.quiver.common.error.BadRequestException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /** One ONNX Runtime session. {@link #run} is thread-safe: ONNX Runtime allows concurrent runs. */
 public final class OnnxModel implements AutoCloseable {
     private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+    /** Unsigned input types the Java API cannot create a tensor of; such inputs are carried ({@link ModelGraph}). */
+    private static final Set<DataType> CARRIED = EnumSet.of(DataType.UINT16, DataType.UINT32, DataType.UINT64);
 
     private final OrtSession session;
     private final ModelSignature signature;
@@ -45,9 +45,23 @@ public final class OnnxModel implements AutoCloseable {
             options.setMemoryPatternOptimization(false);
             OrtSession session = ENV.createSession(file.toString(), options);
             try {
-                return new OnnxModel(session, new ModelSignature(
-                        specs(session.getInputInfo(), "input"), specs(session.getOutputInfo(), "output")));
-            } catch (BadRequestException e) {
+                List<TensorSpec> inputs = inputSpecs(session.getInputInfo());
+                ModelGraph[] graph = {null};
+                List<TensorSpec> outputs = outputSpecs(session.getOutputInfo(), () -> {
+                    if (graph[0] == null) {
+                        graph[0] = ModelGraph.read(file);
+                    }
+                    return graph[0];
+                });
+                Map<String, DataType> carriers = new HashMap<>();
+                inputs.stream().filter(s -> CARRIED.contains(s.type())).forEach(s -> carriers.put(s.name(), s.type()));
+                if (!carriers.isEmpty()) {
+                    byte[] carried = (graph[0] != null ? graph[0] : ModelGraph.read(file)).withSignedCarriers(carriers);
+                    session.close();
+                    session = ENV.createSession(carried, options);
+                }
+                return new OnnxModel(session, new ModelSignature(inputs, outputs));
+            } catch (RuntimeException e) {
                 session.close();
                 throw e;
             }
@@ -65,18 +79,18 @@ public final class OnnxModel implements AutoCloseable {
         Map<String, OnnxTensor> inputs = new HashMap<>();
         try {
             for (Tensor tensor : request.inputs()) {
-                inputs.put(tensor.name(), toOnnx(tensor));
+                inputs.put(tensor.name(), OnnxValues.toOnnx(ENV, tensor));
             }
-            Set<String> wanted = new LinkedHashSet<>();
+            Map<String, TensorSpec> wanted = new LinkedHashMap<>();
             for (TensorSpec output : signature.outputs()) {
                 if (request.outputs().isEmpty() || request.outputs().contains(output.name())) {
-                    wanted.add(output.name());
+                    wanted.put(output.name(), output);
                 }
             }
-            try (OrtSession.Result result = session.run(inputs, wanted)) {
+            try (OrtSession.Result result = session.run(inputs, wanted.keySet())) {
                 List<Tensor> outputs = new ArrayList<>(wanted.size());
                 for (Map.Entry<String, OnnxValue> entry : result) {
-                    outputs.add(fromOnnx(entry.getKey(), (OnnxTensor) entry.getValue()));
+                    outputs.add(OnnxValues.fromOnnx(wanted.get(entry.getKey()), entry.getValue()));
                 }
                 return outputs;
             }
@@ -94,72 +108,61 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
-    private static OnnxTensor toOnnx(Tensor tensor) throws OrtException {
-        long[] shape = tensor.shape();
-        return switch (tensor.type()) {
-            case FP32 -> OnnxTensor.createTensor(ENV, FloatBuffer.wrap((float[]) tensor.data()), shape);
-            case FP64 -> OnnxTensor.createTensor(ENV, DoubleBuffer.wrap((double[]) tensor.data()), shape);
-            case INT32 -> OnnxTensor.createTensor(ENV, IntBuffer.wrap((int[]) tensor.data()), shape);
-            case INT64 -> OnnxTensor.createTensor(ENV, LongBuffer.wrap((long[]) tensor.data()), shape);
-            case BOOL -> {
-                boolean[] values = (boolean[]) tensor.data();
-                ByteBuffer bytes = ByteBuffer.allocateDirect(values.length).order(ByteOrder.nativeOrder());
-                for (boolean v : values) {
-                    bytes.put((byte) (v ? 1 : 0));
-                }
-                bytes.rewind();
-                yield OnnxTensor.createTensor(ENV, bytes, shape, ai.onnxruntime.OnnxJavaType.BOOL);
-            }
-            case BYTES -> OnnxTensor.createTensor(ENV, (String[]) tensor.data(), shape);
-        };
-    }
-
-    private static Tensor fromOnnx(String name, OnnxTensor value) throws OrtException {
-        TensorInfo info = value.getInfo();
-        long[] shape = info.getShape();
-        DataType type = DataType.of(info.type).orElseThrow(
-                () -> new IllegalStateException("output " + name + " has unsupported type " + info.type));
-        int n = (int) Tensor.elementCount(shape);
-        Object data = type.newArray(n);
-        switch (type) {
-            case FP32 -> value.getFloatBuffer().get((float[]) data);
-            case FP64 -> value.getDoubleBuffer().get((double[]) data);
-            case INT32 -> value.getIntBuffer().get((int[]) data);
-            case INT64 -> value.getLongBuffer().get((long[]) data);
-            case BOOL -> {
-                ByteBuffer bytes = value.getByteBuffer();
-                boolean[] out = (boolean[]) data;
-                for (int i = 0; i < n; i++) {
-                    out[i] = bytes.get(i) != 0;
-                }
-            }
-            case BYTES -> flattenStrings(value.getValue(), (String[]) data, new int[] {0});
-        }
-        return new Tensor(name, type, shape, data);
-    }
-
-    private static void flattenStrings(Object nested, String[] out, int[] next) {
-        if (nested instanceof String s) {
-            out[next[0]++] = s;
-        } else {
-            for (Object item : (Object[]) nested) {
-                flattenStrings(item, out, next);
-            }
-        }
-    }
-
-    private static List<TensorSpec> specs(Map<String, NodeInfo> infos, String kind) {
+    private static List<TensorSpec> inputSpecs(Map<String, NodeInfo> infos) {
         List<TensorSpec> specs = new ArrayList<>(infos.size());
         for (NodeInfo node : infos.values()) {
             if (!(node.getInfo() instanceof TensorInfo info)) {
-                throw new BadRequestException(kind + " '" + node.getName() + "' is not a tensor ("
-                        + node.getInfo() + "); only tensor inputs and outputs are served");
+                throw new BadRequestException("input '" + node.getName() + "' is not a tensor (" + node.getInfo()
+                        + "); only tensor inputs are served");
             }
-            DataType type = DataType.of(info.type).orElseThrow(() -> new BadRequestException(
-                    kind + " '" + node.getName() + "' has element type " + info.type + ", which cannot be served"));
-            specs.add(new TensorSpec(node.getName(), type, info.getShape(), info.getDimensionNames()));
+            specs.add(new TensorSpec(node.getName(), type(info, "input", node.getName()), info.getShape(),
+                    info.getDimensionNames()));
         }
         return List.copyOf(specs);
+    }
+
+    /**
+     * Tensors as they are; a sequence of maps from class label to score (scikit-learn's ZipMap) as a
+     * [rows, classes] tensor labelled by class; a sequence of tensors as the tensors stacked.
+     */
+    private static List<TensorSpec> outputSpecs(Map<String, NodeInfo> infos, Supplier<ModelGraph> graph) {
+        List<TensorSpec> specs = new ArrayList<>(infos.size());
+        for (NodeInfo node : infos.values()) {
+            String name = node.getName();
+            if (node.getInfo() instanceof TensorInfo info) {
+                specs.add(new TensorSpec(name, type(info, "output", name), info.getShape(), info.getDimensionNames()));
+            } else if (node.getInfo() instanceof SequenceInfo sequence && sequence.isSequenceOfMaps()) {
+                DataType scores = switch (sequence.mapInfo.valueType) {
+                    case FLOAT -> DataType.FP32;
+                    case DOUBLE -> DataType.FP64;
+                    default -> throw unservable(name, sequence);
+                };
+                if (sequence.mapInfo.keyType != OnnxJavaType.INT64 && sequence.mapInfo.keyType != OnnxJavaType.STRING) {
+                    throw unservable(name, sequence);
+                }
+                List<String> labels = graph.get().zipMapLabels(name).orElseThrow(() -> new BadRequestException(
+                        "output '" + name + "' is a sequence of maps (" + sequence + ") that no ZipMap node writes, "
+                        + "so its class labels are unknown; only ZipMap's sequences of maps are served"));
+                specs.add(new TensorSpec(name, scores, new long[] {-1, labels.size()}, new String[] {"", ""}, labels));
+            } else if (node.getInfo() instanceof SequenceInfo sequence) {
+                DataType element = DataType.of(TensorInfo.OnnxTensorType.mapFromJavaType(sequence.sequenceType))
+                        .orElseThrow(() -> unservable(name, sequence));
+                specs.add(new TensorSpec(name, element, new long[] {-1}, new String[] {""}));
+            } else {
+                throw unservable(name, node.getInfo());
+            }
+        }
+        return List.copyOf(specs);
+    }
+
+    private static DataType type(TensorInfo info, String kind, String name) {
+        return DataType.of(info.onnxType).orElseThrow(() -> new BadRequestException(kind + " '" + name
+                + "' has element type " + info.onnxType + ", which cannot be served; served types: " + DataType.NAMES));
+    }
+
+    private static BadRequestException unservable(String name, Object info) {
+        return new BadRequestException("output '" + name + "' is " + info + ", which cannot be served; served are "
+                + "tensors, sequences of tensors and ZipMap's sequences of maps");
     }
 
     private static String firstLine(String message) {

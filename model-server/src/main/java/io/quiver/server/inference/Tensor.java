@@ -26,16 +26,9 @@ public record Tensor(String name, DataType type, long[] shape, Object data) {
         return shape.length == 0 ? 1 : (int) shape[0];
     }
 
-    /** The element at a flat index as a JSON-friendly boxed value. */
+    /** The element at a flat index as a JSON-friendly boxed value (see {@link TensorValues#element}). */
     public Object element(int index) {
-        return switch (type) {
-            case FP32 -> ((float[]) data)[index];
-            case FP64 -> ((double[]) data)[index];
-            case INT32 -> ((int[]) data)[index];
-            case INT64 -> ((long[]) data)[index];
-            case BOOL -> ((boolean[]) data)[index];
-            case BYTES -> ((String[]) data)[index];
-        };
+        return TensorValues.element(type, data, index);
     }
 
     public static long elementCount(long[] shape) {

@@ -4,6 +4,9 @@ import io.quiver.common.json.JsonBodies;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.common.error.BadRequestException;
 import io.quiver.server.inference.DataType;
+import io.quiver.server.inference.HalfFloats;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -74,6 +77,39 @@ public final class TensorJson {
 
     private static void set(JsonNode v, DataType type, Object out, int i, String what) {
         switch (type) {
+            case BOOL -> {
+                if (!v.isBoolean()) {
+                    throw element(what, i, "true or false", v);
+                }
+                ((boolean[]) out)[i] = v.booleanValue();
+            }
+            case UINT8 -> ((byte[]) out)[i] = (byte) integer(v, 0, 0xff, "an unsigned 8-bit integer (0 to 255)", what, i);
+            case INT8 -> ((byte[]) out)[i] = (byte) integer(v, Byte.MIN_VALUE, Byte.MAX_VALUE,
+                    "an 8-bit integer (-128 to 127)", what, i);
+            case UINT16 -> ((short[]) out)[i] = (short) integer(v, 0, 0xffff,
+                    "an unsigned 16-bit integer (0 to 65535)", what, i);
+            case INT16 -> ((short[]) out)[i] = (short) integer(v, Short.MIN_VALUE, Short.MAX_VALUE,
+                    "a 16-bit integer (-32768 to 32767)", what, i);
+            case UINT32 -> ((int[]) out)[i] = (int) integer(v, 0, 0xffffffffL,
+                    "an unsigned 32-bit integer (0 to 4294967295)", what, i);
+            case INT32 -> ((int[]) out)[i] = (int) integer(v, Integer.MIN_VALUE, Integer.MAX_VALUE,
+                    "a 32-bit integer", what, i);
+            case UINT64 -> ((long[]) out)[i] = unsigned64(v, what, i);
+            case INT64 -> ((long[]) out)[i] = integer(v, Long.MIN_VALUE, Long.MAX_VALUE, "a 64-bit integer", what, i);
+            case FP16 -> {
+                double value = number(v, what, i);
+                if (!HalfFloats.fitsFp16(value)) {
+                    throw element(what, i, "within the FP16 range (about ±65504)", v);
+                }
+                ((short[]) out)[i] = HalfFloats.toFp16(value);
+            }
+            case BF16 -> {
+                double value = number(v, what, i);
+                if (!HalfFloats.fitsBf16(value)) {
+                    throw element(what, i, "within the BF16 range (about ±3.39e38)", v);
+                }
+                ((short[]) out)[i] = HalfFloats.toBf16(value);
+            }
             case FP32 -> {
                 double value = number(v, what, i);
                 if (Math.abs(value) > Float.MAX_VALUE) {
@@ -82,24 +118,6 @@ public final class TensorJson {
                 ((float[]) out)[i] = (float) value;
             }
             case FP64 -> ((double[]) out)[i] = number(v, what, i);
-            case INT32 -> {
-                if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-                    throw element(what, i, "a 32-bit integer", v);
-                }
-                ((int[]) out)[i] = v.intValue();
-            }
-            case INT64 -> {
-                if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-                    throw element(what, i, "a 64-bit integer", v);
-                }
-                ((long[]) out)[i] = v.longValue();
-            }
-            case BOOL -> {
-                if (!v.isBoolean()) {
-                    throw element(what, i, "true or false", v);
-                }
-                ((boolean[]) out)[i] = v.booleanValue();
-            }
             case BYTES -> {
                 if (!v.isTextual()) {
                     throw element(what, i, "a string", v);
@@ -107,6 +125,38 @@ public final class TensorJson {
                 ((String[]) out)[i] = v.textValue();
             }
         }
+    }
+
+    /**
+     * An integer in [min, max]. A number written with a fraction or an exponent is accepted when its
+     * value is a whole number (3.0, 1e3), as the row APIs' JSON often comes from floating-point code.
+     */
+    private static long integer(JsonNode v, long min, long max, String expected, String what, int i) {
+        if (v.isIntegralNumber()) {
+            if (v.canConvertToLong() && v.longValue() >= min && v.longValue() <= max) {
+                return v.longValue();
+            }
+        } else if (v.isFloatingPointNumber()) {
+            double d = v.doubleValue();
+            if (d == Math.rint(d) && d >= min && d <= max && Math.abs(d) < 0x1p63) {
+                return (long) d;
+            }
+        }
+        throw element(what, i, expected, v);
+    }
+
+    private static long unsigned64(JsonNode v, String what, int i) {
+        BigInteger value = null;
+        if (v.isIntegralNumber()) {
+            value = v.bigIntegerValue();
+        } else if (v.isFloatingPointNumber() && v.doubleValue() == Math.rint(v.doubleValue())
+                && !Double.isInfinite(v.doubleValue())) {
+            value = new BigDecimal(v.doubleValue()).toBigInteger();
+        }
+        if (value == null || value.signum() < 0 || value.bitLength() > 64) {
+            throw element(what, i, "an unsigned 64-bit integer (0 to 18446744073709551615)", v);
+        }
+        return value.longValue();
     }
 
     private static double number(JsonNode v, String what, int i) {

@@ -48,7 +48,7 @@ public class MlflowResource {
         JsonNode json = JsonBodies.object(body);
         String[] target = target();
         return inference.infer(target[0], target[1], model -> InferenceRequest.of(MlflowInputs.decode(json, model)))
-                .thenApply(result -> Map.of("predictions", RowEncoding.predictions(result.outputs())));
+                .thenApply(result -> Map.of("predictions", RowEncoding.predictions(result)));
     }
 
     private String[] target() {

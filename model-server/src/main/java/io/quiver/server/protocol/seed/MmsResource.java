@@ -84,7 +84,7 @@ public class MmsResource {
                     Map<String, Object> answer = new LinkedHashMap<>();
                     answer.put("model_name", result.model().name());
                     answer.put("model_version", result.model().version());
-                    answer.put("predictions", RowEncoding.predictions(result.outputs()));
+                    answer.put("predictions", RowEncoding.predictions(result));
                     return answer;
                 });
     }

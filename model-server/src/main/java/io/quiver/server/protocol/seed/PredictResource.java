@@ -47,9 +47,9 @@ public class PredictResource {
         answer.put("model_type", modelType);
         answer.put("model_name", result.model().name());
         answer.put("model_version", result.model().version());
-        answer.put("predictions", RowEncoding.perRow(result.first()));
+        answer.put("predictions", RowEncoding.perRow(result.first(), result.labels(result.first())));
         if (result.outputs().size() > 1) {
-            answer.put("outputs", RowEncoding.columns(result.outputs()));
+            answer.put("outputs", RowEncoding.columns(result));
         }
         List<String> labels = result.model().descriptor().labels();
         if (!labels.isEmpty()) {

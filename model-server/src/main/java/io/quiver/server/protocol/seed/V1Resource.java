@@ -86,7 +86,7 @@ public class V1Resource {
                     Map<String, Object> answer = new LinkedHashMap<>();
                     answer.put("model_id", result.model().name());
                     answer.put("model_version", result.model().version());
-                    answer.put("predictions", RowEncoding.records(result.outputs()));
+                    answer.put("predictions", RowEncoding.records(result));
                     return answer;
                 });
     }

@@ -6,6 +6,7 @@ import io.quiver.server.inference.DataType;
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.Tensor;
 import io.quiver.server.inference.TensorSpec;
+import io.quiver.server.inference.TensorValues;
 import io.quiver.common.json.JsonBodies;
 import io.quiver.server.protocol.TensorJson;
 import io.quiver.server.serving.InferenceResult;
@@ -55,7 +56,7 @@ final class V2Codec {
         String what = "input '" + name + "'";
         String typeName = JsonBodies.text(input, "datatype");
         DataType type = DataType.named(typeName).orElseThrow(() -> new BadRequestException(
-                what + " has datatype '" + typeName + "'; supported: FP32, FP64, INT32, INT64, BOOL, BYTES"));
+                what + " has datatype '" + typeName + "'; supported: " + DataType.NAMES));
         JsonNode shapeNode = JsonBodies.required(input, "shape");
         if (!shapeNode.isArray()) {
             throw new BadRequestException(what + ": 'shape' must be an array of sizes");
@@ -103,7 +104,11 @@ final class V2Codec {
             out.put("name", t.name());
             out.put("datatype", t.type().name());
             out.put("shape", t.shape());
-            out.put("data", t.data());
+            List<String> labels = result.labels(t);
+            if (!labels.isEmpty()) {
+                out.put("parameters", Map.of("labels", labels));
+            }
+            out.put("data", TensorValues.forJson(t));
             outputs.add(out);
         }
         body.put("outputs", outputs);
@@ -126,6 +131,9 @@ final class V2Codec {
             spec.put("name", s.name());
             spec.put("datatype", s.type().name());
             spec.put("shape", s.shape());
+            if (s.labelled()) {
+                spec.put("parameters", Map.of("labels", s.labels()));
+            }
             return spec;
         }).toList();
     }
