@@ -152,7 +152,7 @@ public final class ExampleModels {
         return Attribute.integer("to", type.code);
     }
 
-    private static void write(Path root, String name, int version, byte[] model, String descriptor)
+    static void write(Path root, String name, int version, byte[] model, String descriptor)
             throws IOException {
         Path directory = root.resolve(name).resolve(Integer.toString(version));
         Files.createDirectories(directory);
