@@ -1,6 +1,7 @@
 package io.quiver.server.batching;
 
 import io.quiver.server.inference.InferenceRequest;
+import io.quiver.server.inference.RunTimes;
 import io.quiver.server.inference.Tensor;
 import java.util.List;
 
@@ -8,4 +9,9 @@ import java.util.List;
 @FunctionalInterface
 public interface BatchEngine {
     List<Tensor> run(InferenceRequest request);
+
+    /** Runs and tells {@code times} where a successful run's time went; an engine that cannot tell leaves it untold. */
+    default List<Tensor> run(InferenceRequest request, RunTimes times) {
+        return run(request);
+    }
 }

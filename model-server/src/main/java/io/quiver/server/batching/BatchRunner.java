@@ -2,6 +2,7 @@ package io.quiver.server.batching;
 
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.Tensor;
+import io.quiver.server.statistics.RequestTimes;
 import java.util.ArrayList;
 import java.util.List;
 import org.jboss.logging.Logger;
@@ -30,6 +31,10 @@ final class BatchRunner {
     }
 
     void run(List<QueuedRequest> batch) {
+        long started = System.nanoTime();
+        for (QueuedRequest pending : batch) {
+            pending.times().queued(started - pending.arrivedNanos());
+        }
         if (batch.size() == 1) {
             runAlone(batch.get(0));
             return;
@@ -41,10 +46,11 @@ final class BatchRunner {
             requests.add(batch.get(i).request());
         }
         List<List<Tensor>> shares = null;
+        RequestTimes shared = new RequestTimes();
         try {
-            long started = System.nanoTime();
-            List<Tensor> outputs = engine.run(RowBatches.merge(requests));
-            long took = System.nanoTime() - started;
+            long runStarted = System.nanoTime();
+            List<Tensor> outputs = engine.run(RowBatches.merge(requests), shared);
+            long took = System.nanoTime() - runStarted;
             shares = RowBatches.split(outputs, rows);
             if (shares != null) {
                 observer.ran(sum(rows), took);
@@ -60,13 +66,14 @@ final class BatchRunner {
             return;
         }
         for (int i = 0; i < rows.length; i++) {
+            batch.get(i).times().add(shared);
             answer(batch.get(i), shares.get(i), null);
         }
     }
 
-    private List<Tensor> timedRun(InferenceRequest request, int rows) {
+    private List<Tensor> timedRun(InferenceRequest request, int rows, RequestTimes times) {
         long started = System.nanoTime();
-        List<Tensor> outputs = engine.run(request);
+        List<Tensor> outputs = engine.run(request, times);
         observer.ran(rows, System.nanoTime() - started);
         return outputs;
     }
@@ -75,13 +82,13 @@ final class BatchRunner {
     private void runAlone(QueuedRequest pending) {
         try {
             if (pending.key() == null || pending.rows() <= maxRows) {
-                answer(pending, timedRun(pending.request(), pending.rows()), null);
+                answer(pending, timedRun(pending.request(), pending.rows(), pending.times()), null);
                 return;
             }
             List<List<Tensor>> slices = new ArrayList<>();
             for (int from = 0; from < pending.rows(); from += maxRows) {
                 int to = Math.min(pending.rows(), from + maxRows);
-                slices.add(timedRun(RowBatches.slice(pending.request(), from, to), to - from));
+                slices.add(timedRun(RowBatches.slice(pending.request(), from, to), to - from, pending.times()));
             }
             answer(pending, RowBatches.join(slices), null);
         } catch (Throwable e) {

@@ -4,6 +4,7 @@ import io.quiver.common.concurrent.AdmissionLimit;
 import io.quiver.common.error.UnavailableException;
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.Tensor;
+import io.quiver.server.statistics.RequestTimes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -71,10 +72,15 @@ public final class DynamicBatcher {
 
     /** Queues a validated request; empty when the batcher is stopping and takes no new work. */
     public Optional<CompletableFuture<List<Tensor>>> submit(InferenceRequest request) {
+        return submit(request, new RequestTimes());
+    }
+
+    /** As {@link #submit(InferenceRequest)}, telling {@code times} how long the request waited and ran. */
+    public Optional<CompletableFuture<List<Tensor>>> submit(InferenceRequest request, RequestTimes times) {
         admission.enter();
         String key = RowBatches.mergeKey(request);
         QueuedRequest pending = new QueuedRequest(request, key, key == null ? 1 : RowBatches.rows(request),
-                System.nanoTime(), new CompletableFuture<>());
+                System.nanoTime(), new CompletableFuture<>(), times);
         lock.lock();
         try {
             if (stopping) {

@@ -2,13 +2,15 @@ package io.quiver.server.batching;
 
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.Tensor;
+import io.quiver.server.statistics.RequestTimes;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * A validated request waiting in a batcher's queue. {@code key} says which requests it may share
- * a run with and is null when it can share with none (see {@link RowBatches#mergeKey}).
+ * a run with and is null when it can share with none (see {@link RowBatches#mergeKey}); {@code times}
+ * learns how long it waited and ran.
  */
 record QueuedRequest(InferenceRequest request, String key, int rows, long arrivedNanos,
-                     CompletableFuture<List<Tensor>> result) {
+                     CompletableFuture<List<Tensor>> result, RequestTimes times) {
 }

@@ -8,6 +8,8 @@ import io.quiver.common.error.UnavailableException;
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.InputValidator;
 import io.quiver.server.inference.Tensor;
+import io.quiver.server.statistics.ModelStatistics;
+import io.quiver.server.statistics.RequestTimes;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
@@ -20,8 +22,9 @@ import java.util.function.Supplier;
 /**
  * The one inference path behind every wire format: resolve the model version, decode the payload
  * against its signature, validate, run on the version's workers (merged with other requests when
- * the version batches), count the outcome. A request is validated before it is queued, so one
- * client's bad input never fails the others it would have shared a run with.
+ * the version batches), count the outcome in the metrics and the version's statistics. A request
+ * is validated before it is queued, so one client's bad input never fails the others it would have
+ * shared a run with.
  */
 @ApplicationScoped
 public class InferenceService {
@@ -55,22 +58,45 @@ public class InferenceService {
             ModelSlot slot = resolve.get();
             ModelInfo info = slot.info();
             Timer.Sample sample = Timer.start(meters);
+            long started = System.nanoTime();
+            RequestTimes times = new RequestTimes();
             Optional<CompletableFuture<List<Tensor>>> queued;
+            int inferences;
             try {
                 InferenceRequest request = decode.apply(info);
                 validator.validate(request, info.signature());
-                queued = slot.submit(request);
+                inferences = slot.inferences(request);
+                queued = slot.submit(request, times);
             } catch (ApiException e) {
                 count(info, sample, e);
+                slot.statistics().failed(System.nanoTime() - started);
                 throw e;
             }
             if (queued.isPresent()) {
                 return queued.get().thenApply(outputs -> new InferenceResult(info, outputs))
-                        .whenComplete((result, failure) -> count(info, sample, failure));
+                        .whenComplete((result, failure) -> {
+                            count(info, sample, failure);
+                            record(slot.statistics(), inferences, started, times, failure);
+                        });
             }
             if (attempt == RESOLVE_ATTEMPTS) {
                 throw new UnavailableException("model " + info + " is being replaced or unloaded; retry", 1);
             }
+        }
+    }
+
+    /**
+     * Adds the request to its version's statistics. As in Triton, a request that named a loaded
+     * version and then failed counts as a failure whatever the cause: its input refused by
+     * validation, its run refused by the model, or no room in the queue.
+     */
+    private static void record(ModelStatistics statistics, int inferences, long started, RequestTimes times,
+                               Throwable failure) {
+        long took = System.nanoTime() - started;
+        if (failure == null) {
+            statistics.succeeded(inferences, took, times);
+        } else {
+            statistics.failed(took);
         }
     }
 

@@ -9,8 +9,13 @@ import io.quiver.server.repository.PathGuard;
 import io.quiver.server.repository.RepositoryScanner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.quiver.common.error.NotFoundException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
@@ -28,7 +33,8 @@ public class ModelLoading {
     private final PathGuard guard;
     private final ServerConfig config;
     private final AtomicBoolean startupDone = new AtomicBoolean();
-    private final List<String> startupFailures = new ArrayList<>();
+    /** By name then version; an entry goes once that model version loads. */
+    private final Map<String, LoadFailure> failures = new ConcurrentSkipListMap<>();
 
     ModelLoading(ModelRegistry registry, ModelSources sources, PathGuard guard, ServerConfig config) {
         this.registry = registry;
@@ -39,15 +45,47 @@ public class ModelLoading {
 
     /** Loads what {@code source} names as model {@code name}; every version of a model directory when {@code version} is null. */
     public List<ModelInfo> load(String name, String version, String source) {
-        return sources.locate(name, version, source).stream().map(registry::load).toList();
+        return sources.locate(name, version, source).stream().map(this::loadVersion).toList();
+    }
+
+    /**
+     * Loads every version of the model {@code <repository>/<name>} again, as a repository load
+     * request asks; a version that fails is recorded, the others are served.
+     *
+     * @return the failures, empty when every version loaded
+     * @throws NotFoundException when the repository holds no model of that name
+     */
+    public List<LoadFailure> loadFromRepository(String name) {
+        PathGuard.checkName("model name", name);
+        Path directory = guard.repository().resolve(name);
+        List<ModelFiles> versions = Files.isDirectory(directory) ? RepositoryScanner.versionsOf(name, directory) : List.of();
+        if (versions.isEmpty()) {
+            throw new NotFoundException("model '" + name + "' is not in the repository: no "
+                    + name + "/<version>/" + ModelFiles.MODEL_FILE + " under " + guard.repository());
+        }
+        List<LoadFailure> failed = new ArrayList<>();
+        for (ModelFiles files : versions) {
+            try {
+                load(files.name(), files.version(), files.model().getParent().toString());
+            } catch (ApiException e) {
+                failed.add(failed(new LoadFailure(files.name(), files.version(), e.getMessage(), false)));
+            }
+        }
+        return failed;
     }
 
     public boolean startupDone() {
         return startupDone.get();
     }
 
-    public synchronized List<String> startupFailures() {
-        return List.copyOf(startupFailures);
+    /** Models that failed to load at start or at a load request and have not loaded since. */
+    public List<LoadFailure> failures() {
+        return List.copyOf(failures.values());
+    }
+
+    /** Models that failed to load at start and have not loaded since. */
+    public List<LoadFailure> startupFailures() {
+        return failures.values().stream().filter(LoadFailure::atStart).toList();
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -71,11 +109,14 @@ public class ModelLoading {
             for (String entry : wanted) {
                 boolean present = found.stream().anyMatch(f -> entry.equals(f.name()) || entry.equals(f.name() + "/" + f.version()));
                 if (!present) {
-                    failed(entry + ": not found under " + guard.repository());
+                    int slash = entry.indexOf('/');
+                    failed(new LoadFailure(slash < 0 ? entry : entry.substring(0, slash),
+                            slash < 0 ? null : entry.substring(slash + 1),
+                            "not found under " + guard.repository(), true));
                 }
             }
         } catch (RuntimeException e) {
-            failed("repository " + guard.repository() + ": " + e.getMessage());
+            failed(new LoadFailure(null, null, "cannot read " + guard.repository() + ": " + e.getMessage(), true));
         } finally {
             startupDone.set(true);
             LOG.infof("startup loading done: %d model versions, %d failures", registry.slots().size(),
@@ -85,14 +126,28 @@ public class ModelLoading {
 
     private void loadAtStart(ModelFiles files) {
         try {
-            registry.load(sources.locate(files.name(), files.version(), files.model().getParent().toString()).get(0));
+            loadVersion(sources.locate(files.name(), files.version(), files.model().getParent().toString()).get(0));
         } catch (ApiException e) {
-            failed(files.name() + "/" + files.version() + ": " + e.getMessage());
+            failed(new LoadFailure(files.name(), files.version(), e.getMessage(), true));
         }
     }
 
-    private synchronized void failed(String reason) {
-        LOG.errorf("cannot load model %s", reason);
-        startupFailures.add(reason);
+    /** Serves one version; a failure recorded for it, or for its whole model, is over. */
+    private ModelInfo loadVersion(ModelFiles files) {
+        ModelInfo info = registry.load(files);
+        failures.remove(key(files.name(), files.version()));
+        failures.remove(key(files.name(), null));
+        return info;
+    }
+
+    private LoadFailure failed(LoadFailure failure) {
+        LOG.errorf("cannot load model %s", failure);
+        failures.put(key(failure.name(), failure.version()), failure);
+        return failure;
+    }
+
+    /** Sorts by name, then version; the unnamed repository failure first. */
+    private static String key(String name, String version) {
+        return (name == null ? "" : name) + "\u0000" + (version == null ? "" : version);
     }
 }

@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import io.quiver.common.error.ApiException;
 import io.quiver.common.error.BadRequestException;
 import io.quiver.common.error.UnavailableException;
+import io.quiver.server.batching.BatchEngine;
 import io.quiver.server.batching.BatchingPolicy;
 import io.quiver.server.batching.DynamicBatcher;
 import io.quiver.server.batching.RunObserver;
@@ -11,7 +12,10 @@ import io.quiver.server.cache.ModelResidency;
 import io.quiver.server.cache.Resident;
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.OnnxModel;
+import io.quiver.server.inference.RunTimes;
 import io.quiver.server.inference.Tensor;
+import io.quiver.server.statistics.ModelStatistics;
+import io.quiver.server.statistics.RequestTimes;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +37,9 @@ public final class ModelSlot implements Resident {
     private final ModelResidency residency;
     private final int intraOpThreads;
     private final Object loading = new Object();
+    private final ModelStatistics statistics = new ModelStatistics();
+    /** Whether the first dimension of every input is the batch, so a run's batch size is its rows. */
+    private final boolean rowsAreBatch;
     private volatile LoadedModel loaded;
     private volatile long lastUsedNanos = System.nanoTime();
 
@@ -44,10 +51,21 @@ public final class ModelSlot implements Resident {
         this.intraOpThreads = intraOpThreads;
         this.loaded = new LoadedModel(opened);
         this.batching = batching;
+        this.rowsAreBatch = BatchingPolicy.batchable(info.signature());
         if (batching.enabled()) {
             this.workers = null;
             this.batcher = new DynamicBatcher(info.toString(), batching, threads, maxQueue, retryAfterSeconds,
-                    this::run, runs, this::stopped);
+                    new BatchEngine() {
+                        @Override
+                        public List<Tensor> run(InferenceRequest request) {
+                            return ModelSlot.this.run(request, RunTimes.NONE);
+                        }
+
+                        @Override
+                        public List<Tensor> run(InferenceRequest request, RunTimes times) {
+                            return ModelSlot.this.run(request, times);
+                        }
+                    }, runs, this::stopped);
         } else {
             this.workers = new Workers(info.toString(), threads, maxQueue, retryAfterSeconds, this::stopped);
             this.batcher = null;
@@ -63,15 +81,42 @@ public final class ModelSlot implements Resident {
         return batching;
     }
 
+    /** What this version has done since it was loaded. */
+    public ModelStatistics statistics() {
+        return statistics;
+    }
+
+    /**
+     * Inferences in a request, as the statistics count them: its rows when the model's first
+     * dimension is the batch, else 1.
+     */
+    int inferences(InferenceRequest request) {
+        if (!rowsAreBatch || request.inputs().isEmpty() || request.inputs().get(0).shape().length == 0) {
+            return 1;
+        }
+        return (int) request.inputs().get(0).shape()[0];
+    }
+
     /** Queues a validated request for this version; empty when the slot is draining. */
-    Optional<CompletableFuture<List<Tensor>>> submit(InferenceRequest request) {
-        return batcher != null ? batcher.submit(request) : workers.submit(() -> run(request));
+    Optional<CompletableFuture<List<Tensor>>> submit(InferenceRequest request, RequestTimes times) {
+        if (batcher != null) {
+            return batcher.submit(request, times);
+        }
+        long queued = System.nanoTime();
+        return workers.submit(() -> {
+            times.queued(System.nanoTime() - queued);
+            return run(request, times);
+        });
     }
 
     /** One run on the session, which the run holds until it ends. Call from a worker thread. */
-    private List<Tensor> run(InferenceRequest request) {
+    private List<Tensor> run(InferenceRequest request, RunTimes times) {
+        int batchSize = inferences(request);
         try (ModelLease lease = acquire()) {
-            return lease.model().run(request);
+            return lease.model().run(request, (input, infer, output) -> {
+                times.ran(input, infer, output);
+                statistics.executed(batchSize, input, infer, output);
+            });
         } catch (OrtException e) {
             // Validation passed, so what ONNX Runtime still refuses is a property of these inputs
             // that the signature cannot express (a reshape, a value range).

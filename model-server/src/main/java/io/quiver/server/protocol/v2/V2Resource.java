@@ -23,6 +23,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @Path("/v2")
 @Produces(MediaType.APPLICATION_JSON)
 public class V2Resource {
+    /** The protocol extensions served, as {@code GET /v2} lists them: one a line. */
+    static final List<String> EXTENSIONS = List.of(
+            "model_repository",
+            "model_configuration",
+            "statistics");
+
     private final ModelRegistry registry;
     private final InferenceService inference;
     private final ModelLoading loading;
@@ -38,7 +44,7 @@ public class V2Resource {
 
     @GET
     public Map<String, Object> server() {
-        return Map.of("name", "quiver", "version", serverVersion, "extensions", List.of());
+        return Map.of("name", "quiver", "version", serverVersion, "extensions", EXTENSIONS);
     }
 
     @GET
