@@ -20,8 +20,8 @@ public final class TensorValues {
             case INT8 -> (int) ((byte[]) data)[i];
             case UINT16 -> ((short[]) data)[i] & 0xffff;
             case INT16 -> (int) ((short[]) data)[i];
-            case FP16 -> HalfFloats.fp16ToFloat(((short[]) data)[i]);
-            case BF16 -> HalfFloats.bf16ToFloat(((short[]) data)[i]);
+            case FP16 -> (double) HalfFloats.fp16ToFloat(((short[]) data)[i]);
+            case BF16 -> (double) HalfFloats.bf16ToFloat(((short[]) data)[i]);
             case UINT32 -> Integer.toUnsignedLong(((int[]) data)[i]);
             case INT32 -> ((int[]) data)[i];
             case UINT64 -> unsigned(((long[]) data)[i]);
@@ -58,9 +58,11 @@ public final class TensorValues {
                 yield out;
             }
             case FP16, BF16 -> {
-                float[] out = new float[n];
+                // As doubles, whose shortest decimal form is the half's exact value; a float's
+                // shortest form (0.099975586) reads back as a different double.
+                double[] out = new double[n];
                 for (int i = 0; i < n; i++) {
-                    out[i] = (float) element(tensor.type(), data, i);
+                    out[i] = (double) element(tensor.type(), data, i);
                 }
                 yield out;
             }
