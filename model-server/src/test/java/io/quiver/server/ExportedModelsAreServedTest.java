@@ -10,8 +10,10 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quiver.examples.ExporterReference;
 import io.quiver.server.testing.ExporterRepository;
+import io.quiver.server.testing.Wire;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +27,11 @@ class ExportedModelsAreServedTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final float[][] IRIS = {
             {5.1f, 3.5f, 1.4f, 0.2f}, {6.4f, 3.2f, 4.5f, 1.5f}, {6.3f, 3.3f, 6.0f, 2.5f}};
+
+    @BeforeEach
+    void modelsFoundAtStartAreLoaded() throws InterruptedException {
+        Wire.awaitReady();
+    }
 
     @Test
     void zipMapProbabilitiesBecomeALabelledTensorOverV2() throws Exception {

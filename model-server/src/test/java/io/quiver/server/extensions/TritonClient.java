@@ -1,15 +1,12 @@
 package io.quiver.server.extensions;
 
 import static io.restassured.RestAssured.given;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.server.testing.Wire;
-import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** What tritonclient's HTTP client sends for the repository, configuration and statistics calls, and reads back. */
 final class TritonClient {
@@ -18,11 +15,7 @@ final class TritonClient {
 
     /** As a deployment would, waits for {@code GET /ready} before the first call. */
     static void awaitReady() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (RestAssured.get("/ready").statusCode() != 200) {
-            assertTrue(System.nanoTime() < deadline, "the models found at start were not loaded within 60 s");
-            Thread.sleep(50);
-        }
+        Wire.awaitReady();
     }
 
     /** {@code get_model_repository_index()}: a POST with an empty body. */

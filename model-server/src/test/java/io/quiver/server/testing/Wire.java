@@ -28,6 +28,15 @@ public final class Wire {
     private Wire() {
     }
 
+    /** As a deployment would, waits for {@code GET /ready}: the models found at start are loaded. */
+    public static void awaitReady() throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (io.restassured.RestAssured.get("/ready").statusCode() != 200) {
+            assertTrue(System.nanoTime() < deadline, "the models found at start were not loaded within 60 s");
+            Thread.sleep(50);
+        }
+    }
+
     public static ObjectNode object() {
         return JsonNodeFactory.instance.objectNode();
     }
