@@ -116,7 +116,8 @@ public class Dispatcher {
         CompletionStage<Upstream> call;
         try {
             call = breakers.call(replica, () -> forwarder.send(replica.record().serviceUrl(), request.method(),
-                    request.pathAndQuery(), request.requestId(), request.contentType(), request.content(), timeout(replica)));
+                    request.pathAndQuery(), request.requestId(), request.contentType(), request.content(),
+                    request.inferenceHeaderLength(), timeout(replica)));
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }

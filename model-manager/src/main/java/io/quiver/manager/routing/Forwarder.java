@@ -50,6 +50,13 @@ public class Forwarder {
 
     public CompletionStage<Upstream> send(String serviceUrl, HttpMethod method, String pathAndQuery, String requestId,
                                           String contentType, Buffer body, long timeoutMillis) {
+        return send(serviceUrl, method, pathAndQuery, requestId, contentType, body, null, timeoutMillis);
+    }
+
+    /** As above, passing on a binary tensor request's {@code Inference-Header-Content-Length} when not null. */
+    public CompletionStage<Upstream> send(String serviceUrl, HttpMethod method, String pathAndQuery, String requestId,
+                                          String contentType, Buffer body, String inferenceHeaderLength,
+                                          long timeoutMillis) {
         Endpoint endpoint = endpoint(serviceUrl);
         RequestOptions options = new RequestOptions()
                 .setMethod(method)
@@ -62,11 +69,15 @@ public class Forwarder {
         if (contentType != null) {
             options.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
         }
+        if (inferenceHeaderLength != null) {
+            options.putHeader(Upstream.INFERENCE_HEADER_LENGTH, inferenceHeaderLength);
+        }
         CompletableFuture<Upstream> answer = new CompletableFuture<>();
         client().request(options)
                 .compose(request -> body == null ? request.send() : request.send(body))
                 .compose(response -> response.body().map(bytes -> new Upstream(response.statusCode(),
-                        response.getHeader(HttpHeaders.CONTENT_TYPE), bytes, response.getHeader("Retry-After"))))
+                        response.getHeader(HttpHeaders.CONTENT_TYPE), bytes, response.getHeader("Retry-After"),
+                        response.getHeader(Upstream.INFERENCE_HEADER_LENGTH))))
                 .onSuccess(upstream -> {
                     if (UpstreamFailure.retryable(upstream.status())) {
                         answer.completeExceptionally(new UpstreamFailure(upstream));

@@ -57,7 +57,7 @@ public class ForwardingRoutes {
         String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
         return dispatcher.dispatch(ctx.pathParam("name"), CAPABILITY, new Outbound(request.method(), request.uri(),
                 body == null ? null : contentType == null ? "application/json" : contentType, body,
-                RequestIds.of(request), true));
+                RequestIds.of(request), true).withInferenceHeaderLength(request.getHeader(Upstream.INFERENCE_HEADER_LENGTH)));
     }
 
     private interface Call {
@@ -142,6 +142,9 @@ public class ForwardingRoutes {
         }
         if (answer.retryAfter() != null) {
             response.putHeader("Retry-After", answer.retryAfter());
+        }
+        if (answer.inferenceHeaderLength() != null) {
+            response.putHeader(Upstream.INFERENCE_HEADER_LENGTH, answer.inferenceHeaderLength());
         }
         response.end(answer.content() == null ? Buffer.buffer() : answer.content());
     }

@@ -12,7 +12,12 @@ import io.vertx.core.http.HttpMethod;
  * {@link Dispatcher} for when it moves on to another replica.
  */
 public record Outbound(HttpMethod method, String pathAndQuery, String contentType, Buffer content, String requestId,
-                       boolean idempotent, boolean shadow) {
+                       boolean idempotent, boolean shadow, String inferenceHeaderLength) {
+
+    public Outbound(HttpMethod method, String pathAndQuery, String contentType, Buffer content, String requestId,
+                    boolean idempotent, boolean shadow) {
+        this(method, pathAndQuery, contentType, content, requestId, idempotent, shadow, null);
+    }
 
     public Outbound(HttpMethod method, String pathAndQuery, String contentType, Buffer content, String requestId,
                     boolean idempotent) {
@@ -30,7 +35,16 @@ public record Outbound(HttpMethod method, String pathAndQuery, String contentTyp
 
     /** The same request as a shadow copy. */
     public Outbound asShadow() {
-        return new Outbound(method, pathAndQuery, contentType, content, requestId, idempotent, true);
+        return new Outbound(method, pathAndQuery, contentType, content, requestId, idempotent, true,
+                inferenceHeaderLength);
+    }
+
+    /**
+     * The same request with the Open Inference Protocol's {@code Inference-Header-Content-Length}
+     * (the length of a binary request's JSON part) to pass on; null when the client sent none.
+     */
+    public Outbound withInferenceHeaderLength(String length) {
+        return new Outbound(method, pathAndQuery, contentType, content, requestId, idempotent, shadow, length);
     }
 
     public static Outbound withoutBody(HttpMethod method, String pathAndQuery, String requestId, boolean idempotent) {

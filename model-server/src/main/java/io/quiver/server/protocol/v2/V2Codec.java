@@ -24,13 +24,18 @@ final class V2Codec {
     }
 
     static InferenceRequest decode(JsonNode body) {
+        return decode(body, null);
+    }
+
+    /** As {@link #decode(JsonNode)}, with the inputs {@code binary} places after the JSON (null: none). */
+    static InferenceRequest decode(JsonNode body, BinaryTensors.Slices binary) {
         JsonNode inputs = JsonBodies.required(body, "inputs");
         if (!inputs.isArray() || inputs.isEmpty()) {
             throw new BadRequestException("'inputs' must be a non-empty array of tensors");
         }
         List<Tensor> tensors = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
-            tensors.add(tensor(inputs.get(i), i));
+            tensors.add(tensor(inputs.get(i), i, binary));
         }
         Set<String> outputs = new LinkedHashSet<>();
         JsonNode requested = body.get("outputs");
@@ -48,7 +53,7 @@ final class V2Codec {
         return new InferenceRequest(tensors, outputs);
     }
 
-    private static Tensor tensor(JsonNode input, int index) {
+    private static Tensor tensor(JsonNode input, int index, BinaryTensors.Slices binary) {
         if (!input.isObject()) {
             throw new BadRequestException("inputs[" + index + "] must be an object with name, shape, datatype and data");
         }
@@ -78,6 +83,18 @@ final class V2Codec {
         if (count > Integer.MAX_VALUE) {
             throw new BadRequestException(what + ": shape " + TensorJson.shapeText(shape) + " is too large");
         }
+        JsonNode binarySize = input.path("parameters").get(BinaryTensors.SIZE);
+        if (binarySize != null && !binarySize.isNull()) {
+            if (input.has("data")) {
+                throw new BadRequestException(what + " has both 'data' and parameters." + BinaryTensors.SIZE
+                        + "; give one");
+            }
+            if (binary == null || !binary.binary(index)) {
+                throw new BadRequestException(what + " has parameters." + BinaryTensors.SIZE + " but the request has no "
+                        + BinaryTensors.HEADER + " header saying where its JSON ends");
+            }
+            return new Tensor(name, type, shape, BinaryTensors.read(binary, index, type, (int) count, shape, what));
+        }
         JsonNode data = JsonBodies.required(input, "data");
         if (data.isArray() && !data.isEmpty() && data.get(0).isArray()) {
             // Nested data must have the declared shape itself, not only its element count.
@@ -92,6 +109,15 @@ final class V2Codec {
     }
 
     static Map<String, Object> encode(InferenceResult result, String requestId) {
+        return encode(result, requestId, name -> false, null);
+    }
+
+    /**
+     * The answer's JSON; the outputs {@code binary} picks are written to {@code tail} instead, with
+     * their {@code binary_data_size} in their parameters.
+     */
+    static Map<String, Object> encode(InferenceResult result, String requestId,
+                                      java.util.function.Predicate<String> binary, java.io.ByteArrayOutputStream tail) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model_name", result.model().name());
         body.put("model_version", result.model().version());
@@ -105,10 +131,21 @@ final class V2Codec {
             out.put("datatype", t.type().name());
             out.put("shape", t.shape());
             List<String> labels = result.labels(t);
+            Map<String, Object> parameters = new LinkedHashMap<>();
             if (!labels.isEmpty()) {
-                out.put("parameters", Map.of("labels", labels));
+                parameters.put("labels", labels);
             }
-            out.put("data", TensorValues.forJson(t));
+            byte[] bytes = binary.test(t.name()) ? BinaryTensors.write(t) : null;
+            if (bytes != null) {
+                parameters.put(BinaryTensors.SIZE, bytes.length);
+                tail.writeBytes(bytes);
+            }
+            if (!parameters.isEmpty()) {
+                out.put("parameters", parameters);
+            }
+            if (bytes == null) {
+                out.put("data", TensorValues.forJson(t));
+            }
             outputs.add(out);
         }
         body.put("outputs", outputs);

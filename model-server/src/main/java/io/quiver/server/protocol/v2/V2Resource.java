@@ -7,7 +7,9 @@ import io.quiver.server.serving.ModelInfo;
 import io.quiver.server.serving.ModelLoading;
 import io.quiver.server.serving.ModelRegistry;
 import io.quiver.server.serving.ModelSlot;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -16,6 +18,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -27,15 +30,19 @@ public class V2Resource {
     static final List<String> EXTENSIONS = List.of(
             "model_repository",
             "model_configuration",
-            "statistics");
+            "statistics",
+            "binary_tensor_data");
 
     private final ModelRegistry registry;
     private final InferenceService inference;
     private final ModelLoading loading;
     private final String serverVersion;
+    private final ObjectMapper mapper;
 
     V2Resource(ModelRegistry registry, InferenceService inference, ModelLoading loading,
-               @ConfigProperty(name = "quarkus.application.version", defaultValue = "0") String serverVersion) {
+               @ConfigProperty(name = "quarkus.application.version", defaultValue = "0") String serverVersion,
+               ObjectMapper mapper) {
+        this.mapper = mapper;
         this.registry = registry;
         this.inference = inference;
         this.loading = loading;
@@ -87,18 +94,23 @@ public class V2Resource {
 
     @POST
     @Path("models/{name}/infer")
-    public CompletionStage<Map<String, Object>> infer(@PathParam("name") String name, byte[] body) {
-        return inferVersion(name, null, body);
+    @Produces({MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
+    public CompletionStage<Response> infer(@PathParam("name") String name,
+                                           @HeaderParam(BinaryTensors.HEADER) String jsonLength, byte[] body) {
+        return inferVersion(name, null, jsonLength, body);
     }
 
     @POST
     @Path("models/{name}/versions/{version}/infer")
-    public CompletionStage<Map<String, Object>> inferVersion(@PathParam("name") String name,
-                                                            @PathParam("version") String version, byte[] body) {
-        JsonNode json = JsonBodies.object(body);
+    @Produces({MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
+    public CompletionStage<Response> inferVersion(@PathParam("name") String name, @PathParam("version") String version,
+                                                  @HeaderParam(BinaryTensors.HEADER) String jsonLength, byte[] body) {
+        BinaryTensors.Request request = BinaryTensors.parse(body, jsonLength);
+        JsonNode json = request.json();
         String id = JsonBodies.optionalText(json, "id");
-        return inference.infer(name, version, model -> V2Codec.decode(json))
-                .thenApply(result -> V2Codec.encode(result, id));
+        Set<String> binaryOutputs = BinaryTensors.binaryOutputs(json);
+        return inference.infer(name, version, model -> V2Codec.decode(json, request.slices()))
+                .thenApply(result -> BinaryTensors.answer(mapper, result, id, binaryOutputs));
     }
 
     private Map<String, Object> metadata(ModelSlot slot) {

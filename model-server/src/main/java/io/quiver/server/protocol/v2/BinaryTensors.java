@@ -1,0 +1,265 @@
+package io.quiver.server.protocol.v2;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.common.error.BadRequestException;
+import io.quiver.common.json.JsonBodies;
+import io.quiver.server.inference.DataType;
+import io.quiver.server.inference.Tensor;
+import io.quiver.server.serving.InferenceResult;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The Open Inference Protocol's binary tensor data extension: a JSON header of
+ * {@value #HEADER} bytes, then the raw little-endian, row-major bytes of the inputs (or outputs)
+ * that carry {@code parameters.binary_data_size}, in their order. BOOL is one byte an element;
+ * each BYTES element is a 4-byte little-endian length and then its bytes.
+ */
+final class BinaryTensors {
+    /** The header giving the JSON part's length in bytes, on requests and on answers. */
+    static final String HEADER = "Inference-Header-Content-Length";
+    static final String SIZE = "binary_data_size";
+
+    private BinaryTensors() {
+    }
+
+    /** A request split into its JSON and the place of each input's binary data. */
+    record Request(JsonNode json, Slices slices) {
+    }
+
+    /** Where each input's bytes lie in the body; {@code offsets[i] < 0} for inputs given as JSON. */
+    record Slices(byte[] body, int[] offsets, int[] sizes) {
+        boolean binary(int input) {
+            return input < offsets.length && offsets[input] >= 0;
+        }
+    }
+
+    /**
+     * Splits {@code body} at the header's length and checks every binary size against the bytes
+     * actually received, before anything is allocated from them. Without the header the body is JSON.
+     */
+    static Request parse(byte[] body, String header) {
+        if (header == null) {
+            return new Request(JsonBodies.object(body), null);
+        }
+        int length = headerLength(header, body.length);
+        JsonNode json = JsonBodies.object(Arrays.copyOf(body, length));
+        JsonNode inputs = json.get("inputs");
+        int count = inputs != null && inputs.isArray() ? inputs.size() : 0;
+        int[] offsets = new int[count];
+        int[] sizes = new int[count];
+        Arrays.fill(offsets, -1);
+        long remaining = (long) body.length - length;
+        long next = length;
+        for (int i = 0; i < count; i++) {
+            JsonNode sizeNode = inputs.get(i).path("parameters").get(SIZE);
+            if (sizeNode == null || sizeNode.isNull()) {
+                continue;
+            }
+            String what = "input '" + inputs.get(i).path("name").asText("#" + i) + "'";
+            if (!sizeNode.isIntegralNumber() || !sizeNode.canConvertToLong() || sizeNode.longValue() < 0) {
+                throw new BadRequestException(what + ": parameters." + SIZE
+                        + " must be a non-negative integer, got " + sizeNode);
+            }
+            long size = sizeNode.longValue();
+            if (size > length + remaining - next) {
+                throw new BadRequestException(what + ": parameters." + SIZE + " " + size
+                        + " runs past the end of the body; " + remaining + " bytes follow the JSON in all");
+            }
+            offsets[i] = (int) next;
+            sizes[i] = (int) size;
+            next += size;
+        }
+        long used = next - length;
+        if (used != remaining) {
+            throw new BadRequestException("the inputs' binary_data_size add up to " + used + " bytes but "
+                    + remaining + " bytes follow the JSON (" + HEADER + ": " + length + ")");
+        }
+        return new Request(json, new Slices(body, offsets, sizes));
+    }
+
+    private static int headerLength(String header, int bodyLength) {
+        String text = header.trim();
+        long length;
+        try {
+            length = text.isEmpty() || !text.chars().allMatch(Character::isDigit) ? -1 : Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            length = Long.MAX_VALUE;
+        }
+        if (length < 0) {
+            throw new BadRequestException(HEADER + " must be a non-negative integer, got '" + header + "'");
+        }
+        if (length > bodyLength) {
+            throw new BadRequestException(HEADER + " " + text + " is beyond the " + bodyLength
+                    + "-byte request body");
+        }
+        return (int) length;
+    }
+
+    /** Input {@code index}'s bytes as the flat array of {@code type}, {@code count} elements. */
+    static Object read(Slices slices, int index, DataType type, int count, long[] shape, String what) {
+        int offset = slices.offsets()[index];
+        int size = slices.sizes()[index];
+        ByteBuffer bytes = ByteBuffer.wrap(slices.body(), offset, size).slice().order(ByteOrder.LITTLE_ENDIAN);
+        if (type == DataType.BYTES) {
+            return strings(bytes, count, what);
+        }
+        long expected = (long) count * type.byteSize();
+        if (size != expected) {
+            throw new BadRequestException(what + ": " + SIZE + " is " + size + " bytes but shape "
+                    + Arrays.toString(shape) + " of " + type + " takes " + expected);
+        }
+        Object out = type.newArray(count);
+        switch (type) {
+            case BOOL -> {
+                boolean[] flat = (boolean[]) out;
+                for (int i = 0; i < count; i++) {
+                    flat[i] = bytes.get(i) != 0;
+                }
+            }
+            case UINT8, INT8 -> bytes.get((byte[]) out);
+            case UINT16, INT16, FP16, BF16 -> bytes.asShortBuffer().get((short[]) out);
+            case UINT32, INT32 -> bytes.asIntBuffer().get((int[]) out);
+            case UINT64, INT64 -> bytes.asLongBuffer().get((long[]) out);
+            case FP32 -> bytes.asFloatBuffer().get((float[]) out);
+            case FP64 -> bytes.asDoubleBuffer().get((double[]) out);
+            default -> throw new IllegalStateException(type.name());
+        }
+        return out;
+    }
+
+    private static String[] strings(ByteBuffer bytes, int count, String what) {
+        // Each element takes at least its 4-byte length, so a count the bytes cannot hold is refused
+        // before the array is made.
+        if ((long) count * 4 > bytes.remaining()) {
+            throw new BadRequestException(what + ": " + bytes.remaining() + " bytes cannot hold " + count
+                    + " BYTES elements (each a 4-byte length and its bytes)");
+        }
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        String[] out = new String[count];
+        for (int i = 0; i < count; i++) {
+            if (bytes.remaining() < 4) {
+                throw new BadRequestException(what + ": element " + i + "'s 4-byte length runs past the input's "
+                        + bytes.limit() + " bytes");
+            }
+            long length = Integer.toUnsignedLong(bytes.getInt());
+            if (length > bytes.remaining()) {
+                throw new BadRequestException(what + ": element " + i + " has length " + length
+                        + " which runs past the input's " + bytes.limit() + " bytes");
+            }
+            ByteBuffer element = bytes.slice(bytes.position(), (int) length);
+            bytes.position(bytes.position() + (int) length);
+            try {
+                CharBuffer text = utf8.reset().decode(element);
+                out[i] = text.toString();
+            } catch (CharacterCodingException e) {
+                throw new BadRequestException(what + ": element " + i + " is not valid UTF-8 text");
+            }
+        }
+        if (bytes.hasRemaining()) {
+            throw new BadRequestException(what + ": " + bytes.remaining() + " bytes are left after its "
+                    + count + " BYTES elements; " + SIZE + " does not match the shape");
+        }
+        return out;
+    }
+
+    /**
+     * The outputs to answer in binary: all when the request's {@code parameters.binary_data_output}
+     * is true, else those asked for with {@code parameters.binary_data: true} in {@code outputs}.
+     */
+    static Set<String> binaryOutputs(JsonNode request) {
+        JsonNode all = request.path("parameters").get("binary_data_output");
+        if (flag(all, "parameters.binary_data_output")) {
+            return null;
+        }
+        Set<String> names = new HashSet<>();
+        JsonNode outputs = request.get("outputs");
+        if (outputs != null && outputs.isArray()) {
+            for (JsonNode output : outputs) {
+                JsonNode one = output.path("parameters").get("binary_data");
+                if (flag(one, "output '" + output.path("name").asText() + "': parameters.binary_data")) {
+                    names.add(output.path("name").asText());
+                }
+            }
+        }
+        return names;
+    }
+
+    private static boolean flag(JsonNode value, String what) {
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw new BadRequestException(what + " must be true or false, got " + value);
+        }
+        return value.booleanValue();
+    }
+
+    /** The answer as JSON and then the binary outputs' bytes. */
+    static Response answer(ObjectMapper mapper, InferenceResult result, String id, Set<String> binary) {
+        Predicate<String> chosen = name -> binary == null || binary.contains(name);
+        ByteArrayOutputStream tail = new ByteArrayOutputStream();
+        Map<String, Object> json = V2Codec.encode(result, id, chosen, tail);
+        if (result.outputs().stream().noneMatch(t -> chosen.test(t.name()))) {
+            return Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build();
+        }
+        byte[] head;
+        try {
+            head = mapper.writeValueAsBytes(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] body = Arrays.copyOf(head, head.length + tail.size());
+        byte[] rest = tail.toByteArray();
+        System.arraycopy(rest, 0, body, head.length, rest.length);
+        return Response.ok(body, MediaType.APPLICATION_OCTET_STREAM_TYPE).header(HEADER, head.length).build();
+    }
+
+    /** A tensor's bytes as the extension writes them. */
+    static byte[] write(Tensor t) {
+        int n = t.size();
+        Object data = t.data();
+        if (t.type() == DataType.BYTES) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteBuffer length = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            for (String s : (String[]) data) {
+                byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+                out.writeBytes(length.putInt(0, utf8.length).array());
+                out.writeBytes(utf8);
+            }
+            return out.toByteArray();
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(n * t.type().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        switch (t.type()) {
+            case BOOL -> {
+                for (boolean b : (boolean[]) data) {
+                    bytes.put((byte) (b ? 1 : 0));
+                }
+            }
+            case UINT8, INT8 -> bytes.put((byte[]) data);
+            case UINT16, INT16, FP16, BF16 -> bytes.asShortBuffer().put((short[]) data);
+            case UINT32, INT32 -> bytes.asIntBuffer().put((int[]) data);
+            case UINT64, INT64 -> bytes.asLongBuffer().put((long[]) data);
+            case FP32 -> bytes.asFloatBuffer().put((float[]) data);
+            case FP64 -> bytes.asDoubleBuffer().put((double[]) data);
+            default -> throw new IllegalStateException(t.type().name());
+        }
+        return bytes.array();
+    }
+}
