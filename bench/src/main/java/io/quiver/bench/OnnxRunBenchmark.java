@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.TearDown;
 public class OnnxRunBenchmark {
     private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
 
-    /** {@code house_price}, {@code mlp} or {@code wide_mlp}. */
+    /** {@code house_price}, {@code mlp}, {@code wide_mlp} or {@code image}. */
     @Param({ExampleModels.HOUSE_PRICE})
     public String model;
 
@@ -58,9 +58,12 @@ public class OnnxRunBenchmark {
             session = ENV.createSession(repository.resolve(model).resolve("1").resolve("model.onnx").toString(), options);
         }
         input = session.getInputNames().iterator().next();
-        int features = BenchModels.features(model);
-        shape = new long[] {rows, features};
-        data = new float[rows * features];
+        shape = BenchModels.shape(model, rows);
+        long elements = 1;
+        for (long dimension : shape) {
+            elements *= dimension;
+        }
+        data = new float[Math.toIntExact(elements)];
         for (int i = 0; i < data.length; i++) {
             data[i] = (i % 7) * 0.5f;
         }
@@ -70,7 +73,7 @@ public class OnnxRunBenchmark {
     public float run() throws OrtException {
         try (OnnxTensor tensor = OnnxTensor.createTensor(ENV, FloatBuffer.wrap(data), shape);
              OrtSession.Result result = session.run(Map.of(input, tensor))) {
-            float[] out = new float[rows];
+            float[] out = new float[((OnnxTensor) result.get(0)).getFloatBuffer().remaining()];
             ((OnnxTensor) result.get(0)).getFloatBuffer().get(out);
             return out[0];
         }
