@@ -1,7 +1,10 @@
 package io.quiver.common.error;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.quiver.common.json.JsonBodies;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.quiver.common.json.WireErrors;
+import jakarta.validation.ConstraintViolationException;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -23,7 +26,25 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e, HttpServerRequest request) {
-        return render(400, JsonBodies.malformed(e), request).build();
+        return render(400, WireErrors.describe(e), request).build();
+    }
+
+    // Jackson's extension maps these two itself, to a 400 without a body; a typed request's
+    // client needs to know which field was wrong.
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e, HttpServerRequest request) {
+        return json(e, request);
+    }
+
+    @ServerExceptionMapper
+    public Response unparsable(JsonParseException e, HttpServerRequest request) {
+        return json(e, request);
+    }
+
+    /** A typed request whose fields break their constraints: 400 naming each field. */
+    @ServerExceptionMapper
+    public Response invalid(ConstraintViolationException e, HttpServerRequest request) {
+        return render(400, WireErrors.describe(e), request).build();
     }
 
     @ServerExceptionMapper
@@ -38,7 +59,7 @@ public class ErrorMapper {
         };
         Throwable cause = e.getCause();
         if (status == 400 && cause instanceof JsonProcessingException json) {
-            message = JsonBodies.malformed(json);
+            message = WireErrors.describe(json);
         }
         return render(status, message, request).build();
     }

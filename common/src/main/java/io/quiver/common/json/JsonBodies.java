@@ -1,10 +1,6 @@
 package io.quiver.common.json;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.common.error.BadRequestException;
@@ -15,13 +11,7 @@ import java.io.IOException;
  * 400 for every malformed body.
  */
 public final class JsonBodies {
-    // Tensors arrive as long arrays of decimals; the JDK's parser took an eighth of a model-server's
-    // CPU under load (bench/run, mlp), Jackson's bundled fast parser gives the same doubles for less.
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
-            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-            .build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper JSON = WireJson.configure(new ObjectMapper());
 
     private JsonBodies() {
     }

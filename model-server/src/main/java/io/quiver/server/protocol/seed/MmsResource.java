@@ -11,6 +11,9 @@ import io.quiver.server.serving.ModelInfo;
 import io.quiver.server.serving.ModelLoading;
 import io.quiver.server.serving.ModelRegistry;
 import io.smallrye.common.annotation.Blocking;
+import io.quiver.common.json.WireErrors;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -42,36 +45,31 @@ public class MmsResource {
     @POST
     @Path("models")
     @Blocking
-    public Map<String, Object> load(byte[] body) {
-        JsonNode json = JsonBodies.object(body);
-        String name = JsonBodies.text(json, "model_name");
-        String url = JsonBodies.text(json, "url");
-        List<ModelInfo> loaded = loading.load(name, null, url);
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("status", "Model \"" + name + "\" registered");
-        answer.put("model_name", name);
-        answer.put("versions", loaded.stream().map(ModelInfo::version).toList());
-        return answer;
+    public MmsMessages.RegisterAnswer load(
+            @Valid @NotNull(message = WireErrors.REQUIRED) MmsMessages.RegisterRequest request) {
+        List<ModelInfo> loaded = loading.load(request.modelName(), null, request.url());
+        return new MmsMessages.RegisterAnswer("Model \"" + request.modelName() + "\" registered", request.modelName(),
+                loaded.stream().map(ModelInfo::version).toList());
     }
 
     @GET
     @Path("models")
-    public Map<String, Object> list() {
-        return Map.of("models", ModelStatus.of(registry.slots()));
+    public MmsMessages.ModelList list() {
+        return new MmsMessages.ModelList(ModelStatus.of(registry.slots()));
     }
 
     @GET
     @Path("models/{name}")
-    public Map<String, Object> describe(@PathParam("name") String name) {
-        return Map.of("model_name", name, "versions", ModelStatus.of(registry.slots(name)));
+    public MmsMessages.ModelVersions describe(@PathParam("name") String name) {
+        return new MmsMessages.ModelVersions(name, ModelStatus.of(registry.slots(name)));
     }
 
     @DELETE
     @Path("models/{name}")
-    public Map<String, Object> unload(@PathParam("name") String name) {
+    public MmsMessages.UnregisterAnswer unload(@PathParam("name") String name) {
         List<ModelInfo> removed = registry.unload(name);
-        return Map.of("status", "Model \"" + name + "\" unregistered",
-                "versions", removed.stream().map(ModelInfo::version).toList());
+        return new MmsMessages.UnregisterAnswer("Model \"" + name + "\" unregistered",
+                removed.stream().map(ModelInfo::version).toList());
     }
 
     @POST

@@ -1,9 +1,7 @@
 package io.quiver.server.protocol.seed;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quiver.common.error.BadRequestException;
 import io.quiver.server.inference.InferenceRequest;
-import io.quiver.common.json.JsonBodies;
 import io.quiver.server.protocol.ModelStatus;
 import io.quiver.server.protocol.RowEncoding;
 import io.quiver.server.protocol.RowsDecoder;
@@ -12,6 +10,9 @@ import io.quiver.server.serving.ModelInfo;
 import io.quiver.server.serving.ModelLoading;
 import io.quiver.server.serving.ModelRegistry;
 import io.smallrye.common.annotation.Blocking;
+import io.quiver.common.json.WireErrors;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -20,9 +21,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /** The model server API of reference document 002: load, list, unload, batch inference over rows. */
@@ -42,52 +41,34 @@ public class V1Resource {
     @POST
     @Path("models/load")
     @Blocking
-    public Map<String, Object> load(byte[] body) {
-        JsonNode json = JsonBodies.object(body);
-        String id = JsonBodies.text(json, "model_id");
-        String version = JsonBodies.optionalText(json, "version");
-        String uri = JsonBodies.text(json, "registry_uri");
-        List<ModelInfo> loaded = loading.load(id, version, uri);
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("model_id", id);
-        answer.put("versions", loaded.stream().map(ModelInfo::version).toList());
-        answer.put("status", "loaded");
-        answer.put("models", ModelStatus.of(loaded.stream().map(i -> registry.resolve(i.name(), i.version())).toList()));
-        return answer;
+    public V1Messages.LoadAnswer load(@Valid @NotNull(message = WireErrors.REQUIRED) V1Messages.LoadRequest request) {
+        List<ModelInfo> loaded = loading.load(request.modelId(), request.version(), request.registryUri());
+        return new V1Messages.LoadAnswer(request.modelId(), loaded.stream().map(ModelInfo::version).toList(), "loaded",
+                ModelStatus.of(loaded.stream().map(i -> registry.resolve(i.name(), i.version())).toList()));
     }
 
     @GET
     @Path("models")
-    public Map<String, Object> list() {
-        return Map.of("models", ModelStatus.of(registry.slots()));
+    public V1Messages.ModelList list() {
+        return new V1Messages.ModelList(ModelStatus.of(registry.slots()));
     }
 
     @DELETE
     @Path("models/{id}/{version}")
-    public Map<String, Object> unload(@PathParam("id") String id, @PathParam("version") String version) {
+    public V1Messages.UnloadAnswer unload(@PathParam("id") String id, @PathParam("version") String version) {
         ModelInfo info = registry.unload(id, version);
-        return Map.of("model_id", info.name(), "version", info.version(), "status", "unloaded");
+        return new V1Messages.UnloadAnswer(info.name(), info.version(), "unloaded");
     }
 
     @POST
     @Path("infer")
-    public CompletionStage<Map<String, Object>> infer(byte[] body) {
-        JsonNode json = JsonBodies.object(body);
-        String id = JsonBodies.text(json, "model_id");
-        String version = JsonBodies.optionalText(json, "model_version");
-        JsonNode inputs = JsonBodies.required(json, "inputs");
-        if (!inputs.isArray()) {
-            throw new BadRequestException("'inputs' must be an array of rows, got " + JsonBodies.kind(inputs));
-        }
-        List<JsonNode> rows = new ArrayList<>(inputs.size());
-        inputs.forEach(rows::add);
-        return inference.infer(id, version, model -> InferenceRequest.of(RowsDecoder.decode(model, rows)))
-                .thenApply(result -> {
-                    Map<String, Object> answer = new LinkedHashMap<>();
-                    answer.put("model_id", result.model().name());
-                    answer.put("model_version", result.model().version());
-                    answer.put("predictions", RowEncoding.records(result));
-                    return answer;
-                });
+    public CompletionStage<V1Messages.InferAnswer> infer(
+            @Valid @NotNull(message = WireErrors.REQUIRED) V1Messages.InferRequest request) {
+        List<JsonNode> rows = new ArrayList<>(request.inputs().size());
+        request.inputs().forEach(rows::add);
+        return inference.infer(request.modelId(), request.modelVersion(),
+                        model -> InferenceRequest.of(RowsDecoder.decode(model, rows)))
+                .thenApply(result -> new V1Messages.InferAnswer(result.model().name(), result.model().version(),
+                        RowEncoding.records(result)));
     }
 }

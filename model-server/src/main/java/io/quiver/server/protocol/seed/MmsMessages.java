@@ -1,0 +1,34 @@
+package io.quiver.server.protocol.seed;
+
+import io.quiver.common.json.WireErrors;
+import io.quiver.server.protocol.ModelStatus;
+import jakarta.validation.constraints.NotNull;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** What crosses the wire on the multi-model API of reference document 004 ({@code /models}). */
+public final class MmsMessages {
+    private MmsMessages() {
+    }
+
+    @Schema(description = "Register a model: every version in the directory or at the URL `url` names (a directory "
+            + "holding model.onnx is version 1).")
+    public record RegisterRequest(
+            @NotNull(message = WireErrors.REQUIRED) @Schema(examples = "house_price") String modelName,
+            @NotNull(message = WireErrors.REQUIRED) @Schema(examples = "house_price") String url) {
+    }
+
+    public record RegisterAnswer(@Schema(examples = "Model \"house_price\" registered") String status,
+                                 String modelName, List<String> versions) {
+    }
+
+    public record ModelList(List<ModelStatus> models) {
+    }
+
+    public record ModelVersions(String modelName, List<ModelStatus> versions) {
+    }
+
+    public record UnregisterAnswer(@Schema(examples = "Model \"house_price\" unregistered") String status,
+                                   List<String> versions) {
+    }
+}
