@@ -6,28 +6,35 @@ import jakarta.validation.constraints.NotNull;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** What crosses the wire on the multi-model API of reference document 004 ({@code /models}). */
+/**
+ * What crosses the wire on the multi-model API of reference document 004 ({@code /models}), named
+ * Mms... in the OpenAPI document.
+ */
 public final class MmsMessages {
     private MmsMessages() {
     }
 
-    @Schema(description = "Register a model: every version in the directory or at the URL `url` names (a directory "
+    @Schema(name = "MmsRegisterRequest", description = "Register a model: every version in the directory or at the URL `url` names (a directory "
             + "holding model.onnx is version 1).")
     public record RegisterRequest(
             @NotNull(message = WireErrors.REQUIRED) @Schema(examples = "house_price") String modelName,
             @NotNull(message = WireErrors.REQUIRED) @Schema(examples = "house_price") String url) {
     }
 
+    @Schema(name = "MmsRegisterAnswer")
     public record RegisterAnswer(@Schema(examples = "Model \"house_price\" registered") String status,
                                  String modelName, List<String> versions) {
     }
 
+    @Schema(name = "MmsModelList")
     public record ModelList(List<ModelStatus> models) {
     }
 
+    @Schema(name = "MmsModelVersions")
     public record ModelVersions(String modelName, List<ModelStatus> versions) {
     }
 
+    @Schema(name = "MmsUnregisterAnswer")
     public record UnregisterAnswer(@Schema(examples = "Model \"house_price\" unregistered") String status,
                                    List<String> versions) {
     }

@@ -11,12 +11,15 @@ import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** What crosses the wire on the model server API of reference document 002 ({@code /v1}). */
+/**
+ * What crosses the wire on the model server API of reference document 002 ({@code /v1}). The
+ * schemas are named V1... in the OpenAPI document, beside the other APIs' types of the same names.
+ */
 public final class V1Messages {
     private V1Messages() {
     }
 
-    @Schema(description = "Load every version of a model from a registry URI: a directory under the repository or an "
+    @Schema(name = "V1LoadRequest", description = "Load every version of a model from a registry URI: a directory under the repository or an "
             + "allowed root, or an http(s) URL of a model.onnx.")
     public record LoadRequest(
             @NotNull(message = WireErrors.REQUIRED) @Schema(examples = "house_price") String modelId,
@@ -25,13 +28,16 @@ public final class V1Messages {
             @NotNull(message = WireErrors.REQUIRED) @Schema(examples = "models/house_price") String registryUri) {
     }
 
+    @Schema(name = "V1LoadAnswer")
     public record LoadAnswer(String modelId, List<String> versions,
                              @Schema(examples = "loaded") String status, List<ModelStatus> models) {
     }
 
+    @Schema(name = "V1ModelList")
     public record ModelList(List<ModelStatus> models) {
     }
 
+    @Schema(name = "V1UnloadAnswer")
     public record UnloadAnswer(String modelId, String version, @Schema(examples = "unloaded") String status) {
     }
 
@@ -40,7 +46,7 @@ public final class V1Messages {
      * their own metadata along.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "Rows to score: each row a list of feature values in the model's input order, or an object "
+    @Schema(name = "V1InferRequest", description = "Rows to score: each row a list of feature values in the model's input order, or an object "
             + "keyed by input name for a model with several inputs.")
     public record InferRequest(
             @NotNull(message = WireErrors.REQUIRED) @Schema(examples = "house_price") String modelId,
@@ -58,6 +64,7 @@ public final class V1Messages {
         }
     }
 
+    @Schema(name = "V1InferAnswer")
     public record InferAnswer(String modelId, String modelVersion,
                               @Schema(description = "one record per row: each output's value, or a classifier's "
                                       + "probabilities keyed by class label") List<Map<String, Object>> predictions) {

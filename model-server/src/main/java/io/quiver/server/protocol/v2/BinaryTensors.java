@@ -215,7 +215,7 @@ final class BinaryTensors {
     static Response answer(ObjectMapper mapper, InferenceResult result, String id, Set<String> binary) {
         Predicate<String> chosen = name -> binary == null || binary.contains(name);
         ByteArrayOutputStream tail = new ByteArrayOutputStream();
-        Map<String, Object> json = V2Codec.encode(result, id, chosen, tail);
+        V2Messages.InferResponse json = V2Codec.encode(result, id, chosen, tail);
         if (result.outputs().stream().noneMatch(t -> chosen.test(t.name()))) {
             return Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build();
         }

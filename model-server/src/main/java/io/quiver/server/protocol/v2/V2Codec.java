@@ -108,7 +108,7 @@ final class V2Codec {
         return new Tensor(name, type, shape, flat);
     }
 
-    static Map<String, Object> encode(InferenceResult result, String requestId) {
+    static V2Messages.InferResponse encode(InferenceResult result, String requestId) {
         return encode(result, requestId, name -> false, null);
     }
 
@@ -116,20 +116,11 @@ final class V2Codec {
      * The answer's JSON; the outputs {@code binary} picks are written to {@code tail} instead, with
      * their {@code binary_data_size} in their parameters.
      */
-    static Map<String, Object> encode(InferenceResult result, String requestId,
-                                      java.util.function.Predicate<String> binary, java.io.ByteArrayOutputStream tail) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("model_name", result.model().name());
-        body.put("model_version", result.model().version());
-        if (requestId != null) {
-            body.put("id", requestId);
-        }
-        List<Map<String, Object>> outputs = new ArrayList<>();
+    static V2Messages.InferResponse encode(InferenceResult result, String requestId,
+                                           java.util.function.Predicate<String> binary,
+                                           java.io.ByteArrayOutputStream tail) {
+        List<V2Messages.InferOutput> outputs = new ArrayList<>(result.outputs().size());
         for (Tensor t : result.outputs()) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("name", t.name());
-            out.put("datatype", t.type().name());
-            out.put("shape", t.shape());
             List<String> labels = result.labels(t);
             Map<String, Object> parameters = new LinkedHashMap<>();
             if (!labels.isEmpty()) {
@@ -140,38 +131,19 @@ final class V2Codec {
                 parameters.put(BinaryTensors.SIZE, bytes.length);
                 tail.writeBytes(bytes);
             }
-            if (!parameters.isEmpty()) {
-                out.put("parameters", parameters);
-            }
-            if (bytes == null) {
-                out.put("data", TensorValues.forJson(t));
-            }
-            outputs.add(out);
+            outputs.add(new V2Messages.InferOutput(t.name(), t.type().name(), t.shape(),
+                    parameters.isEmpty() ? null : parameters, bytes == null ? TensorValues.forJson(t) : null));
         }
-        body.put("outputs", outputs);
-        return body;
+        return new V2Messages.InferResponse(result.model().name(), result.model().version(), requestId, outputs);
     }
 
-    static Map<String, Object> metadata(ModelInfo model, List<String> versions) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", model.name());
-        body.put("versions", versions);
-        body.put("platform", "onnxruntime_onnx");
-        body.put("inputs", specs(model.signature().inputs()));
-        body.put("outputs", specs(model.signature().outputs()));
-        return body;
+    static V2Messages.ModelMetadata metadata(ModelInfo model, List<String> versions) {
+        return new V2Messages.ModelMetadata(model.name(), versions, "onnxruntime_onnx",
+                specs(model.signature().inputs()), specs(model.signature().outputs()));
     }
 
-    private static List<Map<String, Object>> specs(List<TensorSpec> specs) {
-        return specs.stream().map(s -> {
-            Map<String, Object> spec = new LinkedHashMap<>();
-            spec.put("name", s.name());
-            spec.put("datatype", s.type().name());
-            spec.put("shape", s.shape());
-            if (s.labelled()) {
-                spec.put("parameters", Map.of("labels", s.labels()));
-            }
-            return spec;
-        }).toList();
+    private static List<V2Messages.TensorMetadata> specs(List<TensorSpec> specs) {
+        return specs.stream().map(s -> new V2Messages.TensorMetadata(s.name(), s.type().name(), s.shape(),
+                s.labelled() ? Map.<String, Object>of("labels", s.labels()) : null)).toList();
     }
 }

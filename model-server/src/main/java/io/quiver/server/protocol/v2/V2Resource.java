@@ -17,10 +17,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** The Open Inference Protocol (KServe V2) REST endpoints. */
 @Path("/v2")
@@ -50,61 +54,92 @@ public class V2Resource {
     }
 
     @GET
-    public Map<String, Object> server() {
-        return Map.of("name", "quiver", "version", serverVersion, "extensions", EXTENSIONS);
+    public V2Messages.ServerMetadata server() {
+        return new V2Messages.ServerMetadata("quiver", serverVersion, EXTENSIONS);
     }
 
     @GET
     @Path("health/live")
-    public Map<String, Object> live() {
-        return Map.of("live", true);
+    public V2Messages.Live live() {
+        return new V2Messages.Live(true);
     }
 
     @GET
     @Path("health/ready")
+    @APIResponse(responseCode = "200", description = "the models found at start are loaded",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = V2Messages.Ready.class)))
+    @APIResponse(responseCode = "503", description = "still loading the models found at start",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = V2Messages.Ready.class)))
     public Response ready() {
         boolean ready = loading.startupDone();
-        return Response.status(ready ? 200 : 503).entity(Map.of("ready", ready)).build();
+        return Response.status(ready ? 200 : 503).entity(new V2Messages.Ready(ready)).build();
     }
 
     @GET
     @Path("models/{name}")
-    public Map<String, Object> model(@PathParam("name") String name) {
+    public V2Messages.ModelMetadata model(@PathParam("name") String name) {
         return metadata(registry.resolve(name, null));
     }
 
     @GET
     @Path("models/{name}/versions/{version}")
-    public Map<String, Object> modelVersion(@PathParam("name") String name, @PathParam("version") String version) {
+    public V2Messages.ModelMetadata modelVersion(@PathParam("name") String name, @PathParam("version") String version) {
         return metadata(registry.resolve(name, version));
     }
 
     @GET
     @Path("models/{name}/ready")
-    public Map<String, Object> modelReady(@PathParam("name") String name) {
-        return Map.of("name", registry.resolve(name, null).info().name(), "ready", true);
+    public V2Messages.ModelReady modelReady(@PathParam("name") String name) {
+        return new V2Messages.ModelReady(registry.resolve(name, null).info().name(), null, true);
     }
 
     @GET
     @Path("models/{name}/versions/{version}/ready")
-    public Map<String, Object> modelVersionReady(@PathParam("name") String name, @PathParam("version") String version) {
+    public V2Messages.ModelReady modelVersionReady(@PathParam("name") String name,
+                                                   @PathParam("version") String version) {
         ModelInfo info = registry.resolve(name, version).info();
-        return Map.of("name", info.name(), "version", info.version(), "ready", true);
+        return new V2Messages.ModelReady(info.name(), info.version(), true);
     }
 
     @POST
     @Path("models/{name}/infer")
     @Produces({MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
+    @APIResponse(responseCode = "200", description = "the outputs; as application/octet-stream when some are binary",
+            content = {@Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = V2Messages.InferResponse.class)),
+                @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING,
+                    format = "binary", description = "the JSON answer (Inference-Header-Content-Length bytes), then "
+                        + "the binary outputs' bytes"))})
     public CompletionStage<Response> infer(@PathParam("name") String name,
-                                           @HeaderParam(BinaryTensors.HEADER) String jsonLength, byte[] body) {
+                                           @HeaderParam(BinaryTensors.HEADER) String jsonLength,
+                                           @RequestBody(required = true, content = {
+                    @Content(mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = V2Messages.InferRequest.class)),
+                    @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING,
+                            format = "binary", description = "the JSON request (Inference-Header-Content-Length "
+                                + "bytes), then the binary inputs' bytes"))}) byte[] body) {
         return inferVersion(name, null, jsonLength, body);
     }
 
     @POST
     @Path("models/{name}/versions/{version}/infer")
     @Produces({MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
+    @APIResponse(responseCode = "200", description = "the outputs; as application/octet-stream when some are binary",
+            content = {@Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = V2Messages.InferResponse.class)),
+                @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING,
+                    format = "binary", description = "the JSON answer (Inference-Header-Content-Length bytes), then "
+                        + "the binary outputs' bytes"))})
     public CompletionStage<Response> inferVersion(@PathParam("name") String name, @PathParam("version") String version,
-                                                  @HeaderParam(BinaryTensors.HEADER) String jsonLength, byte[] body) {
+                                                  @HeaderParam(BinaryTensors.HEADER) String jsonLength,
+                                                  @RequestBody(required = true, content = {
+                    @Content(mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = V2Messages.InferRequest.class)),
+                    @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING,
+                            format = "binary", description = "the JSON request (Inference-Header-Content-Length "
+                                + "bytes), then the binary inputs' bytes"))}) byte[] body) {
         BinaryTensors.Request request = BinaryTensors.parse(body, jsonLength);
         JsonNode json = request.json();
         String id = JsonBodies.optionalText(json, "id");
@@ -113,7 +148,7 @@ public class V2Resource {
                 .thenApply(result -> BinaryTensors.answer(mapper, result, id, binaryOutputs));
     }
 
-    private Map<String, Object> metadata(ModelSlot slot) {
+    private V2Messages.ModelMetadata metadata(ModelSlot slot) {
         List<String> versions = registry.slots(slot.info().name()).stream().map(s -> s.info().version()).toList();
         return V2Codec.metadata(slot.info(), versions);
     }
