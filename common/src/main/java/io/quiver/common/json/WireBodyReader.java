@@ -54,7 +54,12 @@ public class WireBodyReader implements ServerMessageBodyReader<Object> {
         return read(type, genericType, entityStream);
     }
 
+    /** No body, or only white space, is no request: null, which a required body's @NotNull refuses. */
     private Object read(Class<Object> type, Type genericType, InputStream body) throws IOException {
-        return mapper.readValue(body, mapper.constructType(genericType == null ? type : genericType));
+        byte[] bytes = body.readAllBytes();
+        if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            return null;
+        }
+        return mapper.readValue(bytes, mapper.constructType(genericType == null ? type : genericType));
     }
 }

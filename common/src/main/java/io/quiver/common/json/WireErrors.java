@@ -32,7 +32,10 @@ public final class WireErrors {
     public static String describe(JsonProcessingException e) {
         if (e instanceof UnrecognizedPropertyException unknown) {
             String parent = path(unknown.getPath().subList(0, unknown.getPath().size() - 1));
-            return (parent.isEmpty() ? "" : parent + " has ") + "unknown field '" + unknown.getPropertyName() + "'";
+            return (parent.isEmpty() ? "" : parent + " has ") + "unknown field '" + unknown.getPropertyName() + "'"
+                    + (unknown.getKnownPropertyIds() == null ? ""
+                    : "; this request takes " + new java.util.TreeSet<>(unknown.getKnownPropertyIds().stream()
+                            .map(String::valueOf).toList()));
         }
         if (e instanceof JsonMappingException mapping && mapping.getCause() instanceof RuntimeException cause
                 && cause.getMessage() != null && !(cause instanceof IllegalArgumentException)) {
@@ -141,6 +144,20 @@ public final class WireErrors {
         String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
         if (message.startsWith("No content to map")) {
             return "nothing";
+        }
+        if (message.startsWith("Cannot coerce ")) {
+            // A refused coercion names the input's shape: "Cannot coerce String value ("yes") to ..."
+            String shape = message.substring("Cannot coerce ".length());
+            if (shape.startsWith("String")) {
+                return "a string";
+            }
+            if (shape.startsWith("Integer") || shape.startsWith("Floating-point")) {
+                return "a number";
+            }
+            if (shape.startsWith("Boolean")) {
+                return "a boolean";
+            }
+            return null;
         }
         String marker = "token `JsonToken.";
         int at = message.indexOf(marker);

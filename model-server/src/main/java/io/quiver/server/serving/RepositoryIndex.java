@@ -36,6 +36,7 @@ public class RepositoryIndex {
     }
 
     /** One model version in the index; {@code version} is empty when a failure could name none, {@code reason} when it is ready. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "RepositoryIndexEntry")
     public record Entry(String name, String version, String state, String reason) {
     }
 

@@ -1,25 +1,21 @@
 package io.quiver.server.protocol.v2;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.quiver.common.error.BadRequestException;
-import io.quiver.common.json.JsonBodies;
 import io.quiver.server.serving.LoadFailure;
 import io.quiver.server.serving.ModelLoading;
 import io.quiver.server.serving.ModelRegistry;
 import io.quiver.server.serving.RepositoryIndex;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.validation.Valid;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * The Open Inference Protocol's model repository extension, as Triton serves it: the index of the
@@ -43,25 +39,36 @@ public class RepositoryResource {
         this.registry = registry;
     }
 
+    /** {@code POST /v2/repository/index}'s optional body. */
+    public record IndexRequest(@Schema(description = "true lists only the versions being served") Boolean ready) {
+    }
+
+    /**
+     * Load's and unload's optional body: Triton's {@code parameters}. Those that would make the
+     * server load something other than the repository's files are refused.
+     */
+    public record RepositoryRequest(Map<String, Object> parameters) {
+        Map<String, Object> parametersOrNone() {
+            return parameters == null ? Map.of() : parameters;
+        }
+    }
+
+    /** Load and unload answer an empty object, as Triton does. */
+    public record Done() {
+    }
+
     @POST
     @Path("repository/index")
     @Blocking
-    public List<RepositoryIndex.Entry> index(byte[] body) {
-        JsonNode json = optionalObject(body, Set.of("ready"));
-        JsonNode ready = json.get("ready");
-        if (ready != null && !ready.isNull() && !ready.isBoolean()) {
-            throw new BadRequestException("field 'ready' must be a boolean, got " + JsonBodies.kind(ready));
-        }
-        return index.entries(ready != null && ready.asBoolean(false));
+    public List<RepositoryIndex.Entry> index(@Valid IndexRequest request) {
+        return index.entries(request != null && Boolean.TRUE.equals(request.ready()));
     }
 
     @POST
     @Path("repository/models/{name}/load")
     @Blocking
-    public Map<String, Object> load(@PathParam("name") String name, byte[] body) {
-        JsonNode parameters = parameters(optionalObject(body, Set.of("parameters")));
-        for (Iterator<String> it = parameters.fieldNames(); it.hasNext(); ) {
-            String parameter = it.next();
+    public Done load(@PathParam("name") String name, @Valid RepositoryRequest request) {
+        for (String parameter : (request == null ? Map.<String, Object>of() : request.parametersOrNone()).keySet()) {
             if (parameter.equals(CONFIG_PARAMETER) || parameter.startsWith(FILE_PARAMETER_PREFIX)) {
                 throw new BadRequestException("load parameter '" + parameter + "' is not supported: models load "
                         + "only from the repository, with the configuration read from their files");
@@ -72,41 +79,14 @@ public class RepositoryResource {
             throw new BadRequestException("failed to load '" + name + "': " + failed.stream()
                     .map(LoadFailure::toString).collect(Collectors.joining("; ")));
         }
-        return Map.of();
+        return new Done();
     }
 
     @POST
     @Path("repository/models/{name}/unload")
-    public Map<String, Object> unload(@PathParam("name") String name, byte[] body) {
+    public Done unload(@PathParam("name") String name, @Valid RepositoryRequest request) {
         // Triton's one unload parameter, unload_dependents, has nothing to act on here: no model depends on another.
-        parameters(optionalObject(body, Set.of("parameters")));
         registry.unload(name);
-        return Map.of();
-    }
-
-    /** The body as an object; no body, or only white space, is an empty one. Fields outside {@code allowed} are refused. */
-    private static JsonNode optionalObject(byte[] body, Set<String> allowed) {
-        if (body == null || new String(body, StandardCharsets.UTF_8).isBlank()) {
-            return JsonNodeFactory.instance.objectNode();
-        }
-        JsonNode json = JsonBodies.object(body);
-        for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            if (!allowed.contains(field)) {
-                throw new BadRequestException("unknown field '" + field + "'; this request takes " + allowed);
-            }
-        }
-        return json;
-    }
-
-    private static JsonNode parameters(JsonNode json) {
-        JsonNode parameters = json.get("parameters");
-        if (parameters == null || parameters.isNull()) {
-            return JsonNodeFactory.instance.objectNode();
-        }
-        if (!parameters.isObject()) {
-            throw new BadRequestException("field 'parameters' must be an object, got " + JsonBodies.kind(parameters));
-        }
-        return parameters;
+        return new Done();
     }
 }
