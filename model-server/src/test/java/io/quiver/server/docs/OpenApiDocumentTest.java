@@ -23,8 +23,7 @@ import org.junit.jupiter.api.Test;
 class OpenApiDocumentTest {
     /** Operations whose request or answer the document cannot show yet: their bodies are built by hand. */
     private static final Set<String> NOT_YET_TYPED = Set.of(
-            "POST /invocations", "POST /predict", "POST /predictions/{name}", "POST /train", "GET /train", "GET /train/{id}",
-            "DELETE /train/{id}", "GET /health", "GET /ping", "GET /ready");
+            "POST /train");
 
     @Test
     void everyOperationShowsItsRequestItsAnswerAndItsErrors() throws IOException {
@@ -89,7 +88,9 @@ class OpenApiDocumentTest {
             return true;
         }
         String type = schema.path("type").asText();
-        return type.equals("array") ? schema.path("items").has("$ref") : schema.has("properties");
+        // A map keyed by the client's own names (columns, say) says what it holds in additionalProperties.
+        return type.equals("array") ? schema.path("items").has("$ref")
+                : schema.has("properties") || schema.has("additionalProperties");
     }
 
     private static boolean error(JsonNode response) {

@@ -12,6 +12,7 @@ import io.quiver.server.protocol.TensorJson;
 import io.quiver.server.serving.ModelInfo;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,32 +27,24 @@ final class MlflowInputs {
     private MlflowInputs() {
     }
 
-    static List<Tensor> decode(JsonNode body, ModelInfo model) {
-        String format = format(body);
-        JsonNode payload = body.get(format);
+    static List<Tensor> decode(MlflowResource.InvocationsRequest body, ModelInfo model) {
+        Map<String, JsonNode> present = new LinkedHashMap<>();
+        present.put("dataframe_split", body.dataframeSplit());
+        present.put("dataframe_records", body.dataframeRecords());
+        present.put("instances", body.instances());
+        present.put("inputs", body.inputs());
+        present.values().removeIf(payload -> payload == null || payload.isNull());
+        if (present.size() != 1) {
+            throw new BadRequestException("send exactly one of " + FORMATS.stream().sorted().toList()
+                    + (present.isEmpty() ? "" : "; got " + new java.util.TreeSet<>(present.keySet())));
+        }
+        String format = present.keySet().iterator().next();
+        JsonNode payload = present.get(format);
         return switch (format) {
             case "dataframe_split" -> RowsDecoder.decode(model, splitRows(payload));
             case "dataframe_records", "instances" -> RowsDecoder.decode(model, list(payload, format));
             default -> payload.isObject() ? namedTensors(payload, model) : RowsDecoder.decode(model, list(payload, format));
         };
-    }
-
-    private static String format(JsonNode body) {
-        List<String> present = new ArrayList<>();
-        Iterator<String> names = body.fieldNames();
-        while (names.hasNext()) {
-            String name = names.next();
-            if (FORMATS.contains(name)) {
-                present.add(name);
-            } else if (!name.equals("params")) {
-                throw new BadRequestException("unknown field '" + name + "'; send one of " + FORMATS.stream().sorted().toList());
-            }
-        }
-        if (present.size() != 1) {
-            throw new BadRequestException("send exactly one of " + FORMATS.stream().sorted().toList()
-                    + (present.isEmpty() ? "" : "; got " + present));
-        }
-        return present.get(0);
     }
 
     private static List<JsonNode> list(JsonNode payload, String format) {

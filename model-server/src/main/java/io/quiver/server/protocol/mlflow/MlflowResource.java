@@ -5,11 +5,13 @@ import io.quiver.server.config.ServerConfig;
 import io.quiver.common.error.BadRequestException;
 import io.quiver.common.error.UnavailableException;
 import io.quiver.server.inference.InferenceRequest;
-import io.quiver.common.json.JsonBodies;
 import io.quiver.server.protocol.RowEncoding;
 import io.quiver.server.serving.InferenceService;
 import io.quiver.server.serving.ModelLoading;
 import io.quiver.server.serving.ModelRegistry;
+import io.quiver.common.json.WireErrors;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -19,6 +21,10 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** MLflow's scoring server protocol, for the model {@code quiver.invocations-model} names. */
 @Path("/")
@@ -36,19 +42,48 @@ public class MlflowResource {
         this.config = config;
     }
 
+    @Schema(name = "MlflowPing")
+    public record Ping(boolean ready) {
+    }
+
     @GET
     @Path("ping")
+    @APIResponse(responseCode = "200", description = "ready to score", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Ping.class)))
+    @APIResponse(responseCode = "503", description = "still loading the models found at start", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Ping.class)))
     public Response ping() {
-        return Response.status(loading.startupDone() ? 200 : 503).entity(Map.of("ready", loading.startupDone())).build();
+        return Response.status(loading.startupDone() ? 200 : 503).entity(new Ping(loading.startupDone())).build();
+    }
+
+    /**
+     * MLflow's scoring body: exactly one of its four formats, and {@code params}, which the ONNX
+     * flavour has no use for.
+     */
+    @Schema(name = "MlflowInvocationsRequest", description = "Exactly one of dataframe_split, dataframe_records, "
+            + "instances and inputs.")
+    public record InvocationsRequest(
+            @Schema(description = "a pandas frame in split orientation", examples = "{\"columns\": [\"sqft\", "
+                    + "\"rooms\", \"age\"], \"data\": [[1200, 3, 10]]}") JsonNode dataframeSplit,
+            @Schema(type = SchemaType.ARRAY, description = "a pandas frame as records, one object a row")
+            JsonNode dataframeRecords,
+            @Schema(type = SchemaType.ARRAY, description = "rows, as TF serving's row format") JsonNode instances,
+            @Schema(description = "rows, or each input's whole batch under its name") JsonNode inputs,
+            @Schema(description = "inference parameters; ignored") JsonNode params) {
+    }
+
+    @Schema(name = "MlflowInvocationsAnswer")
+    public record InvocationsAnswer(
+            @Schema(description = "a value or a record per row") Object predictions) {
     }
 
     @POST
     @Path("invocations")
-    public CompletionStage<Map<String, Object>> invocations(byte[] body) {
-        JsonNode json = JsonBodies.object(body);
+    public CompletionStage<InvocationsAnswer> invocations(
+            @Valid @NotNull(message = WireErrors.REQUIRED) InvocationsRequest request) {
         String[] target = target();
-        return inference.infer(target[0], target[1], model -> InferenceRequest.of(MlflowInputs.decode(json, model)))
-                .thenApply(result -> Map.of("predictions", RowEncoding.predictions(result)));
+        return inference.infer(target[0], target[1], model -> InferenceRequest.of(MlflowInputs.decode(request, model)))
+                .thenApply(result -> new InvocationsAnswer(RowEncoding.predictions(result)));
     }
 
     private String[] target() {

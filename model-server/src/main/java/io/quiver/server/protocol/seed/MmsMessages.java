@@ -38,4 +38,9 @@ public final class MmsMessages {
     public record UnregisterAnswer(@Schema(examples = "Model \"house_price\" unregistered") String status,
                                    List<String> versions) {
     }
+
+    @Schema(name = "MmsPredictionsAnswer")
+    public record PredictionsAnswer(String modelName, String modelVersion,
+                                    @Schema(description = "a value or a record per row") Object predictions) {
+    }
 }

@@ -22,10 +22,12 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 /** The multi-model handler API of reference document 004: models by name, column-oriented predictions. */
 @Path("/")
@@ -74,16 +76,18 @@ public class MmsResource {
 
     @POST
     @Path("predictions/{name}")
-    public CompletionStage<Map<String, Object>> predict(@PathParam("name") String name,
-                                                       @QueryParam("version") String version, byte[] body) {
+    public CompletionStage<MmsMessages.PredictionsAnswer> predict(
+            @PathParam("name") String name, @QueryParam("version") String version,
+            @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(
+                    type = SchemaType.OBJECT, additionalProperties = Schema.True.class,
+                    description = "Columns by feature name, each a pandas column ({\"0\": value, \"1\": value}) "
+                            + "or an array with one value per row",
+                    examples = "{\"sqft\": {\"0\": 1200}, \"rooms\": {\"0\": 3}, \"age\": {\"0\": 10}}")))
+            byte[] body) {
+        // The columns are the client's feature names, so the body is a map read here rather than a record.
         List<JsonNode> rows = ColumnRows.rows(JsonBodies.object(body));
         return inference.infer(name, version, model -> InferenceRequest.of(RowsDecoder.decode(model, rows)))
-                .thenApply(result -> {
-                    Map<String, Object> answer = new LinkedHashMap<>();
-                    answer.put("model_name", result.model().name());
-                    answer.put("model_version", result.model().version());
-                    answer.put("predictions", RowEncoding.predictions(result));
-                    return answer;
-                });
+                .thenApply(result -> new MmsMessages.PredictionsAnswer(result.model().name(), result.model().version(),
+                        RowEncoding.predictions(result)));
     }
 }

@@ -4,19 +4,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.server.inference.DataType;
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.Tensor;
-import io.quiver.common.json.JsonBodies;
 import io.quiver.server.protocol.RowEncoding;
 import io.quiver.server.protocol.RowsDecoder;
 import io.quiver.server.serving.InferenceResult;
 import io.quiver.server.serving.InferenceService;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quiver.common.json.WireErrors;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * The unified prediction body of reference document 003, {@code {"model_type", "data",
@@ -31,32 +36,44 @@ public class PredictResource {
         this.inference = inference;
     }
 
-    @POST
-    public CompletionStage<Map<String, Object>> predict(byte[] body) {
-        JsonNode json = JsonBodies.object(body);
-        String modelType = JsonBodies.text(json, "model_type");
-        String version = JsonBodies.optionalText(json, "model_version");
-        JsonNode data = JsonBodies.required(json, "data");
-        return inference.inferByType(modelType, version,
-                        model -> InferenceRequest.of(RowsDecoder.decode(model, RowsDecoder.unifiedRows(model, data))))
-                .thenApply(result -> answer(modelType, result));
+    /**
+     * Document 003's unified prediction body. Fields it does not know are ignored: the model-manager
+     * forwards its clients' bodies unchanged, with whatever else they carry.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record PredictRequest(
+            @NotNull(message = WireErrors.REQUIRED) @Schema(examples = "LSTM") String modelType,
+            @NotNull(message = WireErrors.REQUIRED)
+            @Schema(type = SchemaType.ARRAY, description = "one row of features, or a list of rows",
+                    examples = "[0.0, 0.01, 0.02, 0.03]") JsonNode data,
+            @Schema(description = "a version, or latest (the default)", examples = "latest") String modelVersion) {
+        public PredictRequest {
+            data = data == null || data.isNull() ? null : data;
+        }
     }
 
-    private static Map<String, Object> answer(String modelType, InferenceResult result) {
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("model_type", modelType);
-        answer.put("model_name", result.model().name());
-        answer.put("model_version", result.model().version());
-        answer.put("predictions", RowEncoding.perRow(result.first(), result.labels(result.first())));
-        if (result.outputs().size() > 1) {
-            answer.put("outputs", RowEncoding.columns(result));
-        }
+    /** One prediction per row; a classifier's class labels when its descriptor names them. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PredictAnswer(String modelType, String modelName, String modelVersion, List<Object> predictions,
+                                @Schema(description = "every output by name, when the model has several")
+                                Map<String, List<Object>> outputs,
+                                List<String> labels) {
+    }
+
+    @POST
+    public CompletionStage<PredictAnswer> predict(@Valid @NotNull(message = WireErrors.REQUIRED) PredictRequest request) {
+        return inference.inferByType(request.modelType(), request.modelVersion(),
+                        model -> InferenceRequest.of(RowsDecoder.decode(model, RowsDecoder.unifiedRows(model, request.data()))))
+                .thenApply(result -> answer(request.modelType(), result));
+    }
+
+    private static PredictAnswer answer(String modelType, InferenceResult result) {
         List<String> labels = result.model().descriptor().labels();
-        if (!labels.isEmpty()) {
-            result.outputs().stream().filter(PredictResource::classIndexes).findFirst()
-                    .ifPresent(classes -> answer.put("labels", labelsOf(classes, labels)));
-        }
-        return answer;
+        List<String> classLabels = labels.isEmpty() ? null : result.outputs().stream()
+                .filter(PredictResource::classIndexes).findFirst().map(classes -> labelsOf(classes, labels)).orElse(null);
+        return new PredictAnswer(modelType, result.model().name(), result.model().version(),
+                RowEncoding.perRow(result.first(), result.labels(result.first())),
+                result.outputs().size() > 1 ? RowEncoding.columns(result) : null, classLabels);
     }
 
     /** An integer output with one value per row reads as class indexes into the descriptor's labels. */
