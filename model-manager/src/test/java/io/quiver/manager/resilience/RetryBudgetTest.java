@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
@@ -76,5 +78,36 @@ class RetryBudgetTest {
                 initial, waitedMillis, granted, seconds);
         assertTrue(granted <= 10 * seconds + 1, granted + " retries in " + seconds + " s exceeds 10 per second");
         assertTrue(granted >= 10 * seconds - 3, "only " + granted + " retries refilled in " + seconds + " s");
+    }
+
+    @Test
+    void afterTwelveDaysWithoutARetryTheBudgetIsFullAgain() {
+        AtomicLong now = new AtomicLong();
+        RetryBudget budget = new RetryBudget(0.2, 10, now::get);
+        while (budget.tryRetry()) {
+            // Spend the second's allowance it starts with.
+        }
+        now.addAndGet(TimeUnit.DAYS.toNanos(12));
+        int allowed = 0;
+        while (allowed < 1_000 && budget.tryRetry()) {
+            allowed++;
+        }
+        assertEquals(100, allowed, "a quiet mesh saves up to its capacity, however long it was quiet");
+
+        now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        assertTrue(budget.tryRetry(), "and refills at the allowance afterwards");
+    }
+
+    @Test
+    void requestsDoNotWaitForALockOnTheBudget() throws Exception {
+        RetryBudget budget = new RetryBudget(0.2, 10);
+        // Whatever holds the budget's monitor (a caller, a debugger, a slow retry) must not stall the
+        // requests of every event loop: counting a request and taking a retry take no lock.
+        synchronized (budget) {
+            CompletableFuture.runAsync(() -> {
+                budget.onRequest();
+                budget.tryRetry();
+            }).get(2, TimeUnit.SECONDS);
+        }
     }
 }
