@@ -120,19 +120,29 @@ public class ServiceRegistry {
         return removed.record();
     }
 
-    /** Removes the services whose lease ran out; returns their ids. */
+    /**
+     * Removes the services whose lease ran out; returns their ids. Each lease is judged again under
+     * the registry's lock as its service is removed, so a heartbeat that renewed it a moment ago,
+     * while the sweep was looking at other services, keeps it.
+     */
     public List<String> expire() {
-        Instant now = Instant.now();
-        List<String> expired = replicas.values().stream().filter(r -> r.expired(now)).map(Replica::id).toList();
-        for (String id : expired) {
-            try {
-                remove(id);
-                LOG.warnf("service %s expired: no heartbeat within its lease", id);
-            } catch (NotFoundException e) {
-                // Removed meanwhile.
+        List<String> expired = new ArrayList<>();
+        for (Replica replica : replicas.values()) {
+            if (replica.expired(Instant.now()) && removeIfExpired(replica.id())) {
+                LOG.warnf("service %s expired: no heartbeat within its lease", replica.id());
+                expired.add(replica.id());
             }
         }
         return expired;
+    }
+
+    private synchronized boolean removeIfExpired(String id) {
+        Replica replica = replicas.get(id);
+        if (replica == null || !replica.expired(Instant.now())) {
+            return false;
+        }
+        remove(id);
+        return true;
     }
 
     public Replica require(String id) {
