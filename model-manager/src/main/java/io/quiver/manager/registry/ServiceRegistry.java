@@ -98,13 +98,37 @@ public class ServiceRegistry {
         replica.heartbeat();
         if (types != null && models != null
                 && (!types.equals(replica.record().modelTypes()) || !models.equals(replica.record().models()))) {
-            ServiceRecord before = replica.record();
-            ServiceRecord updated = before.withModels(types, models);
-            journal.put(updated, records(id, updated));
-            replica.record(updated);
-            reindex(replica, before, replica);
+            update(replica, types, models);
         }
         return replica;
+    }
+
+    /**
+     * Adds a model a service now serves, learnt from a training job it finished: a service that
+     * sends no heartbeats would otherwise never be routed the type it trained. False when the
+     * service is gone or already serves it.
+     */
+    public synchronized boolean learn(String id, ServiceRecord.ServedModel model) {
+        Replica replica = replicas.get(id);
+        if (replica == null || replica.record().serves(model.modelType()) && replica.record().serves(model.name())) {
+            return false;
+        }
+        Set<String> types = new LinkedHashSet<>(replica.record().modelTypes());
+        types.add(model.modelType());
+        types.add(model.name());
+        List<ServiceRecord.ServedModel> models = new ArrayList<>(replica.record().models());
+        models.add(model);
+        update(replica, List.copyOf(types), List.copyOf(models));
+        LOG.infof("service %s now serves %s, from a training job it finished", id, model.modelType());
+        return true;
+    }
+
+    private void update(Replica replica, List<String> types, List<ServiceRecord.ServedModel> models) {
+        ServiceRecord before = replica.record();
+        ServiceRecord updated = before.withModels(types, models);
+        journal.put(updated, records(replica.id(), updated));
+        replica.record(updated);
+        reindex(replica, before, replica);
     }
 
     public synchronized ServiceRecord remove(String id) {

@@ -35,11 +35,13 @@ public class TrainingRouter {
     private final ServiceRegistry registry;
     private final Dispatcher dispatcher;
     private final JobLocations jobs;
+    private final TrainedTypes trained;
 
-    TrainingRouter(ServiceRegistry registry, Dispatcher dispatcher, JobLocations jobs) {
+    TrainingRouter(ServiceRegistry registry, Dispatcher dispatcher, JobLocations jobs, TrainedTypes trained) {
         this.registry = registry;
         this.dispatcher = dispatcher;
         this.jobs = jobs;
+        this.trained = trained;
     }
 
     public CompletionStage<Routed> submit(String type, byte[] body, String requestId) {
@@ -52,7 +54,10 @@ public class TrainingRouter {
         }
         Outbound outbound = new Outbound(HttpMethod.POST, "/train", "application/json", body, requestId, false);
         return dispatcher.dispatch(type, trainers, outbound).thenApply(routed -> {
-            jobId(routed).ifPresent(job -> jobs.remember(job, routed.servedBy()));
+            jobId(routed).ifPresent(job -> {
+                jobs.remember(job, routed.servedBy());
+                trained.follow(job, routed.servedBy(), type);
+            });
             return routed;
         });
     }
