@@ -5,7 +5,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.quiver.common.error.NotFoundException;
 import io.quiver.common.net.DestinationPolicy;
 import io.quiver.manager.config.ManagerConfig;
-import io.quiver.manager.health.ReplicaHealth;
 import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
