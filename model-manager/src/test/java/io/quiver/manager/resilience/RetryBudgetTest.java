@@ -1,9 +1,11 @@
 package io.quiver.manager.resilience;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,11 +57,8 @@ class RetryBudgetTest {
 
         // Spent: the next retry comes once a tenth of a second has refilled it, not before.
         long spent = System.nanoTime();
-        long deadline = spent + TimeUnit.SECONDS.toNanos(5);
-        while (!budget.tryRetry()) {
-            assertTrue(System.nanoTime() < deadline, "no retry refilled within 5 s");
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
+        await("a retry to refill").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).pollInSameThread()
+                .until(budget::tryRetry);
         double waitedMillis = (System.nanoTime() - spent) / 1e6;
         assertTrue(waitedMillis >= 50, "a spent budget gave a retry after only " + waitedMillis + " ms");
 
