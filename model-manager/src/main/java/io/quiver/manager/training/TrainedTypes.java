@@ -3,6 +3,7 @@ package io.quiver.manager.training;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.scheduler.Scheduled;
+import io.quiver.common.error.NotFoundException;
 import io.quiver.manager.config.ManagerConfig;
 import io.quiver.manager.registry.Replica;
 import io.quiver.manager.registry.ServiceRecord;
@@ -13,7 +14,6 @@ import io.vertx.core.http.HttpMethod;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -56,12 +56,14 @@ public class TrainedTypes {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void poll() {
         for (Job job : running.values()) {
-            Optional<Replica> trainer = registry.all().stream().filter(r -> r.id().equals(job.serviceId())).findFirst();
-            if (trainer.isEmpty()) {
+            Replica trainer;
+            try {
+                trainer = registry.require(job.serviceId());
+            } catch (NotFoundException e) {
                 running.remove(job.id());
                 continue;
             }
-            forwarder.send(trainer.get().record().serviceUrl(), HttpMethod.GET, "/train/" + job.id(),
+            forwarder.send(trainer.record().serviceUrl(), HttpMethod.GET, "/train/" + job.id(),
                             "trained-types-" + job.id(), null, null, timeoutMillis)
                     .whenComplete((answer, failure) -> {
                         if (failure == null) {

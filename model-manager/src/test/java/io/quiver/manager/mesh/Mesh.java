@@ -296,11 +296,17 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     }
 
     public Http.Answer register(String id, String url, String modelType) {
+        return register(id, url, modelType, List.of("prediction"));
+    }
+
+    /** Registers a service by hand, as an operator would with seed 003's POST /services/register. */
+    public Http.Answer register(String id, String url, String modelType, List<String> capabilities) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("service_id", id);
         body.put("service_url", url);
         body.put("model_type", modelType);
-        body.putArray("capabilities").add("prediction");
+        ArrayNode declared = body.putArray("capabilities");
+        capabilities.forEach(declared::add);
         ArrayNode models = body.putArray("models");
         if (modelType.equals(MODEL_TYPE)) {
             models.addObject().put("name", ExampleModels.LSTM_FORECASTER).put("version", "1").put("model_type", MODEL_TYPE);
