@@ -33,7 +33,10 @@ public interface ManagerConfig {
         /** A JSON file in the shape {@code {"services": {"id": {...}}}} loaded at start (SERVICES_FILE). */
         Optional<Path> servicesFile();
 
-        /** How often expired leases are swept and the services file is read again (SERVICE_DISCOVERY_INTERVAL). */
+        /**
+         * How often the services file is read again when it changed (SERVICE_DISCOVERY_INTERVAL).
+         * Expired leases are swept every second, whatever this is.
+         */
         @WithDefault("30s")
         Duration discoveryInterval();
 
@@ -52,7 +55,10 @@ public interface ManagerConfig {
     }
 
     interface Health {
-        /** Time between active checks of each service (HEALTH_CHECK_INTERVAL). */
+        /**
+         * Time between active checks of each service (HEALTH_CHECK_INTERVAL), and between looks at
+         * the training jobs the manager submitted, to route the types they publish.
+         */
         @WithDefault("10s")
         Duration interval();
 

@@ -1,30 +1,35 @@
 package io.quiver.manager.health;
 
-import io.quiver.common.concurrent.DaemonTimer;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import io.quiver.manager.config.ManagerConfig;
 import io.quiver.manager.registry.Replica;
 import io.quiver.manager.registry.ServiceRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
  * Checks every registered service each interval with {@code GET <service_url>/ready}, asynchronously
  * and with a timeout, so that a hung service costs one timeout and a large registry does not hold a
- * thread per check. At most {@code max-concurrent-checks} run at once, and their answers are handled
- * on one thread of the checker's own, away from the event loops that carry requests: checking ten
- * thousand services makes a round longer, never the requests slower.
+ * thread per check. At most {@code max-concurrent-checks} run at once: checking ten thousand
+ * services makes a round longer, never the requests slower. The checks go over Vert.x, the client
+ * the manager forwards with; an answer costs its event loop a few field updates.
+ * <p>
+ * Rounds run on the scheduler, one at a time: a round that throws is logged and the next one still
+ * comes, and each check gives its permit back however it ends, even when it could not be sent.
  */
 @ApplicationScoped
 public class HealthChecker {
@@ -32,30 +37,29 @@ public class HealthChecker {
 
     private final ServiceRegistry registry;
     private final ManagerConfig.Health config;
-    /** Built at the first round, on the checker's thread: see {@link #checkAll}. */
-    private HttpClient client;
+    private final Vertx vertx;
+    /** Built at the first round, off the start-up's critical path. */
+    private volatile HttpClient client;
     private final Semaphore running;
     private final int maxConcurrent;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peakInFlight = new AtomicInteger();
-    private final ScheduledExecutorService timer = DaemonTimer.named("health-checker");
-    private final ExecutorService answers = DaemonTimer.named("health-check-answers");
+    /** Sends one check and yields the status it got; tests put a failing one in its place. */
+    private volatile Function<Replica, Future<Integer>> probe = this::ready;
 
-    HealthChecker(ServiceRegistry registry, ManagerConfig config) {
+    HealthChecker(ServiceRegistry registry, ManagerConfig config, Vertx vertx) {
         this.registry = registry;
         this.config = config.health();
+        this.vertx = vertx;
         this.maxConcurrent = this.config.maxConcurrentChecks();
         this.running = new Semaphore(maxConcurrent);
     }
 
-    void onStart(@Observes StartupEvent event) {
-        long interval = config.interval().toMillis();
-        timer.scheduleWithFixedDelay(this::checkAll, 0, interval, TimeUnit.MILLISECONDS);
-    }
-
     void onStop(@Observes ShutdownEvent event) {
-        timer.shutdownNow();
-        answers.shutdownNow();
+        HttpClient built = client;
+        if (built != null) {
+            built.close();
+        }
     }
 
     /** The most checks that were ever in flight at once; never above {@code max-concurrent-checks}. */
@@ -67,46 +71,37 @@ public class HealthChecker {
         return maxConcurrent;
     }
 
-    void checkAll() {
-        if (client == null) {
-            // Building a client sets up the JDK's TLS defaults, about a tenth of a second: on this
-            // thread rather than in the constructor, which runs on the start-up's critical path.
-            // Without an executor of its own the client would start a thread for every check in flight.
-            client = HttpClient.newBuilder().connectTimeout(config.timeout()).executor(answers)
-                    .version(HttpClient.Version.HTTP_1_1).build();
-        }
+    @Scheduled(identity = "health-checks", every = "${quiver.manager.health.interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void checkAll() throws InterruptedException {
         for (Replica replica : registry.all()) {
-            try {
-                running.acquire();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            running.acquire();
             check(replica);
         }
     }
 
+    void probe(Function<Replica, Future<Integer>> probe) {
+        this.probe = probe;
+    }
+
     private void check(Replica replica) {
-        HttpRequest request;
-        try {
-            request = HttpRequest.newBuilder(URI.create(replica.record().serviceUrl() + "/ready"))
-                    .timeout(config.timeout()).GET().build();
-        } catch (IllegalArgumentException e) {
-            replica.health().checkFailed("bad URL: " + e.getMessage());
-            running.release();
-            return;
-        }
         boolean wasAvailable = replica.health().available();
         peakInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-        client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
+        Future<Integer> sent;
+        try {
+            sent = probe.apply(replica);
+        } catch (RuntimeException e) {
+            sent = Future.failedFuture(e);
+        }
+        sent.onComplete(result -> {
             inFlight.decrementAndGet();
             running.release();
-            if (failure == null && response.statusCode() == 200) {
+            if (result.succeeded() && result.result() == 200) {
                 replica.health().checkPassed();
             } else {
-                replica.health().checkFailed(failure != null
-                        ? "health check failed: " + describe(failure)
-                        : "health check answered HTTP " + response.statusCode());
+                replica.health().checkFailed(result.failed()
+                        ? "health check failed: " + describe(result.cause())
+                        : "health check answered HTTP " + result.result());
             }
             boolean available = replica.health().available();
             if (available != wasAvailable) {
@@ -115,10 +110,49 @@ public class HealthChecker {
         });
     }
 
+    private Future<Integer> ready(Replica replica) {
+        URI base;
+        try {
+            base = URI.create(replica.record().serviceUrl());
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(new IllegalArgumentException("bad URL: " + e.getMessage()));
+        }
+        boolean ssl = "https".equalsIgnoreCase(base.getScheme());
+        String path = base.getRawPath() == null ? "" : base.getRawPath();
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setHost(base.getHost())
+                .setPort(base.getPort() != -1 ? base.getPort() : ssl ? 443 : 80)
+                .setSsl(ssl)
+                .setURI((path.endsWith("/") ? path.substring(0, path.length() - 1) : path) + "/ready")
+                .setTimeout(config.timeout().toMillis());
+        return client().request(options)
+                .compose(request -> request.send())
+                // The body is read, not kept, so that the connection goes back to the pool.
+                .compose(response -> response.body().map(body -> response.statusCode()));
+    }
+
+    private HttpClient client() {
+        HttpClient built = client;
+        if (built == null) {
+            synchronized (this) {
+                if (client == null) {
+                    client = vertx.createHttpClient(new HttpClientOptions()
+                            .setConnectTimeout((int) config.timeout().toMillis())
+                            .setKeepAlive(true)
+                            // Several services may share one address; the permits bound the total.
+                            .setMaxPoolSize(maxConcurrent));
+                }
+                built = client;
+            }
+        }
+        return built;
+    }
+
     static String describe(Throwable failure) {
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
-        if (cause instanceof java.net.http.HttpTimeoutException) {
+        if (cause instanceof TimeoutException) {
             return "timed out";
         }
         if (cause instanceof java.net.ConnectException) {
@@ -126,5 +160,4 @@ public class HealthChecker {
         }
         return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
     }
-
 }

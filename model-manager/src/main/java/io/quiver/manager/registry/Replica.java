@@ -1,6 +1,5 @@
 package io.quiver.manager.registry;
 
-import io.quiver.manager.health.ReplicaHealth;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 

@@ -5,7 +5,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.quiver.common.error.NotFoundException;
 import io.quiver.common.net.DestinationPolicy;
 import io.quiver.manager.config.ManagerConfig;
-import io.quiver.manager.health.ReplicaHealth;
 import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
@@ -98,13 +97,37 @@ public class ServiceRegistry {
         replica.heartbeat();
         if (types != null && models != null
                 && (!types.equals(replica.record().modelTypes()) || !models.equals(replica.record().models()))) {
-            ServiceRecord before = replica.record();
-            ServiceRecord updated = before.withModels(types, models);
-            journal.put(updated, records(id, updated));
-            replica.record(updated);
-            reindex(replica, before, replica);
+            update(replica, types, models);
         }
         return replica;
+    }
+
+    /**
+     * Adds a model a service now serves, learnt from a training job it finished: a service that
+     * sends no heartbeats would otherwise never be routed the type it trained. False when the
+     * service is gone or already serves it.
+     */
+    public synchronized boolean learn(String id, ServiceRecord.ServedModel model) {
+        Replica replica = replicas.get(id);
+        if (replica == null || replica.record().serves(model.modelType()) && replica.record().serves(model.name())) {
+            return false;
+        }
+        Set<String> types = new LinkedHashSet<>(replica.record().modelTypes());
+        types.add(model.modelType());
+        types.add(model.name());
+        List<ServiceRecord.ServedModel> models = new ArrayList<>(replica.record().models());
+        models.add(model);
+        update(replica, List.copyOf(types), List.copyOf(models));
+        LOG.infof("service %s now serves %s, from a training job it finished", id, model.modelType());
+        return true;
+    }
+
+    private void update(Replica replica, List<String> types, List<ServiceRecord.ServedModel> models) {
+        ServiceRecord before = replica.record();
+        ServiceRecord updated = before.withModels(types, models);
+        journal.put(updated, records(replica.id(), updated));
+        replica.record(updated);
+        reindex(replica, before, replica);
     }
 
     public synchronized ServiceRecord remove(String id) {
@@ -120,19 +143,29 @@ public class ServiceRegistry {
         return removed.record();
     }
 
-    /** Removes the services whose lease ran out; returns their ids. */
+    /**
+     * Removes the services whose lease ran out; returns their ids. Each lease is judged again under
+     * the registry's lock as its service is removed, so a heartbeat that renewed it a moment ago,
+     * while the sweep was looking at other services, keeps it.
+     */
     public List<String> expire() {
-        Instant now = Instant.now();
-        List<String> expired = replicas.values().stream().filter(r -> r.expired(now)).map(Replica::id).toList();
-        for (String id : expired) {
-            try {
-                remove(id);
-                LOG.warnf("service %s expired: no heartbeat within its lease", id);
-            } catch (NotFoundException e) {
-                // Removed meanwhile.
+        List<String> expired = new ArrayList<>();
+        for (Replica replica : replicas.values()) {
+            if (replica.expired(Instant.now()) && removeIfExpired(replica.id())) {
+                LOG.warnf("service %s expired: no heartbeat within its lease", replica.id());
+                expired.add(replica.id());
             }
         }
         return expired;
+    }
+
+    private synchronized boolean removeIfExpired(String id) {
+        Replica replica = replicas.get(id);
+        if (replica == null || !replica.expired(Instant.now())) {
+            return false;
+        }
+        remove(id);
+        return true;
     }
 
     public Replica require(String id) {

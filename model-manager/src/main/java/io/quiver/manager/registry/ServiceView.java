@@ -4,7 +4,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
-import io.quiver.manager.health.ReplicaHealth;
 import java.time.Instant;
 
 /** A service as the API shows it: its registration and what the manager knows of it now. */

@@ -1,8 +1,8 @@
 package io.quiver.manager.registry;
 
-import io.quiver.common.concurrent.DaemonTimer;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import io.quiver.common.error.ApiException;
 import io.quiver.common.json.JsonBodies;
 import io.quiver.manager.config.ManagerConfig;
@@ -15,14 +15,13 @@ import java.nio.file.attribute.FileTime;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
  * Loads the services file of reference document 003, {@code {"services": {"id": {...}}}}, at
  * start and again whenever it changes (checked every discovery interval), and sweeps expired leases
- * every second.
+ * every second. Both run on the scheduler, one run at a time: a run that throws is logged and the
+ * next one still comes.
  */
 @ApplicationScoped
 public class StaticServices {
@@ -30,20 +29,28 @@ public class StaticServices {
 
     private final ServiceRegistry registry;
     private final Optional<Path> file;
-    private final long discoveryMillis;
-    private final ScheduledExecutorService timer = DaemonTimer.named("service-discovery");
     private FileTime loaded;
 
     StaticServices(ServiceRegistry registry, ManagerConfig config) {
         this.registry = registry;
         this.file = config.registry().servicesFile();
-        this.discoveryMillis = config.registry().discoveryInterval().toMillis();
     }
 
     void onStart(@Observes StartupEvent event) {
         load();
-        timer.scheduleWithFixedDelay(this::load, discoveryMillis, discoveryMillis, TimeUnit.MILLISECONDS);
-        timer.scheduleWithFixedDelay(registry::expire, 1, 1, TimeUnit.SECONDS);
+    }
+
+    @Scheduled(identity = "services-file", every = "${quiver.manager.registry.discovery-interval}",
+            delayed = "${quiver.manager.registry.discovery-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void reload() {
+        load();
+    }
+
+    @Scheduled(identity = "lease-expiry", every = "1s", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void expireLeases() {
+        registry.expire();
     }
 
     synchronized void load() {

@@ -2,7 +2,6 @@ package io.quiver.manager.resilience;
 
 import io.quiver.manager.config.ManagerConfig;
 import io.quiver.manager.registry.Replica;
-import io.quiver.manager.routing.Upstream;
 import io.smallrye.faulttolerance.api.Guard;
 import io.quiver.manager.registry.ServiceRemoved;
 import jakarta.inject.Singleton;
@@ -16,12 +15,13 @@ import java.util.function.Supplier;
 
 /**
  * One circuit breaker per service, from SmallRye Fault Tolerance's programmatic API (its
- * annotations would give one per method, shared by every service). Connect errors, timeouts and
- * 502/504 answers count as failures; a 503 (busy) does not.
+ * annotations would give one per method, shared by every service). Every failure counts (connect
+ * errors, timeouts, 502/504 answers) except an {@link Overload} that says the service was busy.
+ * What a call yields is the caller's business, so this package knows nothing of forwarding.
  */
 @Singleton
 public class Breakers {
-    private static final TypeLiteral<CompletionStage<Upstream>> ASYNC_ANSWER = new TypeLiteral<>() {
+    private static final TypeLiteral<CompletionStage<Object>> ASYNC_ANSWER = new TypeLiteral<>() {
     };
 
     private final ManagerConfig.Breaker config;
@@ -31,7 +31,8 @@ public class Breakers {
         this.config = config.breaker();
     }
 
-    public CompletionStage<Upstream> call(Replica replica, Supplier<CompletionStage<Upstream>> call) {
+    @SuppressWarnings("unchecked")
+    public <T> CompletionStage<T> call(Replica replica, Supplier<CompletionStage<T>> call) {
         String key = replica.id() + " " + replica.record().serviceUrl();
         Guard guard = guards.computeIfAbsent(key, k -> Guard.create()
                 .withDescription("calls to service " + replica.id())
@@ -40,12 +41,13 @@ public class Breakers {
                 .failureRatio(config.failureRatio())
                 .delay(config.delay().toMillis(), ChronoUnit.MILLIS)
                 .successThreshold(1)
-                .when(failure -> !(failure instanceof UpstreamFailure upstream && upstream.overloaded()))
+                .when(failure -> !(failure instanceof Overload overload && overload.overloaded()))
                 .onStateChange(state -> replica.breakerState(state.name()))
                 .done()
                 .withThreadOffload(false)
                 .build());
-        return guard.get(call, ASYNC_ANSWER);
+        Supplier<CompletionStage<Object>> untyped = () -> (CompletionStage<Object>) call.get();
+        return (CompletionStage<T>) (CompletionStage<?>) guard.get(untyped, ASYNC_ANSWER);
     }
 
     void forget(@Observes ServiceRemoved removed) {

@@ -9,7 +9,6 @@ import io.quiver.manager.registry.Replica;
 import io.quiver.manager.registry.ServiceRegistry;
 import io.quiver.manager.resilience.Breakers;
 import io.quiver.manager.resilience.RetryBudget;
-import io.quiver.manager.resilience.UpstreamFailure;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Vertx;

@@ -1,6 +1,5 @@
 package io.quiver.manager.routing;
 
-import io.quiver.manager.resilience.UpstreamFailure;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

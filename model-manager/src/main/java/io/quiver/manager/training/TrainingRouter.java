@@ -2,6 +2,9 @@ package io.quiver.manager.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.common.error.ApiException;
+import io.quiver.common.error.BadGatewayException;
+import io.quiver.common.error.GatewayTimeoutException;
 import io.quiver.common.error.NotFoundException;
 import io.quiver.common.error.UnavailableException;
 import io.quiver.manager.registry.Replica;
@@ -12,9 +15,12 @@ import io.quiver.manager.routing.Routed;
 import io.vertx.core.http.HttpMethod;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -29,11 +35,13 @@ public class TrainingRouter {
     private final ServiceRegistry registry;
     private final Dispatcher dispatcher;
     private final JobLocations jobs;
+    private final TrainedTypes trained;
 
-    TrainingRouter(ServiceRegistry registry, Dispatcher dispatcher, JobLocations jobs) {
+    TrainingRouter(ServiceRegistry registry, Dispatcher dispatcher, JobLocations jobs, TrainedTypes trained) {
         this.registry = registry;
         this.dispatcher = dispatcher;
         this.jobs = jobs;
+        this.trained = trained;
     }
 
     public CompletionStage<Routed> submit(String type, byte[] body, String requestId) {
@@ -46,7 +54,10 @@ public class TrainingRouter {
         }
         Outbound outbound = new Outbound(HttpMethod.POST, "/train", "application/json", body, requestId, false);
         return dispatcher.dispatch(type, trainers, outbound).thenApply(routed -> {
-            jobId(routed).ifPresent(job -> jobs.remember(job, routed.servedBy()));
+            jobId(routed).ifPresent(job -> {
+                jobs.remember(job, routed.servedBy());
+                trained.follow(job, routed.servedBy(), type);
+            });
             return routed;
         });
     }
@@ -59,23 +70,58 @@ public class TrainingRouter {
         if (!known.isEmpty()) {
             return dispatcher.dispatch("train", known, outbound);
         }
-        return askEach(trainers(), 0, job, outbound);
+        return askEach(trainers(), 0, job, outbound, new LinkedHashMap<>());
     }
 
-    /** Asks the trainers one by one until one knows the job. */
-    private CompletionStage<Routed> askEach(List<Replica> trainers, int index, String job, Outbound outbound) {
+    /**
+     * Asks the trainers one by one until one knows the job. A trainer that could not be asked (it
+     * timed out, failed or is down) may be the one running it, so when no other knows the job the
+     * client is told which trainers failed and how, not that the job does not exist.
+     */
+    private CompletionStage<Routed> askEach(List<Replica> trainers, int index, String job, Outbound outbound,
+                                            Map<String, Throwable> failed) {
         if (index >= trainers.size()) {
-            return CompletableFuture.failedFuture(new NotFoundException("no training service knows job '" + job + "'"));
+            return CompletableFuture.failedFuture(failed.isEmpty()
+                    ? new NotFoundException("no training service knows job '" + job + "'")
+                    : unanswered(job, failed));
         }
-        return dispatcher.dispatch("train", List.of(trainers.get(index)), outbound)
-                .handle((routed, failure) -> routed)
-                .thenCompose(routed -> {
-                    if (routed != null && routed.answer().status() != 404) {
-                        jobs.remember(job, routed.servedBy());
-                        return CompletableFuture.completedFuture(routed);
-                    }
-                    return askEach(trainers, index + 1, job, outbound);
-                });
+        Replica trainer = trainers.get(index);
+        CompletionStage<Routed> asked;
+        try {
+            asked = dispatcher.dispatch("train", List.of(trainer), outbound);
+        } catch (RuntimeException e) {
+            asked = CompletableFuture.failedFuture(e);
+        }
+        return asked.handle((routed, failure) -> {
+            if (failure != null) {
+                failed.put(trainer.id(), failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure);
+            }
+            return routed;
+        }).thenCompose(routed -> {
+            if (routed != null && routed.answer().status() != 404) {
+                jobs.remember(job, routed.servedBy());
+                return CompletableFuture.completedFuture(routed);
+            }
+            return askEach(trainers, index + 1, job, outbound, failed);
+        });
+    }
+
+    /** The error for a job no trainer that answered knows, when some could not be asked. */
+    private static ApiException unanswered(String job, Map<String, Throwable> failed) {
+        Throwable first = failed.values().iterator().next();
+        StringBuilder reasons = new StringBuilder();
+        failed.forEach((id, failure) -> reasons.append(reasons.isEmpty() ? "" : "; ")
+                .append(failure.getMessage() != null && failure.getMessage().contains(id)
+                        ? failure.getMessage() : "trainer " + id + ": " + failure.getMessage()));
+        String message = "cannot tell where job '" + job + "' runs: " + reasons;
+        if (first instanceof ApiException api && api.status() == 504) {
+            return new GatewayTimeoutException(message);
+        }
+        if (first instanceof ApiException api && api.status() == 503) {
+            return new UnavailableException(message, 1);
+        }
+        return new BadGatewayException(message);
     }
 
     private List<Replica> trainers() {

@@ -1,5 +1,6 @@
 package io.quiver.manager.health;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -111,21 +112,20 @@ class TenThousandServicesTest {
         assertEquals(3, registry.serving(TYPE).size(), "the index holds only the services of the type");
 
         HttpClient client = HttpClient.newHttpClient();
-        int served = 0;
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (readyChecks.get() < 500 || served < 200) {
-            assertTrue(Instant.now().isBefore(deadline), "the checker made " + readyChecks.get()
-                    + " checks and " + served + " predictions were served before the deadline");
-            HttpResponse<String> answer = client.send(HttpRequest.newBuilder(predict)
-                            .timeout(Duration.ofSeconds(5))
-                            .POST(HttpRequest.BodyPublishers.ofString("{\"model_type\": \"" + TYPE + "\", \"data\": [1]}"))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, answer.statusCode(), answer.body());
-            assertTrue(answer.headers().firstValue("X-Served-By").orElse("").startsWith("scale-"),
-                    "served by a service of the requested type");
-            served++;
-        }
+        AtomicInteger served = new AtomicInteger();
+        await("500 checks made and 200 predictions served").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(1)).pollInSameThread().until(() -> {
+                    HttpResponse<String> answer = client.send(HttpRequest.newBuilder(predict)
+                                    .timeout(Duration.ofSeconds(5))
+                                    .POST(HttpRequest.BodyPublishers.ofString("{\"model_type\": \"" + TYPE + "\", \"data\": [1]}"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertEquals(200, answer.statusCode(), answer.body());
+                    assertTrue(answer.headers().firstValue("X-Served-By").orElse("").startsWith("scale-"),
+                            "served by a service of the requested type");
+                    served.incrementAndGet();
+                    return readyChecks.get() >= 500 && served.get() >= 200;
+                });
         assertTrue(readyPeak.get() <= MAX_CHECKS, "at most " + MAX_CHECKS + " checks at once, saw " + readyPeak.get());
         assertTrue(checker.peakConcurrentChecks() <= MAX_CHECKS, "the checker's own count agrees");
         assertTrue(readyPeak.get() > 1, "checks run side by side, not one at a time");

@@ -21,8 +21,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -106,26 +107,23 @@ public final class Gateway implements BeforeAllCallback, AfterAllCallback {
     private void awaitReady() {
         HttpClient probe = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest request = HttpRequest.newBuilder(uri("/gateway/health")).timeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + STARTUP.toNanos();
-        while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the gateway exited with " + process.exitValue() + "; its log: " + log + "\n" + tail(40));
-            }
-            try {
-                if (probe.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // Not listening yet.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted waiting for the gateway", e);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the gateway did not answer " + uri("/gateway/health") + " within "
-                        + STARTUP + "; its log: " + log + "\n" + tail(40));
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        try {
+            Awaitility.await("the gateway").atMost(STARTUP).pollInterval(Duration.ofMillis(50)).pollInSameThread()
+                    .until(() -> !process.isAlive() || answers200(probe, request));
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("the gateway did not answer " + uri("/gateway/health") + " within "
+                    + STARTUP + "; its log: " + log + "\n" + tail(40), e);
+        }
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the gateway exited with " + process.exitValue() + "; its log: " + log + "\n" + tail(40));
+        }
+    }
+
+    private static boolean answers200(HttpClient probe, HttpRequest request) throws InterruptedException {
+        try {
+            return probe.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false; // Not listening yet.
         }
     }
 

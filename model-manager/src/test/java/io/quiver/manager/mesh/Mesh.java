@@ -24,10 +24,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -45,6 +44,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     private static final Duration STARTUP = Duration.ofSeconds(90);
     private static final int START_ATTEMPTS = 3;
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+    private static final Duration POLL = Duration.ofMillis(20);
 
     private final int replicaCount;
     private boolean selfRegistering;
@@ -296,11 +296,17 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     }
 
     public Http.Answer register(String id, String url, String modelType) {
+        return register(id, url, modelType, List.of("prediction"));
+    }
+
+    /** Registers a service by hand, as an operator would with seed 003's POST /services/register. */
+    public Http.Answer register(String id, String url, String modelType, List<String> capabilities) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("service_id", id);
         body.put("service_url", url);
         body.put("model_type", modelType);
-        body.putArray("capabilities").add("prediction");
+        ArrayNode declared = body.putArray("capabilities");
+        capabilities.forEach(declared::add);
         ArrayNode models = body.putArray("models");
         if (modelType.equals(MODEL_TYPE)) {
             models.addObject().put("name", ExampleModels.LSTM_FORECASTER).put("version", "1").put("model_type", MODEL_TYPE);
@@ -340,27 +346,12 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
 
     /** Polls until the condition holds; fails naming what was awaited once the timeout passes. */
     public static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting until " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
+        Awaitility.await(what).atMost(timeout).pollInterval(POLL).pollInSameThread().until(condition::getAsBoolean);
     }
 
     /** Polls for a value; fails naming what was awaited once the timeout passes. */
     public static <T> T await(String what, Duration timeout, Supplier<Optional<T>> poll) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Optional<T> value = poll.get();
-            if (value.isPresent()) {
-                return value.get();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting until " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
+        return Awaitility.await(what).atMost(timeout).pollInterval(POLL).pollInSameThread()
+                .until(poll::get, Optional::isPresent).get();
     }
 }

@@ -106,7 +106,7 @@ class MeshTrainingThroughTheManagerIT {
         return types;
     }
 
-    private static String job(String modelType, int epochs) throws IOException {
+    static String job(String modelType, int epochs) throws IOException {
         ObjectNode config = Http.JSON.createObjectNode()
                 .put("algorithm", "linear-autoregression")
                 .put("window", WINDOW);
@@ -118,12 +118,16 @@ class MeshTrainingThroughTheManagerIT {
     }
 
     private static String predict(ArrayNode series) throws IOException {
-        ObjectNode body = Http.JSON.createObjectNode().put("model_type", TYPE);
+        return predict(TYPE, series);
+    }
+
+    static String predict(String modelType, ArrayNode series) throws IOException {
+        ObjectNode body = Http.JSON.createObjectNode().put("model_type", modelType);
         body.set("data", series);
         return Http.JSON.writeValueAsString(body);
     }
 
-    private static ArrayNode series(int from, int to) {
+    static ArrayNode series(int from, int to) {
         ArrayNode values = Http.JSON.createArrayNode();
         for (int t = from; t < to; t++) {
             values.add(sine(t));
@@ -131,7 +135,7 @@ class MeshTrainingThroughTheManagerIT {
         return values;
     }
 
-    private static double sine(int t) {
+    static double sine(int t) {
         return Math.sin(t / 8.0);
     }
 }

@@ -16,8 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * One packaged Quarkus application run as a real child JVM on a loopback port: started with its
@@ -127,27 +128,22 @@ public final class ServiceProcess implements AutoCloseable {
      * taken since it was chosen, for one), and fails when the deadline passes.
      */
     boolean awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
         HttpRequest request = HttpRequest.newBuilder(uri(readyPath)).timeout(Duration.ofSeconds(1)).GET().build();
-        while (true) {
-            if (!process.isAlive()) {
-                return false;
-            }
-            try {
-                if (PROBE.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return true;
-                }
-            } catch (IOException e) {
-                // Not listening yet.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted waiting for " + name, e);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(name + " was not ready at " + uri(readyPath) + " within " + timeout
-                        + "; its log: " + log + "\n" + tail(40));
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        try {
+            Awaitility.await(name + " ready").atMost(timeout).pollInterval(Duration.ofMillis(100)).pollInSameThread()
+                    .until(() -> !process.isAlive() || answers200(request));
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException(name + " was not ready at " + uri(readyPath) + " within " + timeout
+                    + "; its log: " + log + "\n" + tail(40), e);
+        }
+        return process.isAlive();
+    }
+
+    private static boolean answers200(HttpRequest request) throws InterruptedException {
+        try {
+            return PROBE.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false; // Not listening yet.
         }
     }
 

@@ -1,10 +1,14 @@
 package io.quiver.manager.resilience;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
@@ -53,11 +57,8 @@ class RetryBudgetTest {
 
         // Spent: the next retry comes once a tenth of a second has refilled it, not before.
         long spent = System.nanoTime();
-        long deadline = spent + TimeUnit.SECONDS.toNanos(5);
-        while (!budget.tryRetry()) {
-            assertTrue(System.nanoTime() < deadline, "no retry refilled within 5 s");
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
+        await("a retry to refill").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).pollInSameThread()
+                .until(budget::tryRetry);
         double waitedMillis = (System.nanoTime() - spent) / 1e6;
         assertTrue(waitedMillis >= 50, "a spent budget gave a retry after only " + waitedMillis + " ms");
 
@@ -76,5 +77,36 @@ class RetryBudgetTest {
                 initial, waitedMillis, granted, seconds);
         assertTrue(granted <= 10 * seconds + 1, granted + " retries in " + seconds + " s exceeds 10 per second");
         assertTrue(granted >= 10 * seconds - 3, "only " + granted + " retries refilled in " + seconds + " s");
+    }
+
+    @Test
+    void afterTwelveDaysWithoutARetryTheBudgetIsFullAgain() {
+        AtomicLong now = new AtomicLong();
+        RetryBudget budget = new RetryBudget(0.2, 10, now::get);
+        while (budget.tryRetry()) {
+            // Spend the second's allowance it starts with.
+        }
+        now.addAndGet(TimeUnit.DAYS.toNanos(12));
+        int allowed = 0;
+        while (allowed < 1_000 && budget.tryRetry()) {
+            allowed++;
+        }
+        assertEquals(100, allowed, "a quiet mesh saves up to its capacity, however long it was quiet");
+
+        now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        assertTrue(budget.tryRetry(), "and refills at the allowance afterwards");
+    }
+
+    @Test
+    void requestsDoNotWaitForALockOnTheBudget() throws Exception {
+        RetryBudget budget = new RetryBudget(0.2, 10);
+        // Whatever holds the budget's monitor (a caller, a debugger, a slow retry) must not stall the
+        // requests of every event loop: counting a request and taking a retry take no lock.
+        synchronized (budget) {
+            CompletableFuture.runAsync(() -> {
+                budget.onRequest();
+                budget.tryRetry();
+            }).get(2, TimeUnit.SECONDS);
+        }
     }
 }

@@ -1,4 +1,4 @@
-package io.quiver.manager.health;
+package io.quiver.manager.registry;
 
 import io.quiver.manager.config.ManagerConfig;
 import java.time.Instant;
