@@ -48,11 +48,34 @@ final class Manifests {
         }
     }
 
-    /** Skips the calling test, saying why, when kubectl is not installed. */
-    static void assumeKubectl() {
+    private static Boolean kustomizeRenders;
+
+    /**
+     * Skips the calling test, saying why, when there is no kubectl that can render the overlays:
+     * none installed, or one whose built-in kustomize predates components (kubectl 1.20 and older,
+     * which is what Debian bookworm's kubernetes-client package holds).
+     */
+    static synchronized void assumeKubectl() {
         assumeTrue(kubectl() != null, "kubectl is not installed, so the overlays cannot be rendered: "
-                + "apt-get install kubernetes-client (.ci/run does)");
+                + "apt-get install kubernetes-client (.ci/run does), or kubectl 1.21 or newer from Kubernetes' own packages");
+        if (kustomizeRenders == null) {
+            String version = "";
+            try {
+                Process process = new ProcessBuilder(kubectl(), "version", "--client").redirectErrorStream(true).start();
+                version = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (IOException | InterruptedException e) {
+                version = e.toString();
+            }
+            var kustomize = java.util.regex.Pattern.compile("Kustomize Version: v(\\d+)").matcher(version);
+            kustomizeRenders = kustomize.find() && Integer.parseInt(kustomize.group(1)) >= 4;
+            kustomizeVersion = version.strip();
+        }
+        assumeTrue(kustomizeRenders, () -> "this kubectl's kustomize cannot render the overlays' components"
+                + " (kubectl 1.21 or newer can; Debian bookworm's kubernetes-client is 1.20): " + kustomizeVersion);
     }
+
+    private static String kustomizeVersion;
 
     private static String kubectl() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
