@@ -1,0 +1,121 @@
+package io.quiver.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What each overlay lets reach what: model-servers only from the manager, the manager only from
+ * the gateway (and, while they register themselves, the model-servers), nothing else by default;
+ * the manager may read pods and nothing more; and no token or password is in any manifest.
+ */
+class MeshIsolationTest {
+
+    static final String NAME = "app.kubernetes.io/name";
+
+    static List<String> overlays() throws Exception {
+        return Manifests.overlays();
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void onlyTheManagerReachesModelServersAndOnlyTheGatewayTheManager(String overlay) throws Exception {
+        List<HasMetadata> objects = Manifests.objects("overlays/" + overlay);
+        List<NetworkPolicy> policies = EveryOverlayIsValidKubernetesTest.of(objects, NetworkPolicy.class);
+        assertTrue(policies.stream().anyMatch(p -> (p.getSpec().getPodSelector().getMatchLabels() == null || p.getSpec().getPodSelector().getMatchLabels().isEmpty())
+                        && p.getSpec().getPodSelector().getMatchExpressions().isEmpty()
+                        && p.getSpec().getPolicyTypes().contains("Ingress") && p.getSpec().getIngress().isEmpty()),
+                overlay + ": a default-deny policy covers every pod of the namespace");
+        assertEquals(Set.of("quiver-model-manager"), sources(policies, "quiver-model-server"), overlay);
+        boolean registering = objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
+                .filter(d -> d.getMetadata().getName().equals("quiver-model-server"))
+                .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream())
+                .anyMatch(env -> env.getName().equals("QUIVER_MANAGER_URL"));
+        assertEquals(registering ? Set.of("quiver-gateway", "quiver-model-server") : Set.of("quiver-gateway"),
+                sources(policies, "quiver-model-manager"),
+                overlay + ": the manager is reached by the gateway, and by model-servers only when they register");
+        assertEquals(Set.of("anyone"), sources(policies, "quiver-gateway"), overlay);
+    }
+
+    /** The pods (by name label) whose connections the policies let into pods named {@code target}; "anyone" for no restriction. */
+    static Set<String> sources(List<NetworkPolicy> policies, String target) {
+        Set<String> sources = new HashSet<>();
+        for (NetworkPolicy policy : policies) {
+            Map<String, String> selector = policy.getSpec().getPodSelector().getMatchLabels();
+            if (selector == null || !target.equals(selector.get(NAME))) {
+                continue;
+            }
+            policy.getSpec().getIngress().forEach(rule -> {
+                assertFalse(rule.getPorts().isEmpty(), policy.getMetadata().getName() + " opens one port, not all");
+                if (rule.getFrom().isEmpty()) {
+                    sources.add("anyone");
+                }
+                for (NetworkPolicyPeer peer : rule.getFrom()) {
+                    assertTrue(peer.getIpBlock() == null && peer.getNamespaceSelector() == null,
+                            policy.getMetadata().getName() + " lets in pods of this namespace only");
+                    assertNotNull(peer.getPodSelector().getMatchLabels().get(NAME), policy.getMetadata().getName());
+                    sources.add(peer.getPodSelector().getMatchLabels().get(NAME));
+                }
+            });
+        }
+        return sources;
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theManagerMayReadPodsAndNothingElseMay(String overlay) throws Exception {
+        List<HasMetadata> objects = Manifests.objects("overlays/" + overlay);
+        List<Role> roles = EveryOverlayIsValidKubernetesTest.of(objects, Role.class);
+        assertEquals(1, roles.size(), overlay + ": one Role");
+        assertEquals(EveryOverlayIsValidKubernetesTest.names(objects, io.fabric8.kubernetes.api.model.rbac.ClusterRole.class), Set.of(),
+                overlay + ": no ClusterRole; discovery reads its own namespace");
+        for (PolicyRule rule : roles.get(0).getRules()) {
+            assertEquals(List.of(""), rule.getApiGroups());
+            assertEquals(List.of("pods"), rule.getResources());
+            assertEquals(Set.of("get", "list", "watch"), Set.copyOf(rule.getVerbs()));
+        }
+        for (RoleBinding binding : EveryOverlayIsValidKubernetesTest.of(objects, RoleBinding.class)) {
+            assertEquals(List.of("quiver-model-manager"), binding.getSubjects().stream().map(s -> s.getName()).toList());
+        }
+        for (Deployment deployment : EveryOverlayIsValidKubernetesTest.of(objects, Deployment.class)) {
+            boolean manager = deployment.getMetadata().getName().equals("quiver-model-manager");
+            Boolean mounts = deployment.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken();
+            assertEquals(manager, mounts == null || mounts,
+                    deployment.getMetadata().getName() + " gets a Kubernetes API token only if it is the manager");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void noTokenOrPasswordIsInAManifest(String overlay) throws Exception {
+        List<HasMetadata> objects = Manifests.objects("overlays/" + overlay);
+        assertEquals(List.of(), EveryOverlayIsValidKubernetesTest.of(objects, Secret.class), overlay + ": Secrets are made in the cluster");
+        for (Deployment deployment : EveryOverlayIsValidKubernetesTest.of(objects, Deployment.class)) {
+            for (EnvVar env : deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
+                if (env.getName().matches(".*(TOKEN|PASSWORD|SECRET).*")) {
+                    assertTrue(env.getValue() == null && env.getValueFrom().getSecretKeyRef() != null,
+                            deployment.getMetadata().getName() + "'s " + env.getName() + " comes from a Secret");
+                }
+            }
+        }
+        String rendered = Manifests.render("overlays/" + overlay);
+        assertFalse(rendered.matches("(?s).*\\b[0-9a-f]{48,64}\\b.*"), overlay + ": nothing that looks like a token or its hash");
+    }
+}
