@@ -45,6 +45,8 @@ repository="${QUIVER_REPOSITORY:-$PWD/example-models/target/repository}"
 # glibc gives each busy thread a malloc arena of its own; two keep native memory compact, as
 # ./quiver start and the container images have it.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+# ONNX Runtime 1.29 uploads usage telemetry unless this is set before it loads, as ./quiver start sets it.
+export ORT_DISABLE_TELEMETRY="${ORT_DISABLE_TELEMETRY:-1}"
 
 jdk_major() { sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release"; }
 

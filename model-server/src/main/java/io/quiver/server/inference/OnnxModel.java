@@ -22,7 +22,7 @@ import java.util.function.Supplier;
 
 /** One ONNX Runtime session. {@link #run} is thread-safe: ONNX Runtime allows concurrent runs. */
 public final class OnnxModel implements AutoCloseable {
-    private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+    private static final OrtEnvironment ENV = environment();
     /** Unsigned input types the Java API cannot create a tensor of; such inputs are carried ({@link ModelGraph}). */
     private static final Set<DataType> CARRIED = EnumSet.of(DataType.UINT16, DataType.UINT32, DataType.UINT64);
 
@@ -32,6 +32,20 @@ public final class OnnxModel implements AutoCloseable {
     private OnnxModel(OrtSession session, ModelSignature signature) {
         this.session = session;
         this.signature = signature;
+    }
+
+    /**
+     * ONNX Runtime's one environment, with its telemetry events off from here on. What it sends as
+     * it loads only ORT_DISABLE_TELEMETRY in the process environment stops (OnnxRuntimeSetup warns).
+     */
+    private static OrtEnvironment environment() {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try {
+            env.setTelemetry(false);
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot turn ONNX Runtime's telemetry off", e);
+        }
+        return env;
     }
 
     /** Opens a model file; a file ONNX Runtime cannot read is the caller's error, so 400. */
