@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * deploy/k8s/base/model-server.yml and model-manager.yml are what quarkus-kubernetes writes from
- * each service's application.properties; a changed property without a refreshed copy fails here.
+ * each service's application.properties, but for the commit the build was made from; a changed
+ * property without a refreshed copy fails here.
  * And the JVM settings the pods get through JDK_JAVA_OPTIONS are deploy/jvm.options' and
  * deploy/jvm-22.options', in order.
  */
@@ -41,11 +42,26 @@ class KubernetesManifestsMatchTheBuildTest {
         assertEquals(List.of("Service", "Deployment"), actual.stream().map(HasMetadata::getKind).toList());
     }
 
+    /** Written by quarkus-kubernetes from the checkout's git state, so they differ with every commit. */
+    private static final List<String> BUILD_PROVENANCE = List.of("app.quarkus.io/commit-id", "app.quarkus.io/vcs-uri");
+
     static List<HasMetadata> sortedEnv(List<HasMetadata> objects) {
+        for (HasMetadata object : objects) {
+            withoutProvenance(object.getMetadata());
+            if (object instanceof Deployment deployment) {
+                withoutProvenance(deployment.getSpec().getTemplate().getMetadata());
+            }
+        }
         objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
                 .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream())
                 .forEach(c -> c.setEnv(c.getEnv().stream().sorted(Comparator.comparing(EnvVar::getName)).toList()));
         return objects;
+    }
+
+    private static void withoutProvenance(io.fabric8.kubernetes.api.model.ObjectMeta metadata) {
+        if (metadata != null && metadata.getAnnotations() != null) {
+            BUILD_PROVENANCE.forEach(metadata.getAnnotations()::remove);
+        }
     }
 
     @ParameterizedTest
