@@ -1,4 +1,4 @@
-package io.quiver.server.protocol.seed;
+package io.quiver.server.protocol.reference;
 
 import io.quiver.common.json.WireErrors;
 import io.quiver.server.protocol.ModelStatus;

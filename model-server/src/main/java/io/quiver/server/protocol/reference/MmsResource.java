@@ -1,4 +1,4 @@
-package io.quiver.server.protocol.seed;
+package io.quiver.server.protocol.reference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.server.inference.InferenceRequest;

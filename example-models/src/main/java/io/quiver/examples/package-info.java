@@ -1,0 +1,6 @@
+/**
+ * Models the build writes: the example repository the services and the quick start serve, models
+ * written as the public exporters (skl2onnx, torch.onnx) write them, with reference answers
+ * computed without ONNX Runtime, and the ONNX writer they share.
+ */
+package io.quiver.examples;
