@@ -2,6 +2,7 @@ package io.quiver.server.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quiver.common.error.BadRequestException;
 import java.nio.charset.StandardCharsets;
@@ -82,6 +83,8 @@ class CsvTablesTest {
         assertEquals("data.csv line 4 has 2 fields but the header has 3 [a, b, c]", refusal("a,b,c\n1,2,3\n\n4,5\n"));
         assertEquals("data.csv line 3 has 4 fields but the header has 3 [a, b, c]", refusal("a,b,c\n1,2,3\n4,5,6,7"));
         assertEquals("data.csv line 3 has a quoted field that is never closed", refusal("a,b\n1,2\n3,\"open\n4,5\n"));
+        assertTrue(refusal("a,b\n\"ab\"cd,2\n").startsWith("data.csv line 2 is not valid CSV: "),
+                "text after a closing quote is not CSV (RFC 4180)");
     }
 
     @Test
