@@ -34,7 +34,8 @@ public class RepositoryWatcher {
     private final ServerConfig config;
     private final Scheduler scheduler;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
-    private boolean primed;
+    /** Scans run one at a time, but not always on the same thread. */
+    private volatile boolean primed;
 
     RepositoryWatcher(ModelRegistry registry, ModelLoading loading, PathGuard guard, ServerConfig config,
                       Scheduler scheduler) {

@@ -6,9 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quiver.server.batching.RunObserver;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,14 +16,14 @@ import java.util.concurrent.TimeUnit;
  * served, so that a server that trains and retires versions for months does not export a series
  * for every version it ever had. A version replaced by a new load of the same version keeps them.
  *
- * <p>Requests still draining on a version that was unloaded are not counted any more: a meter
- * created for them would never be removed.
+ * <p>Requests still draining on a version that was unloaded count only into meters that already
+ * exist, and are no longer exported: a meter created for them would never be removed.
  */
 final class VersionMeters implements RunObserver {
     private final MeterRegistry meters;
     private final ModelInfo info;
     private final List<Meter> registered = new ArrayList<>();
-    private final Map<String, Timer> inferences = new HashMap<>();
+    private final Map<String, Timer> inferences = new ConcurrentHashMap<>();
     private final DistributionSummary batchRows;
     private final Timer batchRuns;
     private boolean closed;
@@ -69,16 +69,22 @@ final class VersionMeters implements RunObserver {
     }
 
     /** Counts one request, {@code quiver_inference_seconds} by outcome; nothing once closed. */
-    synchronized void inference(Timer.Sample sample, String outcome) {
-        if (closed) {
-            return;
+    void inference(Timer.Sample sample, String outcome) {
+        Timer timer = inferences.get(outcome);
+        if (timer == null) {
+            // Rare (once per outcome), so a lock here keeps the request path free of one.
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                timer = inferences.computeIfAbsent(outcome, o -> {
+                    Timer created = meters.timer("quiver.inference", "model", info.name(), "version",
+                            info.version(), "outcome", o);
+                    registered.add(created);
+                    return created;
+                });
+            }
         }
-        Timer timer = inferences.computeIfAbsent(outcome, o -> {
-            Timer created = meters.timer("quiver.inference", "model", info.name(), "version", info.version(),
-                    "outcome", o);
-            registered.add(created);
-            return created;
-        });
         sample.stop(timer);
     }
 
