@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.jboss.logging.Logger;
@@ -32,6 +33,8 @@ public class ModelRegistry {
     private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
 
     private final Map<String, NavigableMap<String, ModelSlot>> models = new ConcurrentHashMap<>();
+    /** Every {@code name/version} loaded since start, so that the repository watcher leaves them alone. */
+    private final Set<String> everServed = ConcurrentHashMap.newKeySet();
     private final ModelResidency residency;
     private final ServerConfig config;
     private final MeterRegistry meters;
@@ -88,6 +91,7 @@ public class ModelRegistry {
             opened.close();
             throw e;
         }
+        everServed.add(files.name() + "/" + files.version());
         if (replaced[0] != null) {
             replaced[0].retire();
         }
@@ -157,6 +161,11 @@ public class ModelRegistry {
                     + "; name one of them in model_type");
         }
         return resolve(names.get(0), version);
+    }
+
+    /** Whether this version was loaded at some time since the server started, unloaded since or not. */
+    public boolean servedSinceStart(String name, String version) {
+        return everServed.contains(name + "/" + version);
     }
 
     public List<String> names() {

@@ -34,8 +34,6 @@ public class RepositoryWatcher {
     private final ServerConfig config;
     private final Scheduler scheduler;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
-    /** Scans run one at a time, but not always on the same thread. */
-    private volatile boolean primed;
 
     RepositoryWatcher(ModelRegistry registry, ModelLoading loading, PathGuard guard, ServerConfig config,
                       Scheduler scheduler) {
@@ -59,19 +57,19 @@ public class RepositoryWatcher {
                 .schedule();
     }
 
-    /** Loads every version on disk that this server has not seen before. */
+    /**
+     * Loads every version on disk that this server has neither served nor tried before: a version
+     * trained here, or loaded through the API, and unloaded before this scan stays unloaded.
+     */
     void scan() {
         if (!loading.startupDone()) {
             return;
         }
-        if (!primed) {
-            registry.slots().forEach(slot -> seen.add(key(slot.info().name(), slot.info().version())));
-            primed = true;
-        }
         List<String> wanted = config.startupModels().orElse(List.of());
         for (ModelFiles files : RepositoryScanner.scan(guard.repository())) {
             String key = key(files.name(), files.version());
-            if (!seen.add(key) || !wanted.isEmpty() && !wanted.contains(files.name()) && !wanted.contains(key)) {
+            if (registry.servedSinceStart(files.name(), files.version()) || !seen.add(key)
+                    || !wanted.isEmpty() && !wanted.contains(files.name()) && !wanted.contains(key)) {
                 continue;
             }
             try {
