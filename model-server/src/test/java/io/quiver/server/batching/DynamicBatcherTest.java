@@ -97,6 +97,21 @@ class DynamicBatcherTest {
         return out;
     }
 
+    private record BehindAHeldRun(CompletableFuture<List<Tensor>> held, List<CompletableFuture<List<Tensor>>> batch) {
+    }
+
+    /** While one run is held on one thread, queues {@code requests}, which fill a batch at once. */
+    private static BehindAHeldRun queueBehindAHeldRun(DynamicBatcher batcher, Doubler engine,
+                                                      List<InferenceRequest> requests) throws InterruptedException {
+        CompletableFuture<List<Tensor>> held = batcher.submit(rows(Doubler.HOLD, 1)).orElseThrow();
+        assertTrue(engine.holding.await(30, TimeUnit.SECONDS));
+        List<CompletableFuture<List<Tensor>>> batch = new ArrayList<>();
+        for (InferenceRequest request : requests) {
+            batch.add(batcher.submit(request).orElseThrow());
+        }
+        return new BehindAHeldRun(held, batch);
+    }
+
     @Test
     void concurrentRequestsShareRunsOfAtMostTheMaximumAndEachGetsItsOwnRows() throws Exception {
         Doubler engine = new Doubler();
@@ -147,14 +162,9 @@ class DynamicBatcherTest {
     void whenAMergedRunFailsEachRequestRunsAloneSoOnlyTheBadOneFails() throws Exception {
         Doubler engine = new Doubler();
         DynamicBatcher batcher = batcher(engine, 4, LONG, () -> { });
-        // While one run is held, four one-row requests queue up and fill a batch of four at once.
-        CompletableFuture<List<Tensor>> held = batcher.submit(rows(Doubler.HOLD, 1)).orElseThrow();
-        assertTrue(engine.holding.await(30, TimeUnit.SECONDS));
-        List<CompletableFuture<List<Tensor>>> results = new ArrayList<>();
         List<InferenceRequest> requests = List.of(rows(1, 1), rows(10, 1), rows(-5, 1), rows(20, 1));
-        for (InferenceRequest request : requests) {
-            results.add(batcher.submit(request).orElseThrow());
-        }
+        BehindAHeldRun queued = queueBehindAHeldRun(batcher, engine, requests);
+        List<CompletableFuture<List<Tensor>>> results = queued.batch();
         for (int i = 0; i < requests.size(); i++) {
             if (i == 2) {
                 ExecutionException failed = assertThrows(ExecutionException.class,
@@ -166,7 +176,7 @@ class DynamicBatcherTest {
         }
         assertEquals(List.of(1, 1, 1), engine.runs, "the merged run of 4 failed; three ran alone and succeeded");
         engine.release.countDown();
-        answer(held);
+        answer(queued.held());
         batcher.drainAndStop();
     }
 
@@ -174,13 +184,9 @@ class DynamicBatcherTest {
     void anErrorInAMergedRunFailsThatBatchReleasesItsPlacesAndTheThreadServesOn() throws Exception {
         Doubler engine = new Doubler();
         DynamicBatcher batcher = batcher(engine, 4, LONG, () -> { });
-        CompletableFuture<List<Tensor>> held = batcher.submit(rows(Doubler.HOLD, 1)).orElseThrow();
-        assertTrue(engine.holding.await(30, TimeUnit.SECONDS));
-        List<CompletableFuture<List<Tensor>>> batch = new ArrayList<>();
-        for (InferenceRequest request : List.of(rows(1, 1), rows(Doubler.CRASH, 1), rows(10, 1), rows(20, 1))) {
-            batch.add(batcher.submit(request).orElseThrow());
-        }
-        for (CompletableFuture<List<Tensor>> result : batch) {
+        BehindAHeldRun queued = queueBehindAHeldRun(batcher, engine,
+                List.of(rows(1, 1), rows(Doubler.CRASH, 1), rows(10, 1), rows(20, 1)));
+        for (CompletableFuture<List<Tensor>> result : queued.batch()) {
             ExecutionException failed = assertThrows(ExecutionException.class, () -> result.get(30, TimeUnit.SECONDS));
             // Not an ApiException: the error mapper answers it with the JSON 500 and logs it.
             assertInstanceOf(AssertionError.class, failed.getCause());
@@ -192,7 +198,7 @@ class DynamicBatcherTest {
         InferenceRequest next = rows(5, 4);
         assertArrayEquals(doubled(next), answer(batcher.submit(next).orElseThrow()));
         engine.release.countDown();
-        answer(held);
+        answer(queued.held());
         await().atMost(LONG).until(batcher::inFlight, inFlight -> inFlight == 0);
         batcher.drainAndStop();
     }

@@ -14,6 +14,7 @@ import io.quiver.server.testing.ExampleRepository;
 import io.quiver.server.testing.FastRepositoryPolling;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -39,11 +40,8 @@ class NewVersionsInTheRepositoryAreLoadedTest {
     void aVersionCopiedIntoTheRepositoryIsServedAsLatest() throws Exception {
         given().get("/ready").then().statusCode(200);
         Path staging = ExampleRepository.root().resolve(".staging-copy");
-        Files.createDirectories(staging);
         Path source = ExampleRepository.extraRoot().resolve("house_price/2");
-        for (String file : List.of("model.onnx", "model.json")) {
-            Files.copy(source.resolve(file), staging.resolve(file), StandardCopyOption.REPLACE_EXISTING);
-        }
+        copyVersion(source, staging);
         Files.move(staging, ExampleRepository.root().resolve("house_price/10"), StandardCopyOption.ATOMIC_MOVE);
 
         awaitLatest("house_price", "10");
@@ -58,12 +56,8 @@ class NewVersionsInTheRepositoryAreLoadedTest {
         given().get("/ready").then().statusCode(200);
         given().delete("/v1/models/multi_input/1").then().statusCode(200);
         // Another version appearing proves a scan ran after the unload.
-        Path copy = ExampleRepository.root().resolve("fraud_classifier/5");
-        Files.createDirectories(copy);
-        for (String file : List.of("model.onnx", "model.json")) {
-            Files.copy(ExampleRepository.extraRoot().resolve("fraud_classifier/1").resolve(file), copy.resolve(file),
-                    StandardCopyOption.REPLACE_EXISTING);
-        }
+        copyVersion(ExampleRepository.extraRoot().resolve("fraud_classifier/1"),
+                ExampleRepository.root().resolve("fraud_classifier/5"));
         awaitLatest("fraud_classifier", "5");
         given().get("/v2/models/multi_input").then().statusCode(404);
     }
@@ -89,13 +83,16 @@ class NewVersionsInTheRepositoryAreLoadedTest {
             }
         }, ModelLoading.class);
         await().atMost(Duration.ofSeconds(15)).until(() -> failing.get() < 0);
-        Path copy = ExampleRepository.root().resolve("fraud_classifier/8");
-        Files.createDirectories(copy);
-        for (String file : List.of("model.onnx", "model.json")) {
-            Files.copy(ExampleRepository.extraRoot().resolve("fraud_classifier/1").resolve(file), copy.resolve(file),
-                    StandardCopyOption.REPLACE_EXISTING);
-        }
+        copyVersion(ExampleRepository.extraRoot().resolve("fraud_classifier/1"),
+                ExampleRepository.root().resolve("fraud_classifier/8"));
         awaitLatest("fraud_classifier", "8");
+    }
+
+    private static void copyVersion(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        for (String file : List.of("model.onnx", "model.json")) {
+            Files.copy(from.resolve(file), to.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     private static void awaitLatest(String model, String version) {
