@@ -2,6 +2,8 @@ package io.quiver.examples;
 
 import static io.quiver.examples.ExporterWeights.*;
 
+import io.quiver.common.numbers.HalfFloats;
+
 /**
  * What each {@link ExporterModels} model answers, computed in plain Java from
  * {@link ExporterWeights} without ONNX Runtime. Methods take and return one row of the batch;
@@ -90,10 +92,10 @@ public final class ExporterReference {
         for (int j = 0; j < outputs; j++) {
             double product = 0;
             for (int k = 0; k < x.length; k++) {
-                product += (double) x[k] * Float16.round(weights[k * outputs + j]);
+                product += (double) x[k] * roundToHalf(weights[k * outputs + j]);
             }
-            float matMul = Float16.round((float) product);
-            result[j] = Float16.round(matMul + Float16.round(bias[j]));
+            float matMul = roundToHalf((float) product);
+            result[j] = roundToHalf(matMul + roundToHalf(bias[j]));
         }
         return result;
     }
@@ -175,10 +177,15 @@ public final class ExporterReference {
         return best;
     }
 
+    /** {@code value} rounded to FP16 and back, as a torch float16 tensor holds it. */
+    private static float roundToHalf(float value) {
+        return HalfFloats.fp16ToFloat(HalfFloats.toFp16(value));
+    }
+
     private static float[] roundAll(float[] values) {
         float[] rounded = new float[values.length];
         for (int i = 0; i < values.length; i++) {
-            rounded[i] = Float16.round(values[i]);
+            rounded[i] = roundToHalf(values[i]);
         }
         return rounded;
     }

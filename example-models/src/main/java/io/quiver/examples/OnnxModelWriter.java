@@ -1,11 +1,19 @@
 package io.quiver.examples;
 
-import java.util.ArrayList;
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.AttributeProto.AttributeType;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * Builds a serialized ONNX {@code ModelProto} (IR version 7, default-domain opset 13) from a
- * small fluent description of one graph.
+ * small fluent description of one graph, with ONNX's generated protobuf classes.
  *
  * <p>Dimensions are given as {@code Integer}/{@code Long} for fixed sizes and {@code String}
  * for symbolic ones (such as {@code "batch"}).
@@ -17,64 +25,52 @@ public final class OnnxModelWriter {
 
     /** Tensor element types, with their {@code TensorProto.DataType} codes. */
     public enum ElementType {
-        FLOAT(1), INT32(6), INT64(7), STRING(8), BOOL(9), DOUBLE(11);
+        FLOAT(DataType.FLOAT), INT32(DataType.INT32), INT64(DataType.INT64), STRING(DataType.STRING),
+        BOOL(DataType.BOOL), DOUBLE(DataType.DOUBLE);
 
         public final int code;
+        private final DataType type;
 
-        ElementType(int code) {
-            this.code = code;
+        ElementType(DataType type) {
+            this.type = type;
+            this.code = type.getNumber();
         }
     }
 
-    /** A node attribute, encoded as an {@code AttributeProto}. */
+    /** A node attribute. */
     public static final class Attribute {
-        private static final int FLOAT = 1, INT = 2, STRING = 3, FLOATS = 6, INTS = 7;
+        private final AttributeProto proto;
 
-        private final ProtoWriter proto;
-
-        private Attribute(String name, int type) {
-            this.proto = new ProtoWriter().string(1, name).varint(20, type);
+        private Attribute(AttributeProto proto) {
+            this.proto = proto;
         }
 
         public static Attribute integer(String name, long value) {
-            Attribute attribute = new Attribute(name, INT);
-            attribute.proto.varint(3, value);
-            return attribute;
+            return new Attribute(OnnxProtos.integer(name, value));
         }
 
         public static Attribute real(String name, float value) {
-            Attribute attribute = new Attribute(name, FLOAT);
-            attribute.proto.float32(2, value);
-            return attribute;
+            return new Attribute(AttributeProto.newBuilder().setName(name).setType(AttributeType.FLOAT).setF(value)
+                    .build());
         }
 
         public static Attribute string(String name, String value) {
-            Attribute attribute = new Attribute(name, STRING);
-            attribute.proto.string(4, value);
-            return attribute;
+            return new Attribute(OnnxProtos.string(name, value));
         }
 
         public static Attribute ints(String name, long... values) {
-            Attribute attribute = new Attribute(name, INTS);
-            attribute.proto.packedVarints(8, values);
-            return attribute;
+            return new Attribute(OnnxProtos.ints(name, values));
         }
 
         public static Attribute floats(String name, float... values) {
-            Attribute attribute = new Attribute(name, FLOATS);
-            attribute.proto.packedFloats(7, values);
-            return attribute;
+            return new Attribute(OnnxProtos.floats(name, values));
         }
     }
 
-    private final String graphName;
-    private final List<ProtoWriter> nodes = new ArrayList<>();
-    private final List<ProtoWriter> initializers = new ArrayList<>();
-    private final List<ProtoWriter> inputs = new ArrayList<>();
-    private final List<ProtoWriter> outputs = new ArrayList<>();
+    private final GraphProto.Builder graph;
 
     private OnnxModelWriter(String graphName) {
-        this.graphName = graphName;
+        this.graph = GraphProto.newBuilder().setName(graphName);
     }
 
     public static OnnxModelWriter graph(String name) {
@@ -82,86 +78,72 @@ public final class OnnxModelWriter {
     }
 
     public OnnxModelWriter input(String name, ElementType type, Object... dims) {
-        inputs.add(valueInfo(name, type, dims));
+        graph.addInput(OnnxProtos.tensor(name, type.type, dims));
         return this;
     }
 
     public OnnxModelWriter output(String name, ElementType type, Object... dims) {
-        outputs.add(valueInfo(name, type, dims));
+        graph.addOutput(OnnxProtos.tensor(name, type.type, dims));
         return this;
     }
 
     public OnnxModelWriter initializer(String name, long[] dims, float[] values) {
-        initializers.add(tensor(name, ElementType.FLOAT, dims, values.length).packedFloats(4, values));
+        checkFilled(name, dims, values.length);
+        graph.addInitializer(tensor(name, ElementType.FLOAT, dims).addAllFloatData(boxed(values)));
         return this;
     }
 
     public OnnxModelWriter initializer(String name, long[] dims, long[] values) {
-        initializers.add(tensor(name, ElementType.INT64, dims, values.length).packedVarints(7, values));
+        checkFilled(name, dims, values.length);
+        graph.addInitializer(tensor(name, ElementType.INT64, dims).addAllInt64Data(Arrays.stream(values).boxed().toList()));
         return this;
     }
 
     public OnnxModelWriter initializer(String name, long[] dims, double[] values) {
-        initializers.add(tensor(name, ElementType.DOUBLE, dims, values.length).packedDoubles(10, values));
+        checkFilled(name, dims, values.length);
+        graph.addInitializer(tensor(name, ElementType.DOUBLE, dims).addAllDoubleData(Arrays.stream(values).boxed().toList()));
         return this;
     }
 
     /** Adds a node; an empty string in {@code inputs} skips an optional input. */
     public OnnxModelWriter node(String opType, List<String> inputs, List<String> outputs, Attribute... attributes) {
-        ProtoWriter node = new ProtoWriter();
-        inputs.forEach(input -> node.string(1, input));
-        outputs.forEach(output -> node.string(2, output));
-        node.string(3, opType + "_" + nodes.size()).string(4, opType);
-        for (Attribute attribute : attributes) {
-            node.message(5, attribute.proto);
-        }
-        nodes.add(node);
+        graph.addNode(NodeProto.newBuilder()
+                .addAllInput(inputs)
+                .addAllOutput(outputs)
+                .setName(opType + "_" + graph.getNodeCount())
+                .setOpType(opType)
+                .addAllAttribute(Arrays.stream(attributes).map(a -> a.proto).toList()));
         return this;
     }
 
     public byte[] toByteArray() {
-        ProtoWriter graph = new ProtoWriter();
-        nodes.forEach(node -> graph.message(1, node));
-        graph.string(2, graphName);
-        initializers.forEach(initializer -> graph.message(5, initializer));
-        inputs.forEach(input -> graph.message(11, input));
-        outputs.forEach(output -> graph.message(12, output));
-        ProtoWriter opset = new ProtoWriter().string(1, "").varint(2, OPSET_VERSION);
-        return new ProtoWriter()
-                .varint(1, IR_VERSION)
-                .string(2, PRODUCER)
-                .message(7, graph)
-                .message(8, opset)
+        return ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .setProducerName(PRODUCER)
+                .setGraph(graph)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET_VERSION))
+                .build()
                 .toByteArray();
     }
 
-    private static ProtoWriter tensor(String name, ElementType type, long[] dims, int valueCount) {
-        long size = 1;
-        for (long dim : dims) {
-            size *= dim;
-        }
+    private static TensorProto.Builder tensor(String name, ElementType type, long[] dims) {
+        return TensorProto.newBuilder().setName(name).setDataType(type.code)
+                .addAllDims(Arrays.stream(dims).boxed().toList());
+    }
+
+    private static void checkFilled(String name, long[] dims, int valueCount) {
+        long size = Arrays.stream(dims).reduce(1, (a, b) -> a * b);
         if (size != valueCount) {
             throw new IllegalArgumentException(
                     "initializer " + name + " has " + valueCount + " values for " + size + " elements");
         }
-        return new ProtoWriter().packedVarints(1, dims).varint(2, type.code).string(8, name);
     }
 
-    private static ProtoWriter valueInfo(String name, ElementType type, Object... dims) {
-        ProtoWriter shape = new ProtoWriter();
-        for (Object dim : dims) {
-            ProtoWriter dimension;
-            if (dim instanceof String symbol) {
-                dimension = new ProtoWriter().string(2, symbol);
-            } else if (dim instanceof Integer || dim instanceof Long) {
-                dimension = new ProtoWriter().varint(1, ((Number) dim).longValue());
-            } else {
-                throw new IllegalArgumentException("dimension of " + name + " must be a String or a size: " + dim);
-            }
-            shape.message(1, dimension);
+    private static List<Float> boxed(float[] values) {
+        Float[] boxed = new Float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            boxed[i] = values[i];
         }
-        ProtoWriter tensorType = new ProtoWriter().varint(1, type.code).message(2, shape);
-        ProtoWriter typeProto = new ProtoWriter().message(1, tensorType);
-        return new ProtoWriter().string(1, name).message(2, typeProto);
+        return Arrays.asList(boxed);
     }
 }

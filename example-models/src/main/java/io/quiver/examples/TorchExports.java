@@ -3,6 +3,7 @@ package io.quiver.examples;
 import static io.quiver.examples.ExporterWeights.*;
 
 import ai.onnx.proto.OnnxMl.GraphProto;
+import io.quiver.common.numbers.HalfFloats;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
@@ -30,12 +31,12 @@ final class TorchExports {
                 .setName("main_graph")
                 .addInput(OnnxProtos.tensor("input", DataType.FLOAT16, BATCH, HALF_IN))
                 .addOutput(OnnxProtos.tensor("output", DataType.FLOAT16, BATCH, HALF_OUT))
-                .addInitializer(OnnxProtos.halves("fc1.bias", new long[] {HALF_HIDDEN}, Float16.fromFloats(HALF_B1)))
-                .addInitializer(OnnxProtos.halves("fc2.bias", new long[] {HALF_OUT}, Float16.fromFloats(HALF_B2)))
+                .addInitializer(OnnxProtos.halves("fc1.bias", new long[] {HALF_HIDDEN}, fp16Bits(HALF_B1)))
+                .addInitializer(OnnxProtos.halves("fc2.bias", new long[] {HALF_OUT}, fp16Bits(HALF_B2)))
                 .addInitializer(OnnxProtos.halves("onnx::MatMul_10", new long[] {HALF_IN, HALF_HIDDEN},
-                        Float16.fromFloats(HALF_W1)))
+                        fp16Bits(HALF_W1)))
                 .addInitializer(OnnxProtos.halves("onnx::MatMul_11", new long[] {HALF_HIDDEN, HALF_OUT},
-                        Float16.fromFloats(HALF_W2)))
+                        fp16Bits(HALF_W2)))
                 .addNode(node("MatMul", "/fc1/MatMul", List.of("input", "onnx::MatMul_10")))
                 .addNode(node("Add", "/fc1/Add", List.of("fc1.bias", "/fc1/MatMul_output_0")))
                 .addNode(node("Relu", "/act/Relu", List.of("/fc1/Add_output_0")))
@@ -103,5 +104,13 @@ final class TorchExports {
     /** A node whose one output torch names {@code <node name>_output_0}. */
     private static NodeProto node(String opType, String name, List<String> inputs) {
         return OnnxProtos.node("", opType, name, inputs, List.of(name + "_output_0"));
+    }
+
+    private static short[] fp16Bits(float[] values) {
+        short[] bits = new short[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bits[i] = HalfFloats.toFp16(values[i]);
+        }
+        return bits;
     }
 }

@@ -10,23 +10,13 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.quiver.examples.OnnxModelWriter.Attribute;
 import io.quiver.examples.OnnxModelWriter.ElementType;
-import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class OnnxModelWriterTest {
 
-    @Test
-    void encodesVarintsAsProtobufDoes() {
-        assertArrayEquals(bytes(0x01), varint(1));
-        assertArrayEquals(bytes(0xAC, 0x02), varint(300));
-        assertArrayEquals(bytes(0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01), varint(-1));
-        assertArrayEquals(bytes(0x08, 0x96, 0x01), new ProtoWriter().varint(1, 150).toByteArray());
-        assertArrayEquals(bytes(0x12, 0x02, 'h', 'i'), new ProtoWriter().string(2, "hi").toByteArray());
-    }
-
-    /** A negative attribute and a negative initializer value only load if ten-byte varints are right. */
+    /** Negative attributes and initializer values are int64 two's complement on the wire. */
     @Test
     void onnxRuntimeRunsAWrittenGraphWithNegativeIntegers() throws OrtException {
         byte[] model = OnnxModelWriter.graph("negatives")
@@ -58,19 +48,5 @@ class OnnxModelWriterTest {
     void elementTypesUseOnnxDataTypeCodes() {
         assertEquals(List.of(1, 6, 7, 8, 9, 11),
                 List.of(ElementType.values()).stream().map(type -> type.code).toList());
-    }
-
-    private static byte[] varint(long value) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ProtoWriter.rawVarint(out, value);
-        return out.toByteArray();
-    }
-
-    private static byte[] bytes(int... values) {
-        byte[] bytes = new byte[values.length];
-        for (int i = 0; i < values.length; i++) {
-            bytes[i] = (byte) values[i];
-        }
-        return bytes;
     }
 }

@@ -9,6 +9,7 @@ import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.quiver.common.numbers.HalfFloats;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.ShortBuffer;
@@ -29,8 +30,8 @@ class TorchExportsTest {
         for (int row = 0; row < rows.length; row++) {
             float[] expected = ExporterReference.halfMlp(rows[row]);
             for (int j = 0; j < expected.length; j++) {
-                assertEquals(Float16.fromFloat(expected[j]), out[row][j], "row " + row + " output " + j
-                        + ": expected " + expected[j] + ", got " + Float16.toFloat(out[row][j]));
+                assertEquals(HalfFloats.toFp16(expected[j]), out[row][j], "row " + row + " output " + j
+                        + ": expected " + expected[j] + ", got " + HalfFloats.fp16ToFloat(out[row][j]));
             }
         }
     }
@@ -46,17 +47,23 @@ class TorchExportsTest {
         for (int row = 0; row < rows.length; row++) {
             float[] expected = ExporterReference.halfMlp(rows[row]);
             for (int j = 0; j < expected.length; j++) {
-                float actual = Float16.toFloat(out[row][j]);
-                assertEquals(expected[j], actual, Float16.ulp(expected[j]), "row " + row + " output " + j);
+                float actual = HalfFloats.fp16ToFloat(out[row][j]);
+                assertEquals(expected[j], actual, ulp(expected[j]), "row " + row + " output " + j);
             }
         }
+    }
+
+    /** The gap between {@code value}'s half and the next half away from zero: one unit in the last place. */
+    private static float ulp(float value) {
+        short bits = (short) (HalfFloats.toFp16(Math.abs(value)) & 0x7fff);
+        return HalfFloats.fp16ToFloat((short) (bits + 1)) - HalfFloats.fp16ToFloat(bits);
     }
 
     private static short[][] runHalf(float[][] rows) throws OrtException {
         ShortBuffer bits = ByteBuffer.allocateDirect(rows.length * 4 * 2).order(ByteOrder.nativeOrder()).asShortBuffer();
         for (float[] row : rows) {
             for (float v : row) {
-                bits.put(Float16.fromFloat(v));
+                bits.put(HalfFloats.toFp16(v));
             }
         }
         bits.rewind();

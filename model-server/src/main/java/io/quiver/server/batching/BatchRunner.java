@@ -10,7 +10,8 @@ import org.jboss.logging.Logger;
 /**
  * Runs a batch taken from the queue and answers every request in it, whatever becomes of the run:
  * a merged run that fails, or whose outputs cannot be cut back into rows, is run again request by
- * request, so that only a request at fault fails.
+ * request, so that only a request at fault fails. An {@link Error} fails the whole batch and
+ * nothing more: the thread that met it goes on serving.
  */
 final class BatchRunner {
     private static final Logger LOG = Logger.getLogger(BatchRunner.class);
@@ -60,6 +61,12 @@ final class BatchRunner {
         } catch (RuntimeException e) {
             // One request's values may be what the model refused: alone, only that one fails.
             LOG.debugf(e, "a merged run of %d requests for %s failed; running them one by one", batch.size(), label);
+        } catch (Error e) {
+            // Not a property of one request's values, so running them again alone would only meet it
+            // again; each request is answered (a 500) and gives back its place, and the thread serves on.
+            LOG.errorf(e, "a merged run of %d requests for %s failed", batch.size(), label);
+            batch.forEach(pending -> answer(pending, null, e));
+            return;
         }
         if (shares == null) {
             batch.forEach(this::runAlone);

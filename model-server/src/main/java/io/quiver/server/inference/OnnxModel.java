@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /** One ONNX Runtime session. {@link #run} is thread-safe: ONNX Runtime allows concurrent runs. */
@@ -26,12 +28,22 @@ public final class OnnxModel implements AutoCloseable {
     /** Unsigned input types the Java API cannot create a tensor of; such inputs are carried ({@link ModelGraph}). */
     private static final Set<DataType> CARRIED = EnumSet.of(DataType.UINT16, DataType.UINT32, DataType.UINT64);
 
+    /** Sessions opened and not yet closed: native memory that only {@link #close} gives back. */
+    private static final AtomicInteger OPEN = new AtomicInteger();
+
     private final OrtSession session;
     private final ModelSignature signature;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private OnnxModel(OrtSession session, ModelSignature signature) {
         this.session = session;
         this.signature = signature;
+        OPEN.incrementAndGet();
+    }
+
+    /** ONNX Runtime sessions this process holds open, whatever holds them. */
+    public static int openSessions() {
+        return OPEN.get();
     }
 
     /**
@@ -124,6 +136,10 @@ public final class OnnxModel implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        OPEN.decrementAndGet();
         try {
             session.close();
         } catch (OrtException e) {

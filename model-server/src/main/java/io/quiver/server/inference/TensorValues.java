@@ -1,5 +1,6 @@
 package io.quiver.server.inference;
 
+import io.quiver.common.numbers.HalfFloats;
 import java.math.BigInteger;
 
 /**

@@ -4,7 +4,7 @@ import io.quiver.common.json.JsonBodies;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.common.error.BadRequestException;
 import io.quiver.server.inference.DataType;
-import io.quiver.server.inference.HalfFloats;
+import io.quiver.common.numbers.HalfFloats;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;

@@ -67,12 +67,17 @@ final class RegistrationLoop {
         Duration next;
         try {
             next = registered ? heartbeat() : register();
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
+            // Whatever a call throws (an Error too), the next is scheduled: a task that throws is
+            // dropped by the scheduler, which would end the registration for good without a word.
             if (scheduler.isShutdown()) {
                 return; // the call was interrupted by shutdown, which is not a failure worth a warning
             }
-            // A task that throws is dropped by the scheduler, which would end the registration for good.
-            next = failures.failed(registered ? heartbeatTo() : registrationWith(), e.toString());
+            String what = registered ? heartbeatTo() : registrationWith();
+            if (!(e instanceof IOException) && failures.failures() == 0) {
+                LOG.errorf(e, "%s failed unexpectedly", what);
+            }
+            next = failures.failed(what, e.toString());
         }
         try {
             scheduler.schedule(this::step, next.toMillis(), TimeUnit.MILLISECONDS);

@@ -68,14 +68,14 @@ public class InferenceService {
                 inferences = slot.inferences(request);
                 queued = slot.submit(request, times);
             } catch (ApiException e) {
-                count(info, sample, e);
+                count(slot, sample, e);
                 slot.statistics().failed(System.nanoTime() - started);
                 throw e;
             }
             if (queued.isPresent()) {
                 return queued.get().thenApply(outputs -> new InferenceResult(info, outputs))
                         .whenComplete((result, failure) -> {
-                            count(info, sample, failure);
+                            count(slot, sample, failure);
                             record(slot.statistics(), inferences, started, times, failure);
                         });
             }
@@ -100,7 +100,7 @@ public class InferenceService {
         }
     }
 
-    private void count(ModelInfo info, Timer.Sample sample, Throwable failure) {
+    private static void count(ModelSlot slot, Timer.Sample sample, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         String outcome;
         if (cause == null) {
@@ -110,7 +110,6 @@ public class InferenceService {
         } else {
             outcome = "error";
         }
-        sample.stop(meters.timer("quiver.inference", "model", info.name(), "version", info.version(),
-                "outcome", outcome));
+        slot.meters().inference(sample, outcome);
     }
 }

@@ -1,10 +1,7 @@
 package io.quiver.server.serving;
 
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.quiver.server.batching.BatchingPolicy;
-import io.quiver.server.batching.RunObserver;
 import io.quiver.server.cache.ModelResidency;
 import io.quiver.server.config.ServerConfig;
 import io.quiver.common.error.BadRequestException;
@@ -24,9 +21,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /** The model versions this server serves, by name and version. */
@@ -36,6 +33,8 @@ public class ModelRegistry {
     private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
 
     private final Map<String, NavigableMap<String, ModelSlot>> models = new ConcurrentHashMap<>();
+    /** Every {@code name/version} loaded since start, so that the repository watcher leaves them alone. */
+    private final Set<String> everServed = ConcurrentHashMap.newKeySet();
     private final ModelResidency residency;
     private final ServerConfig config;
     private final MeterRegistry meters;
@@ -52,67 +51,85 @@ public class ModelRegistry {
      */
     public ModelInfo load(ModelFiles files) {
         ModelDescriptor descriptor = DescriptorReader.read(files.descriptor());
+        long size = sizeOf(files);
         OnnxModel opened = OnnxModel.open(files.model(), config.onnx().intraOpThreads());
-        ModelInfo info = new ModelInfo(files.name(), files.version(), descriptor, opened.signature(), files.model(),
-                sizeOf(files), Instant.now());
-        BatchingPolicy batching = BatchingPolicy.of(config.batching(), descriptor.batching())
-                .forSignature(opened.signature());
-        ModelSlot slot = new ModelSlot(info, opened, residency,
-                descriptor.workers() != null ? descriptor.workers() : config.workers().perModel(),
-                descriptor.maxQueue() != null ? descriptor.maxQueue() : config.workers().maxQueue(),
-                config.workers().retryAfterSeconds(), config.onnx().intraOpThreads(),
-                batching, batchRuns(info));
-        ModelSlot replaced = models.computeIfAbsent(files.name(), n -> new ConcurrentSkipListMap<>(VersionOrder.INSTANCE))
-                .put(files.version(), slot);
-        residency.admit(slot);
-        if (replaced != null) {
-            replaced.retire();
+        ModelSlot[] replaced = {null};
+        ModelInfo info;
+        try {
+            info = new ModelInfo(files.name(), files.version(), descriptor, opened.signature(), files.model(), size,
+                    Instant.now());
+            BatchingPolicy batching = BatchingPolicy.of(config.batching(), descriptor.batching())
+                    .forSignature(opened.signature());
+            // The slot is made, published and counted against the memory budget under the model's
+            // entry, which an unload of that model takes too: so an unload sees either no slot or a
+            // counted one, never a slot it cannot reach.
+            models.compute(files.name(), (name, versions) -> {
+                NavigableMap<String, ModelSlot> served = versions != null ? versions
+                        : new ConcurrentSkipListMap<>(VersionOrder.INSTANCE);
+                ModelSlot previous = served.get(files.version());
+                VersionMeters versionMeters = previous != null ? previous.meters()
+                        : new VersionMeters(meters, info, batching.enabled());
+                ModelSlot slot;
+                try {
+                    slot = new ModelSlot(info, opened, residency,
+                            descriptor.workers() != null ? descriptor.workers() : config.workers().perModel(),
+                            descriptor.maxQueue() != null ? descriptor.maxQueue() : config.workers().maxQueue(),
+                            config.workers().retryAfterSeconds(), config.onnx().intraOpThreads(),
+                            batching, versionMeters);
+                } catch (RuntimeException | Error e) {
+                    if (previous == null) {
+                        versionMeters.close();
+                    }
+                    throw e;
+                }
+                served.put(files.version(), slot);
+                residency.admit(slot);
+                replaced[0] = previous;
+                return served;
+            });
+        } catch (RuntimeException | Error e) {
+            opened.close();
+            throw e;
         }
-        LOG.infof("%s model %s from %s", replaced == null ? "loaded" : "replaced", info, files.model());
+        everServed.add(files.name() + "/" + files.version());
+        if (replaced[0] != null) {
+            replaced[0].retire();
+        }
+        LOG.infof("%s model %s from %s", replaced[0] == null ? "loaded" : "replaced", info, files.model());
         return info;
-    }
-
-    /**
-     * Rows per ONNX Runtime run of a batching version, {@code quiver_batch_rows} in Prometheus, and
-     * how long each run took, {@code quiver_batch_run_seconds}: together they tell whether a latency
-     * is the model's run or the wait for one.
-     */
-    private RunObserver batchRuns(ModelInfo info) {
-        DistributionSummary rows = DistributionSummary.builder("quiver.batch.rows")
-                .description("Rows in one run of a model that batches requests")
-                .baseUnit("rows")
-                .tags("model", info.name(), "version", info.version())
-                .register(meters);
-        Timer runs = Timer.builder("quiver.batch.run")
-                .description("Time of one ONNX Runtime run of a model that batches requests")
-                .tags("model", info.name(), "version", info.version())
-                .register(meters);
-        return (count, nanos) -> {
-            rows.record(count);
-            runs.record(nanos, TimeUnit.NANOSECONDS);
-        };
     }
 
     /** Unloads one version; requests already accepted for it still finish. */
     public ModelInfo unload(String name, String version) {
-        NavigableMap<String, ModelSlot> versions = versionsOf(name);
-        ModelSlot slot = versions.remove(version);
-        if (slot == null) {
-            throw noVersion(name, version, versions);
+        ModelSlot[] removed = {null};
+        NavigableMap<String, ModelSlot> left = models.computeIfPresent(name, (n, versions) -> {
+            removed[0] = versions.remove(version);
+            if (removed[0] != null) {
+                // Under the entry, so that a load of the same version that follows registers its own meters.
+                removed[0].meters().close();
+            }
+            return versions.isEmpty() ? null : versions;
+        });
+        if (removed[0] == null) {
+            throw left == null ? notLoaded(name) : noVersion(name, version, left);
         }
-        models.computeIfPresent(name, (n, v) -> v.isEmpty() ? null : v);
-        slot.retire();
-        return slot.info();
+        removed[0].retire();
+        return removed[0].info();
     }
 
     /** Unloads every version of a model. */
     public List<ModelInfo> unload(String name) {
-        NavigableMap<String, ModelSlot> versions = models.remove(name);
-        if (versions == null) {
+        List<ModelSlot> removed = new ArrayList<>();
+        models.computeIfPresent(name, (n, versions) -> {
+            removed.addAll(versions.values());
+            removed.forEach(slot -> slot.meters().close());
+            return null;
+        });
+        if (removed.isEmpty()) {
             throw notLoaded(name);
         }
-        versions.values().forEach(ModelSlot::retire);
-        return versions.values().stream().map(ModelSlot::info).toList();
+        removed.forEach(ModelSlot::retire);
+        return removed.stream().map(ModelSlot::info).toList();
     }
 
     /** The slot for {@code name} at {@code version}; null, blank or "latest" mean the highest version. */
@@ -144,6 +161,11 @@ public class ModelRegistry {
                     + "; name one of them in model_type");
         }
         return resolve(names.get(0), version);
+    }
+
+    /** Whether this version was loaded at some time since the server started, unloaded since or not. */
+    public boolean servedSinceStart(String name, String version) {
+        return everServed.contains(name + "/" + version);
     }
 
     public List<String> names() {

@@ -7,7 +7,6 @@ import io.quiver.common.error.UnavailableException;
 import io.quiver.server.batching.BatchEngine;
 import io.quiver.server.batching.BatchingPolicy;
 import io.quiver.server.batching.DynamicBatcher;
-import io.quiver.server.batching.RunObserver;
 import io.quiver.server.cache.ModelResidency;
 import io.quiver.server.cache.Resident;
 import io.quiver.server.inference.InferenceRequest;
@@ -38,15 +37,17 @@ public final class ModelSlot implements Resident {
     private final int intraOpThreads;
     private final Object loading = new Object();
     private final ModelStatistics statistics = new ModelStatistics();
+    private final VersionMeters meters;
     /** Whether the first dimension of every input is the batch, so a run's batch size is its rows. */
     private final boolean rowsAreBatch;
     private volatile LoadedModel loaded;
     private volatile long lastUsedNanos = System.nanoTime();
 
-    /** @param runs told the rows and duration of every run when this version batches */
+    /** @param meters told the rows and duration of every run when this version batches */
     ModelSlot(ModelInfo info, OnnxModel opened, ModelResidency residency, int threads, int maxQueue,
-              int retryAfterSeconds, int intraOpThreads, BatchingPolicy batching, RunObserver runs) {
+              int retryAfterSeconds, int intraOpThreads, BatchingPolicy batching, VersionMeters meters) {
         this.info = info;
+        this.meters = meters;
         this.residency = residency;
         this.intraOpThreads = intraOpThreads;
         this.loaded = new LoadedModel(opened);
@@ -65,7 +66,7 @@ public final class ModelSlot implements Resident {
                         public List<Tensor> run(InferenceRequest request, RunTimes times) {
                             return ModelSlot.this.run(request, times);
                         }
-                    }, runs, this::stopped);
+                    }, meters, this::stopped);
         } else {
             this.workers = new Workers(info.toString(), threads, maxQueue, retryAfterSeconds, this::stopped);
             this.batcher = null;
@@ -79,6 +80,11 @@ public final class ModelSlot implements Resident {
     /** How this version batches; {@link BatchingPolicy#OFF} when it does not. */
     public BatchingPolicy batching() {
         return batching;
+    }
+
+    /** This version's meters, shared with the slot that replaces it by a load of the same version. */
+    VersionMeters meters() {
+        return meters;
     }
 
     /** What this version has done since it was loaded. */

@@ -1,9 +1,14 @@
 package io.quiver.server.training;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.csv.CsvFactory;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import io.quiver.common.error.BadRequestException;
 import io.quiver.common.json.JsonBodies;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -17,6 +22,10 @@ import java.util.Set;
  */
 final class Table {
     static final String SERIES_COLUMN = "value";
+    /** Rows as arrays of text, a byte-order mark dropped, spaces around quoted fields allowed. */
+    private static final CsvFactory CSV = CsvFactory.builder()
+            .enable(CsvParser.Feature.TRIM_SPACES)
+            .build();
 
     private final String source;
     private final List<String> columns;
@@ -139,16 +148,38 @@ final class Table {
 
     /**
      * A CSV file with a header row: comma-separated, fields optionally in double quotes (a quote
-     * inside doubled), blank lines ignored.
+     * inside doubled), blank lines ignored. The limits are checked as each row is read, so that an
+     * oversized file is refused before it is all in memory as cells.
      */
     static Table fromCsv(byte[] bytes, String source, TrainingLimits limits) {
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        if (text.startsWith("\uFEFF")) {
-            text = text.substring(1);
-        }
         List<List<String>> records = new ArrayList<>();
         List<Integer> recordLines = new ArrayList<>();
-        parseCsv(text, source, records, recordLines, limits);
+        int line = 1;
+        try (CsvParser parser = CSV.createParser(bytes)) {
+            while (parser.nextToken() == JsonToken.START_ARRAY) {
+                // Where the parser stands once a row has begun: its first line (the token's own
+                // location is the end of the row before).
+                line = parser.currentLocation().getLineNr();
+                List<String> fields = new ArrayList<>();
+                while (parser.nextToken() == JsonToken.VALUE_STRING) {
+                    fields.add(parser.getText());
+                }
+                if (fields.size() == 1 && fields.get(0).isBlank()) {
+                    continue;
+                }
+                records.add(fields);
+                recordLines.add(line);
+                limits.checkRows(records.size() - 1, source);
+                limits.checkCells(records.size() - 1, records.get(0).size(), source + "'s rows");
+            }
+        } catch (JsonProcessingException e) {
+            if (e.getOriginalMessage().startsWith("Missing closing quote")) {
+                throw new BadRequestException(source + " line " + line + " has a quoted field that is never closed");
+            }
+            throw new BadRequestException(source + " line " + line + " is not valid CSV: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         if (records.isEmpty()) {
             throw new BadRequestException(source + " is empty");
         }
@@ -183,73 +214,6 @@ final class Table {
             lines[i - 1] = recordLines.get(i);
         }
         return new Table(source, header, rows, lines, false);
-    }
-
-    private static void parseCsv(String text, String source, List<List<String>> records, List<Integer> recordLines,
-                                 TrainingLimits limits) {
-        List<String> fields = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        boolean quoted = false;
-        boolean fieldStarted = false;
-        int line = 1;
-        int recordLine = 1;
-        for (int i = 0; i < text.length(); i++) {
-            char ch = text.charAt(i);
-            if (quoted) {
-                if (ch == '"') {
-                    if (i + 1 < text.length() && text.charAt(i + 1) == '"') {
-                        field.append('"');
-                        i++;
-                    } else {
-                        quoted = false;
-                    }
-                } else {
-                    if (ch == '\n') {
-                        line++;
-                    }
-                    field.append(ch);
-                }
-            } else if (ch == '"' && !fieldStarted) {
-                quoted = true;
-                fieldStarted = true;
-            } else if (ch == ',') {
-                fields.add(field.toString());
-                field.setLength(0);
-                fieldStarted = false;
-            } else if (ch == '\n' || ch == '\r') {
-                if (ch == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-                    i++;
-                }
-                fields.add(field.toString());
-                field.setLength(0);
-                fieldStarted = false;
-                endRecord(fields, records, recordLines, recordLine, source, limits);
-                fields = new ArrayList<>();
-                line++;
-                recordLine = line;
-            } else {
-                field.append(ch);
-                if (!Character.isWhitespace(ch)) {
-                    fieldStarted = true;
-                }
-            }
-        }
-        if (quoted) {
-            throw new BadRequestException(source + " line " + recordLine + " has a quoted field that is never closed");
-        }
-        fields.add(field.toString());
-        endRecord(fields, records, recordLines, recordLine, source, limits);
-    }
-
-    private static void endRecord(List<String> fields, List<List<String>> records, List<Integer> recordLines, int line,
-                                  String source, TrainingLimits limits) {
-        if (fields.size() == 1 && fields.get(0).isBlank()) {
-            return;
-        }
-        records.add(fields);
-        recordLines.add(line);
-        limits.checkRows(records.size() - 1, source);
-        limits.checkCells(records.size() - 1, records.get(0).size(), source + "'s rows");
     }
 
     /** JSON or CSV: as {@code format} says, else by the name's extension, else by the first character. */

@@ -1,5 +1,6 @@
 package io.quiver.server.batching;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,6 +38,8 @@ class DynamicBatcherTest {
      */
     private static final class Doubler implements BatchEngine {
         static final float HOLD = 1_000_000;
+        /** A merged run holding this value throws an {@link Error}, as a native library or a full heap may. */
+        static final float CRASH = -1_000_000;
         final List<Integer> runs = Collections.synchronizedList(new ArrayList<>());
         final CountDownLatch holding = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
@@ -55,6 +58,9 @@ class DynamicBatcherTest {
             }
             float[] out = new float[in.length];
             for (int i = 0; i < in.length; i++) {
+                if (in[i] == CRASH && x.shape()[0] > 1) {
+                    throw new AssertionError("the run went wrong");
+                }
                 if (in[i] < 0) {
                     throw new BadRequestException("negative value " + in[i]);
                 }
@@ -89,6 +95,21 @@ class DynamicBatcherTest {
             out[i] = 2 * in[i];
         }
         return out;
+    }
+
+    private record BehindAHeldRun(CompletableFuture<List<Tensor>> held, List<CompletableFuture<List<Tensor>>> batch) {
+    }
+
+    /** While one run is held on one thread, queues {@code requests}, which fill a batch at once. */
+    private static BehindAHeldRun queueBehindAHeldRun(DynamicBatcher batcher, Doubler engine,
+                                                      List<InferenceRequest> requests) throws InterruptedException {
+        CompletableFuture<List<Tensor>> held = batcher.submit(rows(Doubler.HOLD, 1)).orElseThrow();
+        assertTrue(engine.holding.await(30, TimeUnit.SECONDS));
+        List<CompletableFuture<List<Tensor>>> batch = new ArrayList<>();
+        for (InferenceRequest request : requests) {
+            batch.add(batcher.submit(request).orElseThrow());
+        }
+        return new BehindAHeldRun(held, batch);
     }
 
     @Test
@@ -141,14 +162,9 @@ class DynamicBatcherTest {
     void whenAMergedRunFailsEachRequestRunsAloneSoOnlyTheBadOneFails() throws Exception {
         Doubler engine = new Doubler();
         DynamicBatcher batcher = batcher(engine, 4, LONG, () -> { });
-        // While one run is held, four one-row requests queue up and fill a batch of four at once.
-        CompletableFuture<List<Tensor>> held = batcher.submit(rows(Doubler.HOLD, 1)).orElseThrow();
-        assertTrue(engine.holding.await(30, TimeUnit.SECONDS));
-        List<CompletableFuture<List<Tensor>>> results = new ArrayList<>();
         List<InferenceRequest> requests = List.of(rows(1, 1), rows(10, 1), rows(-5, 1), rows(20, 1));
-        for (InferenceRequest request : requests) {
-            results.add(batcher.submit(request).orElseThrow());
-        }
+        BehindAHeldRun queued = queueBehindAHeldRun(batcher, engine, requests);
+        List<CompletableFuture<List<Tensor>>> results = queued.batch();
         for (int i = 0; i < requests.size(); i++) {
             if (i == 2) {
                 ExecutionException failed = assertThrows(ExecutionException.class,
@@ -160,7 +176,30 @@ class DynamicBatcherTest {
         }
         assertEquals(List.of(1, 1, 1), engine.runs, "the merged run of 4 failed; three ran alone and succeeded");
         engine.release.countDown();
-        answer(held);
+        answer(queued.held());
+        batcher.drainAndStop();
+    }
+
+    @Test
+    void anErrorInAMergedRunFailsThatBatchReleasesItsPlacesAndTheThreadServesOn() throws Exception {
+        Doubler engine = new Doubler();
+        DynamicBatcher batcher = batcher(engine, 4, LONG, () -> { });
+        BehindAHeldRun queued = queueBehindAHeldRun(batcher, engine,
+                List.of(rows(1, 1), rows(Doubler.CRASH, 1), rows(10, 1), rows(20, 1)));
+        for (CompletableFuture<List<Tensor>> result : queued.batch()) {
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> result.get(30, TimeUnit.SECONDS));
+            // Not an ApiException: the error mapper answers it with the JSON 500 and logs it.
+            assertInstanceOf(AssertionError.class, failed.getCause());
+        }
+        // A place is given back just after its request is answered.
+        await().atMost(LONG).until(batcher::inFlight, inFlight -> inFlight == 1);
+        // The held run keeps the other thread busy, so only the one that met the error can answer this
+        // (a full batch, so it does not wait for company).
+        InferenceRequest next = rows(5, 4);
+        assertArrayEquals(doubled(next), answer(batcher.submit(next).orElseThrow()));
+        engine.release.countDown();
+        answer(queued.held());
+        await().atMost(LONG).until(batcher::inFlight, inFlight -> inFlight == 0);
         batcher.drainAndStop();
     }
 

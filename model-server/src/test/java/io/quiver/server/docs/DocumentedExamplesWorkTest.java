@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quiver.server.testing.ExampleRepository;
+import io.quiver.server.testing.Wire;
 import io.restassured.RestAssured;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ class DocumentedExamplesWorkTest {
 
     @TestFactory
     Stream<DynamicTest> everyCurlExampleInTheDocsSucceeds() throws IOException, InterruptedException {
-        awaitStartupLoading();
+        Wire.awaitReady();
         List<DynamicTest> tests = new ArrayList<>();
         for (String document : DOCUMENTS) {
             Path file = Path.of("..", "docs").resolve(document);
@@ -38,15 +39,6 @@ class DocumentedExamplesWorkTest {
         }
         assertTrue(tests.size() >= 15, "found only " + tests.size() + " examples");
         return tests.stream();
-    }
-
-    /** As a user would, waits for {@code GET /ready} to answer 200 before trying the examples. */
-    private static void awaitStartupLoading() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (RestAssured.get("/ready").statusCode() != 200) {
-            assertTrue(System.nanoTime() < deadline, "the models found at start were not loaded within 60 s");
-            Thread.sleep(50);
-        }
     }
 
     private static void run(Example example) throws Exception {

@@ -16,6 +16,8 @@ import io.quiver.server.testing.ExampleRepository;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -158,22 +160,14 @@ class RegistrationWithManagerTest {
         return ManagerStandInResource.manager();
     }
 
-    /** Polls what the stand-in recorded until a call matches, for at most {@link #DEADLINE}. */
+    /** The first call the stand-in recorded that matches, once there is one, for at most {@link #DEADLINE}. */
     private static Call await(String what, Predicate<Call> which) {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (System.nanoTime() < deadline) {
-            List<Call> found = manager().calls(which);
-            if (!found.isEmpty()) {
-                return found.get(0);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            return Awaitility.await().atMost(DEADLINE).until(() -> manager().calls(which), found -> !found.isEmpty())
+                    .get(0);
+        } catch (ConditionTimeoutException e) {
+            return fail("no " + what + " within " + DEADLINE.toSeconds() + " s; the stand-in received: " + summary());
         }
-        return fail("no " + what + " within " + DEADLINE.toSeconds() + " s; the stand-in received: " + summary());
     }
 
     /** Models as {@code name:version:model_type}, for compact comparisons. */

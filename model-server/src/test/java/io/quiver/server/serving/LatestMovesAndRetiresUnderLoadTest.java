@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -26,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -114,14 +114,8 @@ class LatestMovesAndRetiresUnderLoadTest {
         return given().contentType(ContentType.JSON).body(body).post("/predict");
     }
 
-    private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-        while (!done.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("waited 90 s for " + what);
-            }
-            Thread.sleep(20);
-        }
+    private static void await(String what, BooleanSupplier done) {
+        Awaitility.await().atMost(Duration.ofSeconds(90)).alias(what).until(done::getAsBoolean);
     }
 
     /** Clients that repeat one round of requests until stopped, counting answers by version. */

@@ -1,6 +1,7 @@
 package io.quiver.server.testing;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,12 +31,9 @@ public final class Wire {
     }
 
     /** As a deployment would, waits for {@code GET /ready}: the models found at start are loaded. */
-    public static void awaitReady() throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-        while (io.restassured.RestAssured.get("/ready").statusCode() != 200) {
-            assertTrue(System.nanoTime() < deadline, "the models found at start were not loaded within 60 s");
-            Thread.sleep(50);
-        }
+    public static void awaitReady() {
+        await().atMost(Duration.ofSeconds(60)).alias("the models found at start are loaded")
+                .until(() -> given().get("/ready").statusCode(), status -> status == 200);
     }
 
     public static ObjectNode object() {

@@ -1,6 +1,7 @@
 package io.quiver.server.training;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.Predicate;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Submits training jobs and follows them, always against a deadline rather than fixed waits. */
 final class JobsClient {
@@ -59,18 +61,14 @@ final class JobsClient {
         return Wire.getOk("/train/" + id);
     }
 
-    /** Polls the job until {@code until} holds, failing at the deadline. */
+    /** The job once {@code until} holds, failing at the deadline. */
     static JsonNode awaitJob(String id, Predicate<JsonNode> until, Duration deadline) {
-        long end = System.nanoTime() + deadline.toNanos();
-        JsonNode job = job(id);
-        while (!until.test(job)) {
-            if (System.nanoTime() > end) {
-                fail("job " + id + " did not get there within " + deadline + ": " + job);
-            }
-            pause();
-            job = job(id);
+        JsonNode[] last = {null};
+        try {
+            return await().atMost(deadline).until(() -> last[0] = job(id), until::test);
+        } catch (ConditionTimeoutException e) {
+            return fail("job " + id + " did not get there within " + deadline + ": " + last[0]);
         }
-        return job;
     }
 
     static JsonNode awaitFinished(String id) {
@@ -121,14 +119,5 @@ final class JobsClient {
             row.put("y", f.applyAsDouble(a, b) + noise * random.nextGaussian());
         }
         return data;
-    }
-
-    static void pause() {
-        try {
-            Thread.sleep(20);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
     }
 }

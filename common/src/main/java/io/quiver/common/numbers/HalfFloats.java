@@ -1,4 +1,4 @@
-package io.quiver.server.inference;
+package io.quiver.common.numbers;
 
 /**
  * IEEE half precision (FP16) and bfloat16 (BF16) values held as their 16 bits. A number becomes a

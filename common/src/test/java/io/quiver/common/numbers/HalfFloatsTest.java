@@ -1,4 +1,4 @@
-package io.quiver.server.inference;
+package io.quiver.common.numbers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** How JSON numbers become FP16 and BF16: nearest value, ties to even, never silently infinite. */
+/**
+ * How numbers (read from JSON, or example weights) become FP16 and BF16: nearest value, ties to
+ * even, never silently infinite.
+ */
 class HalfFloatsTest {
 
     @Test
@@ -38,6 +41,18 @@ class HalfFloatsTest {
         assertEquals(0x7bff, HalfFloats.toFp16(65504));
         assertEquals(0x3dcd, HalfFloats.toBf16(0.1));
         assertEquals(0x3f80, HalfFloats.toBf16(1 + 0x1p-8), "BF16 tie to even");
+    }
+
+    @Test
+    void subnormalsSignedZerosAndSpecialsKeepTheirMeaning() {
+        assertEquals(0x0001, HalfFloats.toFp16(0x1.8p-25), "above the tie with zero goes up");
+        assertEquals(0x0200, HalfFloats.toFp16(0x1p-15));
+        assertEquals(0x0400, HalfFloats.toFp16(0x1p-14), "smallest normal");
+        assertEquals(0x3555, HalfFloats.toFp16(1f / 3));
+        assertEquals((short) 0x8000, HalfFloats.toFp16(-1e-30));
+        assertEquals((short) 0xfc00, HalfFloats.toFp16(Double.NEGATIVE_INFINITY));
+        assertEquals((short) 0xfc00, HalfFloats.toFp16(-1e10), "beyond the largest half is infinity");
+        assertTrue(Float.isNaN(HalfFloats.fp16ToFloat(HalfFloats.toFp16(Double.NaN))));
     }
 
     @Test

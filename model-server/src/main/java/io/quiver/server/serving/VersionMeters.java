@@ -1,0 +1,98 @@
+package io.quiver.server.serving;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quiver.server.batching.RunObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The meters of one served model version. They leave the registry when the version stops being
+ * served, so that a server that trains and retires versions for months does not export a series
+ * for every version it ever had. A version replaced by a new load of the same version keeps them.
+ *
+ * <p>Requests still draining on a version that was unloaded count only into meters that already
+ * exist, and are no longer exported: a meter created for them would never be removed.
+ */
+final class VersionMeters implements RunObserver {
+    private final MeterRegistry meters;
+    private final ModelInfo info;
+    private final List<Meter> registered = new ArrayList<>();
+    private final Map<String, Timer> inferences = new ConcurrentHashMap<>();
+    private final DistributionSummary batchRows;
+    private final Timer batchRuns;
+    private boolean closed;
+
+    /**
+     * Registers a batching version's run meters at once, so that they are exported from the load
+     * on: {@code quiver_batch_rows}, rows per ONNX Runtime run, and {@code quiver_batch_run_seconds},
+     * how long each run took; together they tell whether a latency is the model's run or the wait
+     * for one.
+     */
+    VersionMeters(MeterRegistry meters, ModelInfo info, boolean batches) {
+        this.meters = meters;
+        this.info = info;
+        if (!batches) {
+            batchRows = null;
+            batchRuns = null;
+            return;
+        }
+        batchRows = DistributionSummary.builder("quiver.batch.rows")
+                .description("Rows in one run of a model that batches requests")
+                .baseUnit("rows")
+                .tags("model", info.name(), "version", info.version())
+                .register(meters);
+        registered.add(batchRows);
+        try {
+            batchRuns = Timer.builder("quiver.batch.run")
+                    .description("Time of one ONNX Runtime run of a model that batches requests")
+                    .tags("model", info.name(), "version", info.version())
+                    .register(meters);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        registered.add(batchRuns);
+    }
+
+    @Override
+    public void ran(int rows, long nanos) {
+        if (batchRows != null) {
+            batchRows.record(rows);
+            batchRuns.record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Counts one request, {@code quiver_inference_seconds} by outcome; nothing once closed. */
+    void inference(Timer.Sample sample, String outcome) {
+        Timer timer = inferences.get(outcome);
+        if (timer == null) {
+            // Rare (once per outcome), so a lock here keeps the request path free of one.
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                timer = inferences.computeIfAbsent(outcome, o -> {
+                    Timer created = meters.timer("quiver.inference", "model", info.name(), "version",
+                            info.version(), "outcome", o);
+                    registered.add(created);
+                    return created;
+                });
+            }
+        }
+        sample.stop(timer);
+    }
+
+    /** Removes every meter of this version from the registry. */
+    synchronized void close() {
+        closed = true;
+        registered.forEach(meters::remove);
+        registered.clear();
+        inferences.clear();
+    }
+}
