@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
 public final class ServiceProcess implements AutoCloseable {
     /** Every child still alive, so that a test JVM that dies early takes none of them along to the next run. */
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
-    private static final Set<String> INHERITED = Set.of("PATH", "HOME", "USER", "TMPDIR", "LANG", "LC_ALL", "TZ");
+    /** What a JVM needs from ours, and ONNX Runtime's telemetry switch, which the build sets for every test. */
+    private static final Set<String> INHERITED = Set.of("PATH", "HOME", "USER", "TMPDIR", "LANG", "LC_ALL", "TZ",
+            "ORT_DISABLE_TELEMETRY");
     private static final HttpClient PROBE = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1)).build();
 
