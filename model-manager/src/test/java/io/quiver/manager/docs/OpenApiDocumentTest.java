@@ -23,10 +23,8 @@ class OpenApiDocumentTest {
             "POST /api/v1/models/{variant}/predictions",
             "POST /api/v1/predictions",
             "POST /predict/aggregate",
-            "POST /services/register",
             "POST /train",
-            "PUT /experiments/{name}",
-            "PUT /services/{id}/heartbeat");
+            "PUT /experiments/{name}");
 
     @Test
     void everyOperationShowsItsRequestItsAnswerAndItsErrors() throws IOException {
