@@ -14,17 +14,13 @@ import org.junit.jupiter.api.Test;
 class OpenApiDocumentTest {
     /** Operations whose request or answer the document cannot show yet: their bodies are built by hand. */
     private static final Set<String> NOT_YET_TYPED = Set.of(
-            "DELETE /experiments/{name}",
             "DELETE /train/{job}",
-            "GET /experiments/{name}",
             "GET /train/{job}",
-            "PATCH /experiments/{name}",
             "POST /api/v1/ab/predictions",
             "POST /api/v1/models/{variant}/predictions",
             "POST /api/v1/predictions",
             "POST /predict/aggregate",
-            "POST /train",
-            "PUT /experiments/{name}");
+            "POST /train");
 
     @Test
     void everyOperationShowsItsRequestItsAnswerAndItsErrors() throws IOException {
