@@ -1,6 +1,5 @@
 package io.quiver.manager.experiments;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.common.error.RequestIds;
 import io.quiver.common.json.WireErrors;
 import io.vertx.core.http.HttpServerRequest;
@@ -29,7 +28,7 @@ public class AggregateResource {
     }
 
     @POST
-    public CompletionStage<ObjectNode> aggregate(@NotNull(message = WireErrors.REQUIRED) AggregateRequest.Body body,
+    public CompletionStage<Aggregator.Answer> aggregate(@NotNull(message = WireErrors.REQUIRED) AggregateRequest.Body body,
                                                  @Context HttpServerRequest request) {
         AggregateRequest parsed = AggregateRequest.of(body, experiments, defaultDeadline, maxDeadline);
         return aggregator.aggregate(parsed, RequestIds.of(request));

@@ -25,7 +25,6 @@ import java.util.concurrent.CompletionStage;
 @ApplicationScoped
 public class ExperimentRouter {
     public static final String VARIANT_HEADER = "X-Variant";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Which variant a request goes to. */
     public enum Choice {
@@ -41,8 +40,11 @@ public class ExperimentRouter {
     private final TargetSender sender;
     private final ShadowSender shadows;
     private final ExperimentMetrics metrics;
+    private final ObjectMapper json;
 
-    ExperimentRouter(ExperimentStore store, TargetSender sender, ShadowSender shadows, ExperimentMetrics metrics) {
+    ExperimentRouter(ExperimentStore store, TargetSender sender, ShadowSender shadows, ExperimentMetrics metrics,
+                     ObjectMapper json) {
+        this.json = json;
         this.store = store;
         this.sender = sender;
         this.shadows = shadows;
@@ -107,17 +109,17 @@ public class ExperimentRouter {
     }
 
     /** The service's answer with the experiment and variant added in front, when it is a JSON object. */
-    private static Response answer(Routed routed, Experiment experiment, Variant variant) {
+    private Response answer(Routed routed, Experiment experiment, Variant variant) {
         Response.ResponseBuilder response = Answers.builder(routed);
         byte[] body = routed.answer().body();
         try {
-            JsonNode answer = body == null || body.length == 0 ? null : JSON.readTree(body);
+            JsonNode answer = body == null || body.length == 0 ? null : json.readTree(body);
             if (answer != null && answer.isObject()) {
-                ObjectNode named = JSON.createObjectNode();
+                ObjectNode named = json.createObjectNode();
                 named.put("experiment", experiment.name());
                 named.put("variant", variant.name());
                 named.setAll((ObjectNode) answer);
-                response.entity(JSON.writeValueAsBytes(named));
+                response.entity(json.writeValueAsBytes(named));
             }
         } catch (IOException e) {
             // Not JSON: passed on as the service sent it, named by the header alone.

@@ -19,7 +19,6 @@ class OpenApiDocumentTest {
             "POST /api/v1/ab/predictions",
             "POST /api/v1/models/{variant}/predictions",
             "POST /api/v1/predictions",
-            "POST /predict/aggregate",
             "POST /train");
 
     @Test
