@@ -3,9 +3,7 @@ package io.quiver.manager.experiments;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quiver.common.error.BadRequestException;
 import io.quiver.common.error.RequestIds;
-import io.quiver.common.json.JsonBodies;
 import io.quiver.manager.routing.Answers;
 import io.quiver.manager.routing.Routed;
 import io.vertx.core.http.HttpServerRequest;
@@ -51,16 +49,15 @@ public class ExperimentRouter {
         this.metrics = metrics;
     }
 
-    public CompletionStage<Response> predict(String experimentName, Choice choice, String variantName, byte[] body,
-                                             HttpServerRequest request) {
+    public CompletionStage<Response> predict(String experimentName, Choice choice, String variantName,
+                                             PredictionRequest body, HttpServerRequest request) {
         Assignment assignment = store.assignment(experimentName);
         Experiment experiment = assignment.experiment();
-        JsonNode json = JsonBodies.object(body);
-        JsonNode features = features(json, experiment);
+        JsonNode features = body.features(experiment);
         Variant variant = switch (choice) {
             case DEFAULT -> experiment.variant(experiment.defaultVariant());
             case NAMED -> experiment.variant(variantName);
-            case SPLIT -> assignment.pick(stickyKey(json, experiment, request));
+            case SPLIT -> assignment.pick(stickyKey(body, experiment, request));
         };
         // Set on the response itself so that errors rendered by the shared mapper carry it too.
         request.response().putHeader(VARIANT_HEADER, variant.name());
@@ -76,34 +73,17 @@ public class ExperimentRouter {
                 .thenApply(routed -> answer(routed, experiment, variant));
     }
 
-    private static JsonNode features(JsonNode body, Experiment experiment) {
-        body.fieldNames().forEachRemaining(field -> {
-            if (!field.equals("features") && !field.equals(experiment.stickyField())) {
-                throw new BadRequestException("unknown field '" + field + "'; the body is {\"features\": {...}}"
-                        + (experiment.stickyField() == null ? "" : " with an optional '" + experiment.stickyField() + "'"));
-            }
-        });
-        JsonNode features = JsonBodies.required(body, "features");
-        if (!(features.isObject() && !features.isEmpty()) && !(features.isArray() && !features.isEmpty())) {
-            throw new BadRequestException("field 'features' must be a non-empty object of feature values (or an "
-                    + "array of such rows), got " + (features.isContainerNode() ? "an empty one" : JsonBodies.kind(features)));
-        }
-        return features;
-    }
-
     /** The request's sticky key: the configured header, else the configured top-level field; null when absent. */
-    private static String stickyKey(JsonNode body, Experiment experiment, HttpServerRequest request) {
+    private static String stickyKey(PredictionRequest body, Experiment experiment, HttpServerRequest request) {
         if (experiment.stickyHeader() != null) {
             String key = request.getHeader(experiment.stickyHeader());
             if (key != null && !key.isEmpty()) {
                 return key;
             }
         }
-        if (experiment.stickyField() != null) {
-            JsonNode key = body.get(experiment.stickyField());
-            if (key != null && key.isValueNode() && !key.isNull()) {
-                return key.asText();
-            }
+        JsonNode key = body.sticky(experiment);
+        if (key != null && key.isValueNode() && !key.isNull()) {
+            return key.asText();
         }
         return null;
     }

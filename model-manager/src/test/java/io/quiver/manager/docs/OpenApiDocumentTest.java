@@ -12,13 +12,14 @@ import org.junit.jupiter.api.Test;
  * list may only shrink, and an operation that gains its schemas must leave it.
  */
 class OpenApiDocumentTest {
-    /** Operations whose request or answer the document cannot show yet: their bodies are built by hand. */
+    /**
+     * Operations whose request or answer the document cannot show yet. Training is forwarded to a
+     * model-server unchanged, both ways, and the model-server's own /train is not typed yet: a
+     * shape written here would be invented, not read from the code that serves it.
+     */
     private static final Set<String> NOT_YET_TYPED = Set.of(
             "DELETE /train/{job}",
             "GET /train/{job}",
-            "POST /api/v1/ab/predictions",
-            "POST /api/v1/models/{variant}/predictions",
-            "POST /api/v1/predictions",
             "POST /train");
 
     @Test
