@@ -14,7 +14,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
-import java.util.Map;
+import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
@@ -30,9 +30,13 @@ public class RegistryResource {
         this.registry = registry;
     }
 
+    /** Every registered service and what the manager knows of it now. */
+    public record ServiceList(List<ServiceView> services) {
+    }
+
     @GET
-    public Map<String, Object> list() {
-        return Map.of("services", registry.all().stream().map(ServiceView::of).toList());
+    public ServiceList list() {
+        return new ServiceList(registry.all().stream().map(ServiceView::of).toList());
     }
 
     /** Registers or updates; answers only once the registration is on disk. */
