@@ -1,6 +1,7 @@
 package io.quiver.manager.registry;
 
 import io.quiver.common.error.BadRequestException;
+import io.quiver.manager.registry.ServiceRecord.ServedModel;
 import jakarta.validation.Valid;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -9,7 +10,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** What a heartbeat may report: the types and models the service serves now. */
 @Schema(description = "What the service serves now; without a body, a heartbeat only renews the lease")
-public record Heartbeat(List<String> modelTypes, @Valid List<ServiceRecord.ServedModel> models) {
+public record Heartbeat(List<String> modelTypes, List<@Valid ServedModel> models) {
     public Heartbeat {
         modelTypes = names("model_types", modelTypes);
         models = models == null ? List.of() : List.copyOf(models);

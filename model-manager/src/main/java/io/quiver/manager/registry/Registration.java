@@ -1,6 +1,7 @@
 package io.quiver.manager.registry;
 
 import io.quiver.common.error.BadRequestException;
+import io.quiver.manager.registry.ServiceRecord.ServedModel;
 import io.quiver.common.json.WireErrors;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -31,7 +32,7 @@ public record Registration(
         @Schema(description = "every other type it serves") List<String> modelTypes,
         @Schema(description = "what it may be sent; prediction when absent", examples = "[\"prediction\", \"training\"]")
         List<String> capabilities,
-        @Valid List<ServiceRecord.ServedModel> models,
+        List<@Valid ServedModel> models,
         @Min(value = 1, message = "must be a whole number of at least 1") Integer maxConcurrentRequests,
         @DecimalMin(value = "0", inclusive = false, message = SECONDS) @DecimalMax(value = "86400", message = SECONDS)
         @Schema(description = "seconds a forwarded request may take") Double timeout,
