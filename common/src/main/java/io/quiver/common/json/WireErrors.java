@@ -18,8 +18,9 @@ import java.util.stream.Collectors;
 /**
  * The messages of a request body that a typed request could not be read from or that broke a
  * constraint, each naming the field as it is written in JSON: {@code field 'model_id' is
- * required}, {@code unknown field 'raedy'}, {@code field 'inputs[0].shape' must be an array, got a
- * string}. The same words as the bodies parsed by hand.
+ * required}, {@code unknown field 'raedy'}, {@code unknown field 'wieght' in variants[0]}, {@code
+ * field 'inputs[0].shape' must be an array, got a string}, {@code field 'weight' must be a whole
+ * number, got 80.5}. The same words as the bodies parsed by hand.
  */
 public final class WireErrors {
     /** The message of a required field's constraint: {@code @NotNull(message = WireErrors.REQUIRED)}. */
@@ -32,7 +33,7 @@ public final class WireErrors {
     public static String describe(JsonProcessingException e) {
         if (e instanceof UnrecognizedPropertyException unknown) {
             String parent = path(unknown.getPath().subList(0, unknown.getPath().size() - 1));
-            return (parent.isEmpty() ? "" : parent + " has ") + "unknown field '" + unknown.getPropertyName() + "'"
+            return "unknown field '" + unknown.getPropertyName() + "'" + (parent.isEmpty() ? "" : " in " + parent)
                     + (unknown.getKnownPropertyIds() == null ? ""
                     : "; this request takes " + new java.util.TreeSet<>(unknown.getKnownPropertyIds().stream()
                             .map(String::valueOf).toList()));
@@ -189,7 +190,7 @@ public final class WireErrors {
         }
         if (type == int.class || type == long.class || type == Integer.class || type == Long.class
                 || type == short.class || type == Short.class) {
-            return "an integer";
+            return "a whole number";
         }
         if (Number.class.isAssignableFrom(type) || type == double.class || type == float.class) {
             return "a number";

@@ -23,7 +23,8 @@ import java.util.Optional;
  * the data path as much as the JAX-RS resources, so an unknown path tells an anonymous caller
  * nothing. The control API (registry, training, experiments, deployments, retiring versions)
  * needs a control token; everything else (predictions, the V2 proxy, /api/v1) a data or control
- * token. The health endpoints and /q/metrics are not API resources and stay open for probes.
+ * token. The health endpoints and /q/metrics are not API resources and stay open for probes; the
+ * OpenAPI document and Swagger UI describe the API and hold no data, so they are open too.
  */
 @Singleton
 public class AccessFilter {
@@ -73,11 +74,13 @@ public class AccessFilter {
         }
     }
 
-    /** For probes and scrapers: the health endpoints and the Prometheus metrics. */
+    /** For probes and scrapers (health, Prometheus metrics) and readers of the API's documentation. */
     static boolean open(String canonicalPath) {
         return canonicalPath.equals("/health") || canonicalPath.startsWith("/health/")
                 || canonicalPath.equals("/q/health") || canonicalPath.startsWith("/q/health/")
-                || canonicalPath.equals("/q/metrics");
+                || canonicalPath.equals("/q/metrics")
+                || canonicalPath.equals("/openapi.json")
+                || canonicalPath.equals("/docs") || canonicalPath.startsWith("/docs/");
     }
 
     /**

@@ -1,9 +1,9 @@
 package io.quiver.manager.experiments;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.common.error.RequestIds;
-import io.quiver.common.json.JsonBodies;
+import io.quiver.common.json.WireErrors;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -28,8 +28,9 @@ public class AggregateResource {
     }
 
     @POST
-    public CompletionStage<ObjectNode> aggregate(byte[] body, @Context HttpServerRequest request) {
-        AggregateRequest parsed = AggregateRequest.parse(JsonBodies.object(body), experiments, defaultDeadline, maxDeadline);
+    public CompletionStage<Aggregator.Answer> aggregate(@NotNull(message = WireErrors.REQUIRED) AggregateRequest.Body body,
+                                                 @Context HttpServerRequest request) {
+        AggregateRequest parsed = AggregateRequest.of(body, experiments, defaultDeadline, maxDeadline);
         return aggregator.aggregate(parsed, RequestIds.of(request));
     }
 }

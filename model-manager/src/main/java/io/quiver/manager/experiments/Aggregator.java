@@ -1,9 +1,9 @@
 package io.quiver.manager.experiments;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import io.quiver.common.error.ApiException;
 import io.quiver.common.error.BadGatewayException;
 import io.quiver.common.error.GatewayTimeoutException;
@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Sends one prediction to several targets at once and answers, at the deadline or as soon as all
@@ -27,15 +28,34 @@ import java.util.concurrent.TimeUnit;
  */
 @ApplicationScoped
 public class Aggregator {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final TargetSender sender;
+    private final ObjectMapper json;
 
-    Aggregator(TargetSender sender) {
+    Aggregator(TargetSender sender, ObjectMapper json) {
+        this.json = json;
         this.sender = sender;
     }
 
-    CompletionStage<ObjectNode> aggregate(AggregateRequest request, String requestId) {
+    /** What an aggregate prediction answers. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "AggregateAnswer")
+    public record Answer(@Schema(examples = "mean") String combine, long deadlineMs,
+                         @Schema(description = "every target that answered in time") List<Entry> answers,
+                         @Schema(description = "every target that did not, with its status and reason") List<Entry> failures,
+                         @Schema(description = "the combined answer, when combine is not none; null when the answers "
+                                 + "could not be combined") JsonNode combined,
+                         String combineError) {
+    }
+
+    /** One target's outcome: its answer, or why there is none. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "AggregateEntry")
+    public record Entry(@Schema(description = "the model type or variant") String name, String servedBy, int status,
+                        String error,
+                        @Schema(description = "the service's /predict answer, as it sent it") JsonNode answer) {
+    }
+
+    CompletionStage<Answer> aggregate(AggregateRequest request, String requestId) {
         List<CompletableFuture<Routed>> calls = new ArrayList<>();
         for (AggregateRequest.Named named : request.targets()) {
             calls.add(sender.send(named.target(), request.data(), requestId + ":" + named.name()));
@@ -46,21 +66,17 @@ public class Aggregator {
                 .thenApply(ignored -> assemble(request, calls));
     }
 
-    private static ObjectNode assemble(AggregateRequest request, List<CompletableFuture<Routed>> calls) {
-        ObjectNode result = JSON.createObjectNode();
-        result.put("combine", request.combine().name().toLowerCase(java.util.Locale.ROOT));
-        result.put("deadline_ms", request.deadlineMillis());
-        ArrayNode answers = result.putArray("answers");
-        ArrayNode failures = result.putArray("failures");
+    private Answer assemble(AggregateRequest request, List<CompletableFuture<Routed>> calls) {
+        List<Entry> answers = new ArrayList<>();
+        List<Entry> failures = new ArrayList<>();
         List<PredictionAnswer> arrived = new ArrayList<>();
         boolean late = false;
         for (int i = 0; i < calls.size(); i++) {
-            AggregateRequest.Named named = request.targets().get(i);
+            String name = request.targets().get(i).name();
             CompletableFuture<Routed> call = calls.get(i);
-            ObjectNode entry = JSON.createObjectNode().put("name", named.name());
             if (!call.isDone()) {
                 late = true;
-                failures.add(entry.put("status", 504).put("error", "no answer within " + request.deadlineMillis() + " ms"));
+                failures.add(new Entry(name, null, 504, "no answer within " + request.deadlineMillis() + " ms", null));
                 continue;
             }
             Routed routed;
@@ -69,40 +85,43 @@ public class Aggregator {
             } catch (CompletionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 int status = cause instanceof ApiException api ? api.status() : 502;
-                failures.add(entry.put("status", status).put("error", String.valueOf(cause.getMessage())));
+                failures.add(new Entry(name, null, status, String.valueOf(cause.getMessage()), null));
                 continue;
             }
-            entry.put("served_by", routed.servedBy()).put("status", routed.answer().status());
+            int status = routed.answer().status();
             Optional<PredictionAnswer> answer = PredictionAnswer.of(routed.answer());
             if (answer.isEmpty()) {
-                failures.add(entry.put("error", errorOf(routed)));
+                failures.add(new Entry(name, routed.servedBy(), status, errorOf(routed), null));
                 continue;
             }
             arrived.add(answer.get());
-            answers.add(entry.set("answer", answer.get().body()));
+            answers.add(new Entry(name, routed.servedBy(), status, null, answer.get().body()));
         }
         if (arrived.isEmpty()) {
-            String reasons = failures.toString();
+            String reasons = json.valueToTree(failures).toString();
             throw late ? new GatewayTimeoutException("no target answered within " + request.deadlineMillis()
                     + " ms: " + reasons) : new BadGatewayException("no target answered: " + reasons);
         }
+        JsonNode combined = null;
+        String combineError = null;
         if (request.combine() != Combiner.NONE) {
             try {
-                result.set("combined", request.combine().combine(arrived));
+                combined = request.combine().combine(arrived);
             } catch (IllegalArgumentException e) {
-                result.putNull("combined");
-                result.put("combine_error", e.getMessage());
+                combined = NullNode.getInstance();
+                combineError = e.getMessage();
             }
         }
-        return result;
+        return new Answer(request.combine().name().toLowerCase(java.util.Locale.ROOT), request.deadlineMillis(),
+                answers, failures, combined, combineError);
     }
 
-    private static String errorOf(Routed routed) {
+    private String errorOf(Routed routed) {
         byte[] body = routed.answer().body();
         try {
-            JsonNode json = body == null ? null : JSON.readTree(body);
-            if (json != null && json.hasNonNull("error")) {
-                return json.get("error").asText();
+            JsonNode answer = body == null ? null : json.readTree(body);
+            if (answer != null && answer.hasNonNull("error")) {
+                return answer.get("error").asText();
             }
         } catch (IOException e) {
             // Not JSON; described by its status below.

@@ -1,34 +1,158 @@
 package io.quiver.manager.experiments;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.common.error.BadRequestException;
 import io.quiver.common.json.JsonBodies;
+import io.quiver.common.json.WireErrors;
+import io.quiver.common.json.WireJson;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * The one wire form of an experiment, read from the API, the experiments file and the manager's own
- * store alike, and naming whatever is wrong: unknown fields, bad names, weights that are not
- * non-negative integers or sum to 0, duplicate variant names.
+ * store alike: Jackson reads the records below under the service's one policy (unknown fields
+ * refused, no scalar changing kind), and {@link Spec#toExperiment} checks what needs the whole
+ * experiment to judge, naming whatever is wrong: bad names, weights out of range or summing to 0,
+ * duplicate variant names, a default variant that is not one of them.
  */
 public final class ExperimentJson {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}");
     private static final Pattern HEADER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9\\-]{0,63}");
     static final int MAX_WEIGHT = 1_000_000;
-    private static final Set<String> FIELDS = Set.of("variants", "shadow", "sticky_header", "sticky_field",
-            "default_variant");
-    private static final Set<String> VARIANT_FIELDS = Set.of("name", "model_type", "model_version", "services",
-            "weight");
-    private static final Set<String> SHADOW_FIELDS = Set.of("name", "model_type", "model_version", "services",
-            "percent");
+    /**
+     * For the files, which are read outside any request (at start, and by tests that build the
+     * store without CDI): the same configuration as the service's mapper.
+     */
+    private static final ObjectMapper JSON = WireJson.configure(new ObjectMapper());
 
     private ExperimentJson() {
+    }
+
+    /** An experiment as PUT takes it and the files store it: everything but the name, which is the key. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "ExperimentSpec", description = "An experiment: its variants by weight, shadows, and how requests stick")
+    public record Spec(
+            @Schema(required = true) List<VariantSpec> variants,
+            @Schema(description = "variants that get copies of a share of live requests; their answers are only recorded")
+            List<ShadowSpec> shadow,
+            @Schema(description = "a header whose value keeps a client on its variant", examples = "X-User-Id")
+            String stickyHeader,
+            @Schema(description = "a top-level body field whose value keeps a client on its variant") String stickyField,
+            @Schema(description = "what POST /api/v1/predictions uses; the first variant when absent") String defaultVariant) {
+
+        static Spec of(Experiment experiment) {
+            return new Spec(experiment.variants().stream().map(v -> new VariantSpec(v.name(), v.target().modelType(),
+                            v.target().modelVersion(), v.target().services(), v.weight())).toList(),
+                    experiment.shadows().stream().map(s -> new ShadowSpec(s.name(), s.target().modelType(),
+                            s.target().modelVersion(), s.target().services(), s.percent())).toList(),
+                    experiment.stickyHeader(), experiment.stickyField(), experiment.defaultVariant());
+        }
+
+        /** The experiment {@code name}, or a 400 naming the first thing wrong with it. */
+        public Experiment toExperiment(String name) {
+            checkName("experiment name", name);
+            if (variants == null) {
+                throw new BadRequestException("field 'variants' " + WireErrors.REQUIRED);
+            }
+            if (variants.isEmpty()) {
+                throw new BadRequestException("field 'variants' must be a non-empty array, got an empty array");
+            }
+            Set<String> names = new HashSet<>();
+            List<Variant> parsed = new ArrayList<>();
+            for (int i = 0; i < variants.size(); i++) {
+                VariantSpec v = element("variants", i, variants.get(i));
+                String where = "variants[" + i + "]";
+                parsed.add(new Variant(unique(where, v.name(), names), target(where, v.modelType(), v.modelVersion(),
+                        v.services()), whole(where, "weight", v.weight(), MAX_WEIGHT, null)));
+            }
+            checkWeights(name, parsed);
+            List<Shadow> shadows = new ArrayList<>();
+            for (int i = 0; shadow != null && i < shadow.size(); i++) {
+                ShadowSpec s = element("shadow", i, shadow.get(i));
+                String where = "shadow[" + i + "]";
+                shadows.add(new Shadow(unique(where, s.name(), names), target(where, s.modelType(), s.modelVersion(),
+                        s.services()), whole(where, "percent", s.percent(), 100, 100)));
+            }
+            if (stickyHeader != null && !HEADER.matcher(stickyHeader).matches()) {
+                throw new BadRequestException("sticky_header '" + stickyHeader + "' is not a header name (letters, "
+                        + "digits and '-')");
+            }
+            if (stickyField != null && (!NAME.matcher(stickyField).matches() || stickyField.equals("features"))) {
+                throw new BadRequestException("sticky_field '" + stickyField + "' must be a top-level body field name "
+                        + "other than 'features' (letters, digits, '_', '-', '.')");
+            }
+            List<String> variantNames = parsed.stream().map(Variant::name).toList();
+            if (defaultVariant != null && !variantNames.contains(defaultVariant)) {
+                throw new BadRequestException("default_variant '" + defaultVariant + "' is not one of the variants "
+                        + variantNames);
+            }
+            return new Experiment(name, parsed, shadows, stickyHeader, stickyField,
+                    defaultVariant != null ? defaultVariant : variantNames.get(0));
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(description = "An arm of an experiment: where its requests go (a model type, services, or both) and its "
+            + "share of the weights")
+    public record VariantSpec(@Schema(required = true, examples = "a") String name,
+                              @Schema(examples = "house_price") String modelType, String modelVersion,
+                              @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> services,
+                              @Schema(required = true, minimum = "0", maximum = "1000000", examples = "80") Integer weight) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(description = "A shadow: where copies of live requests go, and the percent of them copied (100 when absent)")
+    public record ShadowSpec(@Schema(required = true) String name, String modelType, String modelVersion,
+                             @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> services,
+                             @Schema(minimum = "0", maximum = "100") Integer percent) {
+    }
+
+    /** An experiment as the API answers it: its name, then its stored form. */
+    @Schema(name = "Experiment")
+    public record View(@Schema(examples = "checkout") String name, @JsonUnwrapped Spec spec) {
+        static View of(Experiment experiment) {
+            return new View(experiment.name(), Spec.of(experiment));
+        }
+    }
+
+    @Schema(name = "ExperimentList")
+    public record Listing(List<View> experiments) {
+    }
+
+    /** The experiments of a file, by name, in the files' form: {@code {"experiments": {"name": {...}}}}. */
+    static Map<String, JsonNode> byName(byte[] file) {
+        JsonNode experiments = JsonBodies.object(file).path("experiments");
+        if (!experiments.isObject()) {
+            throw new IllegalStateException("no \"experiments\" object");
+        }
+        Map<String, JsonNode> byName = new java.util.TreeMap<>();
+        experiments.fields().forEachRemaining(entry -> byName.put(entry.getKey(), entry.getValue()));
+        return byName;
+    }
+
+    /** One experiment of a file, read as the API reads a PUT body. */
+    static Experiment read(String name, JsonNode body) {
+        try {
+            return JSON.treeToValue(body, Spec.class).toExperiment(name);
+        } catch (JsonProcessingException e) {
+            throw new BadRequestException(WireErrors.describe(e));
+        }
+    }
+
+    /** The files' form of {@code experiments}, indented for the people who read them. */
+    static byte[] write(Map<String, Experiment> experiments) throws JsonProcessingException {
+        Map<String, Spec> byName = new java.util.TreeMap<>();
+        experiments.forEach((name, experiment) -> byName.put(name, Spec.of(experiment)));
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(Map.of("experiments", byName));
     }
 
     public static void checkName(String what, String name) {
@@ -36,53 +160,6 @@ public final class ExperimentJson {
             throw new BadRequestException(what + " '" + name + "' may hold only letters, digits, '_', '-' and '.', "
                     + "start with a letter or digit, and be at most 64 characters");
         }
-    }
-
-    public static Experiment parse(String name, JsonNode body) {
-        checkName("experiment name", name);
-        requireObject("an experiment", body);
-        knownFields("an experiment", body, FIELDS);
-        JsonNode variantsNode = JsonBodies.required(body, "variants");
-        if (!variantsNode.isArray() || variantsNode.isEmpty()) {
-            throw new BadRequestException("field 'variants' must be a non-empty array, got " + describe(variantsNode));
-        }
-        Set<String> names = new HashSet<>();
-        List<Variant> variants = new ArrayList<>();
-        for (int i = 0; i < variantsNode.size(); i++) {
-            JsonNode node = variantsNode.get(i);
-            String where = "variants[" + i + "]";
-            String variantName = element(where, node, VARIANT_FIELDS, names);
-            variants.add(new Variant(variantName, target(where, node), integer(where, node, "weight", MAX_WEIGHT, null)));
-        }
-        checkWeights(name, variants);
-        List<Shadow> shadows = new ArrayList<>();
-        JsonNode shadowNode = body.get("shadow");
-        if (shadowNode != null && !shadowNode.isNull()) {
-            if (!shadowNode.isArray()) {
-                throw new BadRequestException("field 'shadow' must be an array, got " + JsonBodies.kind(shadowNode));
-            }
-            for (int i = 0; i < shadowNode.size(); i++) {
-                JsonNode node = shadowNode.get(i);
-                String where = "shadow[" + i + "]";
-                String shadowName = element(where, node, SHADOW_FIELDS, names);
-                shadows.add(new Shadow(shadowName, target(where, node), integer(where, node, "percent", 100, 100)));
-            }
-        }
-        String header = JsonBodies.optionalText(body, "sticky_header");
-        if (header != null && !HEADER.matcher(header).matches()) {
-            throw new BadRequestException("sticky_header '" + header + "' is not a header name (letters, digits and '-')");
-        }
-        String field = JsonBodies.optionalText(body, "sticky_field");
-        if (field != null && (!NAME.matcher(field).matches() || field.equals("features"))) {
-            throw new BadRequestException("sticky_field '" + field + "' must be a top-level body field name other than "
-                    + "'features' (letters, digits, '_', '-', '.')");
-        }
-        String chosen = JsonBodies.optionalText(body, "default_variant");
-        List<String> variantNames = variants.stream().map(Variant::name).toList();
-        if (chosen != null && !variantNames.contains(chosen)) {
-            throw new BadRequestException("default_variant '" + chosen + "' is not one of the variants " + variantNames);
-        }
-        return new Experiment(name, variants, shadows, header, field, chosen != null ? chosen : variantNames.get(0));
     }
 
     /** Weights must leave some traffic somewhere. */
@@ -94,83 +171,33 @@ public final class ExperimentJson {
         }
     }
 
-    public static ObjectNode render(Experiment experiment) {
-        ObjectNode json = JsonNodeFactory.instance.objectNode();
-        json.put("name", experiment.name());
-        ArrayNode variants = json.putArray("variants");
-        for (Variant v : experiment.variants()) {
-            ObjectNode node = variants.addObject().put("name", v.name());
-            target(node, v.target());
-            node.put("weight", v.weight());
-        }
-        ArrayNode shadows = json.putArray("shadow");
-        for (Shadow s : experiment.shadows()) {
-            ObjectNode node = shadows.addObject().put("name", s.name());
-            target(node, s.target());
-            node.put("percent", s.percent());
-        }
-        if (experiment.stickyHeader() != null) {
-            json.put("sticky_header", experiment.stickyHeader());
-        }
-        if (experiment.stickyField() != null) {
-            json.put("sticky_field", experiment.stickyField());
-        }
-        json.put("default_variant", experiment.defaultVariant());
-        return json;
-    }
-
-    /** The stored form, without the name: the store and the experiments file key experiments by name. */
-    static ObjectNode stored(Experiment experiment) {
-        ObjectNode json = render(experiment);
-        json.remove("name");
-        return json;
-    }
-
-    private static void target(ObjectNode node, Target target) {
-        if (target.modelType() != null) {
-            node.put("model_type", target.modelType());
-        }
-        if (target.modelVersion() != null) {
-            node.put("model_version", target.modelVersion());
-        }
-        if (!target.services().isEmpty()) {
-            ArrayNode services = node.putArray("services");
-            target.services().forEach(services::add);
-        }
-    }
-
-    private static Target target(String where, JsonNode node) {
-        String modelType = JsonBodies.optionalText(node, "model_type");
-        if (modelType != null && modelType.isBlank()) {
-            throw new BadRequestException(where + ": model_type must not be empty");
-        }
-        String version = JsonBodies.optionalText(node, "model_version");
-        List<String> services = new ArrayList<>();
-        JsonNode servicesNode = node.get("services");
-        if (servicesNode != null && !servicesNode.isNull()) {
-            if (!servicesNode.isArray() || servicesNode.isEmpty()) {
-                throw new BadRequestException(where + ": services must be a non-empty array of service ids, got "
-                        + describe(servicesNode));
+    /** A whole number in [0, max]; Jackson has already refused 80.5 and "80". */
+    static int whole(String where, String field, Integer value, int max, Integer byDefault) {
+        if (value == null) {
+            if (byDefault != null) {
+                return byDefault;
             }
-            for (JsonNode id : servicesNode) {
-                if (!id.isTextual() || id.asText().isBlank()) {
-                    throw new BadRequestException(where + ": services must hold service ids (strings), got "
-                            + JsonBodies.kind(id));
-                }
-                services.add(id.asText());
-            }
+            throw new BadRequestException(where + ": field '" + field + "' " + WireErrors.REQUIRED);
         }
-        if (modelType == null && services.isEmpty()) {
-            throw new BadRequestException(where + " needs a model_type, services, or both");
+        if (value < 0 || value > max) {
+            throw new BadRequestException(where + ": " + field + " must be a whole number from 0 to " + max + ", got "
+                    + value);
         }
-        return new Target(modelType, version, services);
+        return value;
     }
 
-    /** Checks a variant or shadow object and returns its name, which must be new among {@code names}. */
-    private static String element(String where, JsonNode node, Set<String> fields, Set<String> names) {
-        requireObject(where, node);
-        knownFields(where, node, fields);
-        String name = JsonBodies.text(node, "name");
+    private static <T> T element(String list, int index, T element) {
+        if (element == null) {
+            throw new BadRequestException(list + "[" + index + "] must be a JSON object, got null");
+        }
+        return element;
+    }
+
+    /** The element's name, which must be new among {@code names}. */
+    private static String unique(String where, String name, Set<String> names) {
+        if (name == null) {
+            throw new BadRequestException(where + ": field 'name' " + WireErrors.REQUIRED);
+        }
         checkName(where + " name", name);
         if (!names.add(name)) {
             throw new BadRequestException(where + ": the name '" + name + "' is used twice; variant and shadow names "
@@ -179,38 +206,25 @@ public final class ExperimentJson {
         return name;
     }
 
-    /** A whole number in [0, max]: 80, not 80.5, "80" or -1. */
-    static int integer(String where, JsonNode node, String field, int max, Integer byDefault) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            if (byDefault != null) {
-                return byDefault;
+    private static Target target(String where, String modelType, String version, List<String> services) {
+        if (modelType != null && modelType.isBlank()) {
+            throw new BadRequestException(where + ": model_type must not be empty");
+        }
+        if (services != null) {
+            if (services.isEmpty()) {
+                throw new BadRequestException(where + ": services must be a non-empty array of service ids, got an "
+                        + "empty array");
             }
-            throw new BadRequestException(where + ": field '" + field + "' is required");
-        }
-        if (!value.isIntegralNumber() || value.asLong() < 0 || value.asLong() > max) {
-            throw new BadRequestException(where + ": " + field + " must be a whole number from 0 to " + max + ", got "
-                    + value);
-        }
-        return value.asInt();
-    }
-
-    static void requireObject(String what, JsonNode node) {
-        if (!node.isObject()) {
-            throw new BadRequestException(what + " must be a JSON object, got " + JsonBodies.kind(node));
-        }
-    }
-
-    static void knownFields(String what, JsonNode node, Set<String> known) {
-        node.fieldNames().forEachRemaining(field -> {
-            if (!known.contains(field)) {
-                throw new BadRequestException("unknown field '" + field + "' in " + what + "; it takes "
-                        + known.stream().sorted().toList());
+            for (String id : services) {
+                if (id == null || id.isBlank()) {
+                    throw new BadRequestException(where + ": services must hold service ids (strings), got "
+                            + (id == null ? "null" : "an empty string"));
+                }
             }
-        });
-    }
-
-    private static String describe(JsonNode node) {
-        return node.isArray() ? "an empty array" : JsonBodies.kind(node);
+        }
+        if (modelType == null && (services == null || services.isEmpty())) {
+            throw new BadRequestException(where + " needs a model_type, services, or both");
+        }
+        return new Target(modelType, version, services);
     }
 }

@@ -1,8 +1,8 @@
 package io.quiver.manager.experiments;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quiver.common.json.JsonBodies;
+import io.quiver.common.json.WireErrors;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
@@ -13,6 +13,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * The experiments API (control plane): create or replace, read, change weights, end, and the
@@ -30,37 +33,43 @@ public class ExperimentResource {
     }
 
     @GET
-    public Map<String, Object> list() {
-        return Map.of("experiments", store.all().stream().map(ExperimentJson::render).toList());
+    public ExperimentJson.Listing list() {
+        return new ExperimentJson.Listing(store.all().stream().map(ExperimentJson.View::of).toList());
     }
 
     @GET
     @Path("{name}")
-    public ObjectNode get(@PathParam("name") String name) {
-        return ExperimentJson.render(store.get(name));
+    public ExperimentJson.View get(@PathParam("name") String name) {
+        return ExperimentJson.View.of(store.get(name));
     }
 
     @PUT
     @Path("{name}")
     @Blocking
-    public Response put(@PathParam("name") String name, byte[] body) {
-        Experiment experiment = ExperimentJson.parse(name, JsonBodies.object(body));
+    @APIResponse(responseCode = "201", description = "Created",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ExperimentJson.View.class)))
+    @APIResponse(responseCode = "200", description = "Replaced",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ExperimentJson.View.class)))
+    public Response put(@PathParam("name") String name,
+                        @NotNull(message = WireErrors.REQUIRED) ExperimentJson.Spec body) {
+        Experiment experiment = body.toExperiment(name);
         boolean created = store.put(experiment);
-        return Response.status(created ? 201 : 200).entity(ExperimentJson.render(experiment)).build();
+        return Response.status(created ? 201 : 200).entity(ExperimentJson.View.of(experiment)).build();
     }
 
     @PATCH
     @Path("{name}")
     @Blocking
-    public ObjectNode changeWeights(@PathParam("name") String name, byte[] body) {
-        return ExperimentJson.render(store.changeWeights(name, JsonBodies.object(body)));
+    public ExperimentJson.View changeWeights(@PathParam("name") String name,
+                                             @NotNull(message = WireErrors.REQUIRED) WeightChange change) {
+        return ExperimentJson.View.of(store.changeWeights(name, change));
     }
 
     @DELETE
     @Path("{name}")
     @Blocking
-    public ObjectNode end(@PathParam("name") String name) {
-        return ExperimentJson.render(store.delete(name));
+    public ExperimentJson.View end(@PathParam("name") String name) {
+        return ExperimentJson.View.of(store.delete(name));
     }
 
     @GET

@@ -3,9 +3,7 @@ package io.quiver.manager.experiments;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quiver.common.error.BadRequestException;
 import io.quiver.common.error.RequestIds;
-import io.quiver.common.json.JsonBodies;
 import io.quiver.manager.routing.Answers;
 import io.quiver.manager.routing.Routed;
 import io.vertx.core.http.HttpServerRequest;
@@ -25,7 +23,6 @@ import java.util.concurrent.CompletionStage;
 @ApplicationScoped
 public class ExperimentRouter {
     public static final String VARIANT_HEADER = "X-Variant";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Which variant a request goes to. */
     public enum Choice {
@@ -41,24 +38,26 @@ public class ExperimentRouter {
     private final TargetSender sender;
     private final ShadowSender shadows;
     private final ExperimentMetrics metrics;
+    private final ObjectMapper json;
 
-    ExperimentRouter(ExperimentStore store, TargetSender sender, ShadowSender shadows, ExperimentMetrics metrics) {
+    ExperimentRouter(ExperimentStore store, TargetSender sender, ShadowSender shadows, ExperimentMetrics metrics,
+                     ObjectMapper json) {
+        this.json = json;
         this.store = store;
         this.sender = sender;
         this.shadows = shadows;
         this.metrics = metrics;
     }
 
-    public CompletionStage<Response> predict(String experimentName, Choice choice, String variantName, byte[] body,
-                                             HttpServerRequest request) {
+    public CompletionStage<Response> predict(String experimentName, Choice choice, String variantName,
+                                             PredictionRequest body, HttpServerRequest request) {
         Assignment assignment = store.assignment(experimentName);
         Experiment experiment = assignment.experiment();
-        JsonNode json = JsonBodies.object(body);
-        JsonNode features = features(json, experiment);
+        JsonNode features = body.features(experiment);
         Variant variant = switch (choice) {
             case DEFAULT -> experiment.variant(experiment.defaultVariant());
             case NAMED -> experiment.variant(variantName);
-            case SPLIT -> assignment.pick(stickyKey(json, experiment, request));
+            case SPLIT -> assignment.pick(stickyKey(body, experiment, request));
         };
         // Set on the response itself so that errors rendered by the shared mapper carry it too.
         request.response().putHeader(VARIANT_HEADER, variant.name());
@@ -74,50 +73,33 @@ public class ExperimentRouter {
                 .thenApply(routed -> answer(routed, experiment, variant));
     }
 
-    private static JsonNode features(JsonNode body, Experiment experiment) {
-        body.fieldNames().forEachRemaining(field -> {
-            if (!field.equals("features") && !field.equals(experiment.stickyField())) {
-                throw new BadRequestException("unknown field '" + field + "'; the body is {\"features\": {...}}"
-                        + (experiment.stickyField() == null ? "" : " with an optional '" + experiment.stickyField() + "'"));
-            }
-        });
-        JsonNode features = JsonBodies.required(body, "features");
-        if (!(features.isObject() && !features.isEmpty()) && !(features.isArray() && !features.isEmpty())) {
-            throw new BadRequestException("field 'features' must be a non-empty object of feature values (or an "
-                    + "array of such rows), got " + (features.isContainerNode() ? "an empty one" : JsonBodies.kind(features)));
-        }
-        return features;
-    }
-
     /** The request's sticky key: the configured header, else the configured top-level field; null when absent. */
-    private static String stickyKey(JsonNode body, Experiment experiment, HttpServerRequest request) {
+    private static String stickyKey(PredictionRequest body, Experiment experiment, HttpServerRequest request) {
         if (experiment.stickyHeader() != null) {
             String key = request.getHeader(experiment.stickyHeader());
             if (key != null && !key.isEmpty()) {
                 return key;
             }
         }
-        if (experiment.stickyField() != null) {
-            JsonNode key = body.get(experiment.stickyField());
-            if (key != null && key.isValueNode() && !key.isNull()) {
-                return key.asText();
-            }
+        JsonNode key = body.sticky(experiment);
+        if (key != null && key.isValueNode() && !key.isNull()) {
+            return key.asText();
         }
         return null;
     }
 
     /** The service's answer with the experiment and variant added in front, when it is a JSON object. */
-    private static Response answer(Routed routed, Experiment experiment, Variant variant) {
+    private Response answer(Routed routed, Experiment experiment, Variant variant) {
         Response.ResponseBuilder response = Answers.builder(routed);
         byte[] body = routed.answer().body();
         try {
-            JsonNode answer = body == null || body.length == 0 ? null : JSON.readTree(body);
+            JsonNode answer = body == null || body.length == 0 ? null : json.readTree(body);
             if (answer != null && answer.isObject()) {
-                ObjectNode named = JSON.createObjectNode();
+                ObjectNode named = json.createObjectNode();
                 named.put("experiment", experiment.name());
                 named.put("variant", variant.name());
                 named.setAll((ObjectNode) answer);
-                response.entity(JSON.writeValueAsBytes(named));
+                response.entity(json.writeValueAsBytes(named));
             }
         } catch (IOException e) {
             // Not JSON: passed on as the service sent it, named by the header alone.

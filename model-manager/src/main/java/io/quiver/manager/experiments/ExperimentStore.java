@@ -1,13 +1,8 @@
 package io.quiver.manager.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.common.error.ApiException;
 import io.quiver.common.error.NotFoundException;
-import io.quiver.common.json.JsonBodies;
 import io.quiver.manager.config.ManagerConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -39,7 +33,6 @@ import org.jboss.logging.Logger;
 public class ExperimentStore {
     private static final Logger LOG = Logger.getLogger(ExperimentStore.class);
     private static final String FILE = "experiments.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path dir;
     private final Map<String, Assignment> live = new ConcurrentHashMap<>();
@@ -48,7 +41,7 @@ public class ExperimentStore {
         this.dir = manager.registry().dataDir();
         Path stored = dir.resolve(FILE);
         if (Files.exists(stored)) {
-            read(stored).forEach((name, body) -> live.put(name, new Assignment(ExperimentJson.parse(name, body))));
+            read(stored).forEach((name, body) -> live.put(name, new Assignment(ExperimentJson.read(name, body))));
         }
         config.file().ifPresent(this::seed);
     }
@@ -85,8 +78,8 @@ public class ExperimentStore {
         return created;
     }
 
-    public synchronized Experiment changeWeights(String name, JsonNode change) {
-        Experiment changed = WeightChange.apply(get(name), change);
+    public synchronized Experiment changeWeights(String name, WeightChange change) {
+        Experiment changed = change.apply(get(name));
         put(changed);
         return changed;
     }
@@ -121,7 +114,7 @@ public class ExperimentStore {
                 return;
             }
             try {
-                put(ExperimentJson.parse(name, body));
+                put(ExperimentJson.read(name, body));
             } catch (ApiException e) {
                 LOG.errorf("experiment '%s' in %s is invalid: %s", name, file, e.getMessage());
             }
@@ -130,34 +123,22 @@ public class ExperimentStore {
 
     private static Map<String, JsonNode> read(Path file) {
         try {
-            JsonNode experiments = JsonBodies.object(Files.readAllBytes(file)).path("experiments");
-            if (!experiments.isObject()) {
-                throw new IllegalStateException(file + " has no \"experiments\" object");
-            }
-            Map<String, JsonNode> byName = new TreeMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = experiments.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> entry = it.next();
-                byName.put(entry.getKey(), entry.getValue());
-            }
-            return byName;
+            return ExperimentJson.byName(Files.readAllBytes(file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
-        } catch (ApiException e) {
+        } catch (ApiException | IllegalStateException e) {
             throw new IllegalStateException(file + ": " + e.getMessage(), e);
         }
     }
 
     private void write(Map<String, Experiment> experiments) {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
-        ObjectNode byName = root.putObject("experiments");
-        experiments.forEach((name, experiment) -> byName.set(name, ExperimentJson.stored(experiment)));
         Path target = dir.resolve(FILE);
         Path temporary = dir.resolve(FILE + ".tmp");
         try {
             Files.createDirectories(dir);
             try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer bytes = ByteBuffer.wrap(JSON.writeValueAsBytes(root));
+                ByteBuffer bytes = ByteBuffer.wrap(ExperimentJson.write(experiments));
                 while (bytes.hasRemaining()) {
                     out.write(bytes);
                 }

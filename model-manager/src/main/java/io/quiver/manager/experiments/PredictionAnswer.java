@@ -2,6 +2,7 @@ package io.quiver.manager.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.common.json.WireJson;
 import io.quiver.manager.routing.Upstream;
 import java.io.IOException;
 import java.util.Optional;
@@ -12,7 +13,8 @@ import java.util.Optional;
  * plain forwarding never parses them.
  */
 record PredictionAnswer(JsonNode body, JsonNode predictions, JsonNode labels) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Static, for the tests that read answers without CDI: the service's configuration all the same. */
+    private static final ObjectMapper JSON = WireJson.configure(new ObjectMapper());
 
     /** The answer when it is a successful JSON answer with predictions; empty otherwise. */
     static Optional<PredictionAnswer> of(Upstream upstream) {

@@ -1,9 +1,9 @@
 package io.quiver.manager.experiments;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.common.error.NotFoundException;
 import io.quiver.manager.registry.Replica;
 import io.quiver.manager.registry.ServiceRegistry;
@@ -26,12 +26,13 @@ import java.util.concurrent.CompletableFuture;
 @ApplicationScoped
 public class TargetSender {
     private static final String CAPABILITY = "prediction";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private final ObjectMapper json;
 
     private final Dispatcher dispatcher;
     private final ServiceRegistry registry;
 
-    TargetSender(Dispatcher dispatcher, ServiceRegistry registry) {
+    TargetSender(Dispatcher dispatcher, ServiceRegistry registry, ObjectMapper json) {
+        this.json = json;
         this.dispatcher = dispatcher;
         this.registry = registry;
     }
@@ -66,15 +67,15 @@ public class TargetSender {
         }
     }
 
-    private static Outbound outbound(String type, Target target, JsonNode data, String requestId, boolean shadow) {
-        ObjectNode body = JSON.createObjectNode();
-        body.put("model_type", type);
-        body.set("data", data);
-        if (target.modelVersion() != null) {
-            body.put("model_version", target.modelVersion());
-        }
+    /** The unified /predict body a variant's requests are sent as. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record PredictBody(String modelType, JsonNode data, String modelVersion) {
+    }
+
+    private Outbound outbound(String type, Target target, JsonNode data, String requestId, boolean shadow) {
+        PredictBody body = new PredictBody(type, data, target.modelVersion());
         try {
-            Outbound outbound = new Outbound(HttpMethod.POST, "/predict", "application/json", JSON.writeValueAsBytes(body),
+            Outbound outbound = new Outbound(HttpMethod.POST, "/predict", "application/json", json.writeValueAsBytes(body),
                     requestId);
             return shadow ? outbound.asShadow() : outbound;
         } catch (JsonProcessingException e) {

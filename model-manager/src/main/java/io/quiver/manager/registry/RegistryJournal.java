@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.quiver.common.json.WireJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -29,7 +30,11 @@ public final class RegistryJournal implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RegistryJournal.class);
     private static final String FILE = "registry.journal";
     private static final int COMPACT_AFTER_LINES = 1000;
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+    /**
+     * The service's configuration, for a store opened before CDI is of use; dates as ISO text, as
+     * the lines already on disk hold them.
+     */
+    private static final ObjectMapper JSON = WireJson.configure(new ObjectMapper()).registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private final Path dir;

@@ -3,6 +3,8 @@ package io.quiver.manager.registry;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.quiver.common.json.WireErrors;
+import jakarta.validation.constraints.NotNull;
 import java.time.Instant;
 import java.util.List;
 
@@ -29,7 +31,8 @@ public record ServiceRecord(
         @JsonProperty("lease_seconds") Integer leaseSeconds,
         @JsonProperty("registered_at") Instant registeredAt) {
 
-    public record ServedModel(String name, String version, @JsonProperty("model_type") String modelType) {
+    public record ServedModel(@NotNull(message = WireErrors.REQUIRED) String name, String version,
+                              @JsonProperty("model_type") String modelType) {
     }
 
     /** Whether a request for {@code type} may go here: its declared type, any type it reports, or a model name. */

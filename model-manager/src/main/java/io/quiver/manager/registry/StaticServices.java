@@ -1,20 +1,30 @@
 package io.quiver.manager.registry;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quiver.common.error.ApiException;
+import io.quiver.common.error.BadRequestException;
 import io.quiver.common.json.JsonBodies;
+import io.quiver.common.json.WireErrors;
 import io.quiver.manager.config.ManagerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Validator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Iterator;
 import java.util.Map;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,9 +41,14 @@ public class StaticServices {
     private final Optional<Path> file;
     private FileTime loaded;
 
-    StaticServices(ServiceRegistry registry, ManagerConfig config) {
+    private final ObjectMapper json;
+    private final Validator validator;
+
+    StaticServices(ServiceRegistry registry, ManagerConfig config, ObjectMapper json, Validator validator) {
         this.registry = registry;
         this.file = config.registry().servicesFile();
+        this.json = json;
+        this.validator = validator;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -72,7 +87,7 @@ public class StaticServices {
             for (Iterator<Map.Entry<String, JsonNode>> it = services.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> entry = it.next();
                 try {
-                    registry.register(RegistrationParser.parse(entry.getKey(), entry.getValue()));
+                    registry.register(registration(entry.getKey(), entry.getValue()).toRecord(Instant.now()));
                     count++;
                 } catch (ApiException e) {
                     LOG.errorf("service '%s' in %s is invalid: %s", entry.getKey(), path, e.getMessage());
@@ -83,5 +98,27 @@ public class StaticServices {
         } catch (IOException | ApiException e) {
             LOG.errorf("cannot read the services file %s: %s", path, e.getMessage());
         }
+    }
+
+    /**
+     * An entry of the file, read and checked as the API reads a registration, so that both say the
+     * same of the same mistake. The entry's key is its id.
+     */
+    private Registration registration(String id, JsonNode entry) {
+        if (!entry.isObject()) {
+            throw new BadRequestException("a registration must be a JSON object, got " + JsonBodies.kind(entry));
+        }
+        ObjectNode withId = ((ObjectNode) entry).deepCopy().put("service_id", id);
+        Registration registration;
+        try {
+            registration = json.treeToValue(withId, Registration.class);
+        } catch (JsonProcessingException e) {
+            throw new BadRequestException(WireErrors.describe(e));
+        }
+        Set<ConstraintViolation<Registration>> violations = validator.validate(registration);
+        if (!violations.isEmpty()) {
+            throw new BadRequestException(WireErrors.describe(new ConstraintViolationException(violations)));
+        }
+        return registration;
     }
 }

@@ -27,7 +27,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class TrainedTypes {
     private static final Logger LOG = Logger.getLogger(TrainedTypes.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Jobs followed at once; beyond it the oldest are left to heartbeats, as a cache would. */
     private static final int FOLLOWED = 10_000;
     private static final Set<String> ENDED = Set.of("failed", "cancelled");
@@ -36,11 +35,13 @@ public class TrainedTypes {
     private final Forwarder forwarder;
     private final long timeoutMillis;
     private final Map<String, Job> running = new ConcurrentHashMap<>();
+    private final ObjectMapper json;
 
     private record Job(String id, String serviceId, String modelType) {
     }
 
-    TrainedTypes(ServiceRegistry registry, Forwarder forwarder, ManagerConfig config) {
+    TrainedTypes(ServiceRegistry registry, Forwarder forwarder, ManagerConfig config, ObjectMapper json) {
+        this.json = json;
         this.registry = registry;
         this.forwarder = forwarder;
         this.timeoutMillis = config.health().timeout().toMillis();
@@ -84,7 +85,7 @@ public class TrainedTypes {
         }
         JsonNode status;
         try {
-            status = JSON.readTree(answer.body());
+            status = json.readTree(answer.body());
         } catch (IOException e) {
             LOG.warnf("service %s answered the status of job %s with no JSON: %s", job.serviceId(), job.id(),
                     e.getMessage());

@@ -30,7 +30,7 @@ public class TrainingResource {
         return router.submit(type, body, RequestIds.of(request)).thenApply(routed -> {
             Response answer = Answers.of(routed);
             // The job is followed here, through the manager, not at the trainer's own address.
-            return TrainingRouter.jobId(routed)
+            return router.jobId(routed)
                     .map(job -> Response.fromResponse(answer).location(URI.create("/train/" + job)).build())
                     .orElse(answer);
         });

@@ -30,14 +30,16 @@ import java.util.concurrent.CompletionStage;
 @ApplicationScoped
 public class TrainingRouter {
     static final String CAPABILITY = "training";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ServiceRegistry registry;
     private final Dispatcher dispatcher;
     private final JobLocations jobs;
     private final TrainedTypes trained;
+    private final ObjectMapper json;
 
-    TrainingRouter(ServiceRegistry registry, Dispatcher dispatcher, JobLocations jobs, TrainedTypes trained) {
+    TrainingRouter(ServiceRegistry registry, Dispatcher dispatcher, JobLocations jobs, TrainedTypes trained,
+                   ObjectMapper json) {
+        this.json = json;
         this.registry = registry;
         this.dispatcher = dispatcher;
         this.jobs = jobs;
@@ -129,12 +131,12 @@ public class TrainingRouter {
     }
 
     /** The id of the job a submission started, when it started one. */
-    static Optional<String> jobId(Routed routed) {
+    Optional<String> jobId(Routed routed) {
         if (routed.answer().status() != 202) {
             return Optional.empty();
         }
         try {
-            JsonNode body = JSON.readTree(routed.answer().body());
+            JsonNode body = json.readTree(routed.answer().body());
             return Optional.ofNullable(body.path("job_id").textValue());
         } catch (IOException e) {
             return Optional.empty();

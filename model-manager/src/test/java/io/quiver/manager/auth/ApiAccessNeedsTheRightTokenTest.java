@@ -49,6 +49,14 @@ class ApiAccessNeedsTheRightTokenTest {
         given().get("/health/ready").then().statusCode(200);
     }
 
+    @Test
+    void theApiDocumentationNeedsNoToken() {
+        given().get("/openapi.json").then().statusCode(200).contentType(ContentType.JSON)
+                .body("paths", notNullValue());
+        given().get("/docs/").then().statusCode(200).contentType(ContentType.HTML);
+        given().get("/docs/../services").then().statusCode(401);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/services", "/services/register", "/train", "/experiments", "/deployments/x",
             "/models/house_price/versions/1"})

@@ -3,7 +3,6 @@ package io.quiver.manager.experiments;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.manager.config.ManagerConfig;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
@@ -32,7 +31,7 @@ class ExperimentStoreTest {
                 """);
         ExperimentStore first = new ExperimentStore(manager(dir.resolve("data")), experiments(file));
         assertEquals(List.of("canary", "other"), first.all().stream().map(Experiment::name).toList());
-        first.changeWeights("canary", new ObjectMapper().readTree("{\"weights\": {\"a\": 50, \"b\": 50}}"));
+        first.changeWeights("canary", new WeightChange(new java.util.LinkedHashMap<>(java.util.Map.of("a", 50, "b", 50)), null));
         first.delete("other");
 
         ExperimentStore restarted = new ExperimentStore(manager(dir.resolve("data")), experiments(file));

@@ -32,7 +32,7 @@ class RegistryIndexTest {
         assertEquals(List.of("index-a"), ids("index_beta"), "a new URL replaces the service, it is not listed twice");
         assertEquals("http://127.0.0.1:10", registry.serving("index_beta").get(0).record().serviceUrl());
 
-        // What RegistrationParser.reported makes of a heartbeat: the types, and the models' names among them.
+        // What Heartbeat.types makes of a heartbeat: the types, and the models' names among them.
         registry.heartbeat("index-b", List.of("index_delta", "index_model"),
                 List.of(new ServiceRecord.ServedModel("index_model", "1", "index_delta")));
         assertEquals(List.of("index-b"), ids("index_model"), "a reported model is routable by name");

@@ -1,17 +1,8 @@
 package io.quiver.server.docs;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.common.docs.OpenApiDocuments;
 import java.io.IOException;
-import java.io.InputStream;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,87 +18,16 @@ class OpenApiDocumentTest {
 
     @Test
     void everyOperationShowsItsRequestItsAnswerAndItsErrors() throws IOException {
-        JsonNode document = document();
-        Set<String> untyped = new TreeSet<>();
-        Set<String> seen = new TreeSet<>();
-        for (Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields(); paths.hasNext(); ) {
-            Map.Entry<String, JsonNode> path = paths.next();
-            for (Iterator<Map.Entry<String, JsonNode>> operations = path.getValue().fields(); operations.hasNext(); ) {
-                Map.Entry<String, JsonNode> operation = operations.next();
-                String name = operation.getKey().toUpperCase() + " " + path.getKey();
-                seen.add(name);
-                if (!typed(operation.getKey(), operation.getValue())) {
-                    untyped.add(name);
-                }
-            }
-        }
-        assertEquals(new TreeSet<>(NOT_YET_TYPED), untyped,
-                "operations without a typed request, answer or error schema (left: to type; right: listed)");
-        assertEquals(Set.of(), difference(NOT_YET_TYPED, seen), "listed operations the document no longer has");
+        OpenApiDocuments.assertTypedExcept(OpenApiDocuments.document(), NOT_YET_TYPED);
     }
 
     @Test
     void noTwoTypesShareASchemaName() throws IOException {
-        for (Iterator<String> names = document().path("components").path("schemas").fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            assertFalse(name.matches(".*\\D\\d+$"), "schema " + name + " was renamed to tell it from another of the "
-                    + "same simple name: give one of them a name of its own");
-        }
+        OpenApiDocuments.assertNoTwoTypesShareASchemaName(OpenApiDocuments.document());
     }
 
     @Test
     void theErrorShapeIsDescribedOnce() throws IOException {
-        JsonNode error = document().path("components").path("schemas").path("ErrorBody");
-        assertNotNull(error.path("properties").get("error"), "ErrorBody has no 'error' property: " + error);
-        assertNotNull(error.path("properties").get("request_id"), "ErrorBody has no 'request_id' property: " + error);
-    }
-
-    private static boolean typed(String method, JsonNode operation) {
-        if (method.equals("post") || method.equals("put") || method.equals("patch")) {
-            JsonNode content = operation.path("requestBody").path("content");
-            if (content.isMissingNode() || !content.has("application/json") || !schema(content.get("application/json"))) {
-                return false;
-            }
-        }
-        JsonNode responses = operation.path("responses");
-        boolean success = false;
-        for (Iterator<Map.Entry<String, JsonNode>> codes = responses.fields(); codes.hasNext(); ) {
-            Map.Entry<String, JsonNode> code = codes.next();
-            if (code.getKey().startsWith("2")) {
-                JsonNode json = code.getValue().path("content").path("application/json");
-                success = success || schema(json);
-            }
-        }
-        return success && error(responses.path("4XX")) && error(responses.path("5XX"));
-    }
-
-    /** A schema that says more than "an object" or "some bytes". */
-    private static boolean schema(JsonNode media) {
-        JsonNode schema = media.path("schema");
-        if (schema.has("$ref")) {
-            return true;
-        }
-        String type = schema.path("type").asText();
-        // A map keyed by the client's own names (columns, say) says what it holds in additionalProperties.
-        return type.equals("array") ? schema.path("items").has("$ref")
-                : schema.has("properties") || schema.has("additionalProperties");
-    }
-
-    private static boolean error(JsonNode response) {
-        return response.path("content").path("application/json").path("schema").path("$ref").asText()
-                .endsWith("/ErrorBody");
-    }
-
-    private static Set<String> difference(Set<String> a, Set<String> b) {
-        Set<String> left = new TreeSet<>(a);
-        left.removeAll(b);
-        return left;
-    }
-
-    private static JsonNode document() throws IOException {
-        try (InputStream in = OpenApiDocumentTest.class.getResourceAsStream("/META-INF/resources/openapi.json")) {
-            assertNotNull(in, "the build wrote no META-INF/resources/openapi.json");
-            return new ObjectMapper().readTree(in);
-        }
+        OpenApiDocuments.assertTheErrorShapeIsDescribed(OpenApiDocuments.document());
     }
 }

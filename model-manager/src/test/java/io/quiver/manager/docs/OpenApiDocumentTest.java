@@ -1,0 +1,39 @@
+package io.quiver.manager.docs;
+
+import io.quiver.common.docs.OpenApiDocuments;
+import java.io.IOException;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The OpenAPI document the build writes (served at /openapi.json) describes what each operation
+ * takes and answers: a schema for every request body, for the success answer and for the error
+ * answers. Operations whose bodies are still read by hand are listed in {@link #NOT_YET_TYPED}; the
+ * list may only shrink, and an operation that gains its schemas must leave it.
+ */
+class OpenApiDocumentTest {
+    /**
+     * Operations whose request or answer the document cannot show yet. Training is forwarded to a
+     * model-server unchanged, both ways, and the model-server's own /train is not typed yet: a
+     * shape written here would be invented, not read from the code that serves it.
+     */
+    private static final Set<String> NOT_YET_TYPED = Set.of(
+            "DELETE /train/{job}",
+            "GET /train/{job}",
+            "POST /train");
+
+    @Test
+    void everyOperationShowsItsRequestItsAnswerAndItsErrors() throws IOException {
+        OpenApiDocuments.assertTypedExcept(OpenApiDocuments.document(), NOT_YET_TYPED);
+    }
+
+    @Test
+    void noTwoTypesShareASchemaName() throws IOException {
+        OpenApiDocuments.assertNoTwoTypesShareASchemaName(OpenApiDocuments.document());
+    }
+
+    @Test
+    void theErrorShapeIsDescribedOnce() throws IOException {
+        OpenApiDocuments.assertTheErrorShapeIsDescribed(OpenApiDocuments.document());
+    }
+}
