@@ -1,13 +1,16 @@
 package io.quiver.manager.mesh;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.examples.ExampleModels;
 import io.quiver.examples.ReferenceModels;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -33,8 +36,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Reference document 000's deployment API with real processes: the manager deploys versions of the
  * example house_price model from a local repository as model-servers of their own, on ports of a
  * three-port range whose first port another program holds, and the test scores each version through
- * {@code /{model}-{version}/invocations}, kills one's process, kills the manager, and undeploys. The
- * tests run in order, each on the deployments the one before left.
+ * {@code /{model}-{version}/invocations}, directly and through the gateway, kills one's process, kills
+ * the manager, undeploys, and stops the manager. The tests run in order, each on the deployments the
+ * one before left.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MeshDeploymentsIT {
@@ -47,14 +51,26 @@ class MeshDeploymentsIT {
     /** Another program on the range's first port: deployments must skip it. */
     private static ServerSocket squatter;
 
+    private static final String CONFIG = "config." + Gateway.DOMAIN;
+    private static final String MODELS = "models." + Gateway.DOMAIN;
+    private static final String CONTROL_TOKEN = "deployments-it-control-token";
+    private static final String DATA_TOKEN = "deployments-it-data-token";
+
+    /** Tokens required, as in production: deploying takes a control token, scoring a data token. */
     @RegisterExtension
-    static final Mesh MESH = Mesh.withReplicas(0)
+    @Order(1)
+    static final Mesh MESH = Mesh.withReplicas(0).withApiTokens(CONTROL_TOKEN, DATA_TOKEN)
             .managerSetting("QUIVER_REPOSITORY", REPOSITORY.toString())
             .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_SERVER_JAR", System.getProperty("quiver.mesh.server-jar", ""))
             .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_JVM_OPTIONS", "@" + JVM_OPTIONS)
             .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_PORT_MIN", Integer.toString(PORT_BASE))
             .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_PORT_MAX", Integer.toString(PORT_BASE + 2))
             .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_RESTART_BACKOFF", "0.2s");
+
+    @RegisterExtension
+    @Order(2)
+    static final Gateway GATEWAY = Gateway.inFrontOf(MESH).setting("MANAGER_CONTROL_TOKEN", CONTROL_TOKEN)
+            .setting("MANAGER_DATA_TOKEN", DATA_TOKEN);
 
     private static Path repository() {
         try {
@@ -140,6 +156,29 @@ class MeshDeploymentsIT {
 
     @Test
     @Order(4)
+    void throughTheGatewayTheModelsHostScoresAndTheConfigHostDeploys() throws IOException {
+        Response scored = authenticated(MODELS).body(invocation(new double[] {1200, 3, 20})).post("/house_price-2/invocations");
+        assertEquals(200, scored.statusCode(), scored.asString());
+        double expected = ReferenceModels.housePrice(2, new double[] {1200, 3, 20})[0];
+        assertEquals(expected, price(json(scored)), Math.abs(expected) * 1e-4, scored.asString());
+        Response listed = authenticated(CONFIG).get("/get_deployed_models");
+        assertEquals(200, listed.statusCode(), listed.asString());
+        assertEquals(3, json(listed).path("deployments").size(), listed.asString());
+        Response again = authenticated(CONFIG).post("/deploy/house_price/2");
+        assertEquals(200, again.statusCode(), again.asString());
+
+        Response deployOnModels = authenticated(MODELS).post("/deploy/house_price/2");
+        assertEquals(404, deployOnModels.statusCode(), "deploying is a control call: " + deployOnModels.asString());
+        Http.Answer withDataToken = new Http().post(MESH.managerUri("/deploy/house_price/2"), "", "Authorization",
+                "Bearer " + DATA_TOKEN);
+        assertEquals(403, withDataToken.status(), withDataToken.toString());
+        Http.Answer scoredWithDataToken = new Http().post(MESH.managerUri("/house_price-2/invocations"),
+                invocation(new double[] {1, 2, 3}), "Authorization", "Bearer " + DATA_TOKEN);
+        assertEquals(200, scoredWithDataToken.status(), "scoring is a data call: " + scoredWithDataToken);
+    }
+
+    @Test
+    @Order(5)
     void aKilledDeploymentIsRestartedOnItsPort() throws Exception {
         long pid = deployment("house_price-1").orElseThrow().path("pid").asLong();
         long start = System.nanoTime();
@@ -155,7 +194,7 @@ class MeshDeploymentsIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aManagerKilledAndStartedAgainAdoptsTheRunningDeployments() throws Exception {
         List<Long> before = List.of(deployment("house_price-1").orElseThrow().path("pid").asLong(),
                 deployment("house_price-2").orElseThrow().path("pid").asLong());
@@ -174,7 +213,7 @@ class MeshDeploymentsIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void badRequestsAreRefusedNamingTheProblem() throws IOException {
         assertError(MESH.http().post(MESH.managerUri("/deploy/no_such_model/1"), ""), 404, "no_such_model");
         assertError(MESH.http().post(MESH.managerUri("/deploy/house_price/7"), ""), 404, "no version '7'");
@@ -186,7 +225,7 @@ class MeshDeploymentsIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void undeployingBothLeavesNoProcess() throws IOException {
         List<Long> pids = new ArrayList<>();
         for (String name : List.of("house_price-1", "house_price-2")) {
@@ -201,6 +240,17 @@ class MeshDeploymentsIT {
         assertError(MESH.http().post(MESH.managerUri("/house_price-1/invocations"), invocation(new double[] {1, 2, 3})),
                 404, "no deployment 'house_price-1'");
         assertFalse(MESH.services().containsKey("house_price-1"), "the registration is gone too");
+    }
+
+    @Test
+    @Order(9)
+    void aManagerStoppedTakesItsDeploymentsWithIt() throws IOException {
+        Http.Answer deployed = deploy("house_price", "1");
+        assertEquals(201, deployed.status(), deployed.toString());
+        long pid = deployed.json().path("pid").asLong();
+        MESH.manager().stop();
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                "the deployment outlived the manager's shutdown: pid " + pid);
     }
 
     private static Http.Answer deploy(String model, String version) throws IOException {
@@ -231,11 +281,16 @@ class MeshDeploymentsIT {
         double[] row = {1200, 3, 20};
         Http.Answer answer = MESH.http().post(MESH.managerUri("/" + name + "/invocations"), invocation(row));
         assertEquals(200, answer.status(), answer.toString());
-        JsonNode prediction = answer.json().path("predictions").path(0);
-        double got = prediction.isArray() ? prediction.path(0).asDouble() : prediction.asDouble();
+        double got = price(answer.json());
         double expected = ReferenceModels.housePrice(version, row)[0];
         assertEquals(expected, got, Math.abs(expected) * 1e-4, name + " answered " + answer.body());
         assertEquals(name, answer.servedBy(), "served by the deployment's own replica");
+    }
+
+    /** The first row's price from MLflow's {@code {"predictions": [...]}}, a value or a one-value row. */
+    private static double price(JsonNode answer) {
+        JsonNode prediction = answer.path("predictions").path(0);
+        return prediction.isArray() ? prediction.path(0).asDouble() : prediction.asDouble();
     }
 
     private static void assertError(Http.Answer answer, int status, String naming) {
@@ -247,5 +302,17 @@ class MeshDeploymentsIT {
         List<String> texts = new ArrayList<>();
         array.forEach(n -> texts.add(n.asText()));
         return texts;
+    }
+    private static RequestSpecification authenticated(String host) {
+        return given().baseUri(GATEWAY.uri("").toString()).header("Host", host).contentType("application/json")
+                .redirects().follow(false).auth().preemptive().basic(Gateway.USER, GATEWAY.password());
+    }
+
+    private static JsonNode json(Response response) {
+        try {
+            return Http.JSON.readTree(response.asString());
+        } catch (JsonProcessingException e) {
+            throw new AssertionError("HTTP " + response.statusCode() + " body is not JSON: " + response.asString(), e);
+        }
     }
 }
