@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -148,6 +149,13 @@ class MeshDeploymentsIT {
         Http.Answer again = deploy("house_price", "1");
         assertEquals(200, again.status(), "deploying a running version again returns it: " + again);
         assertEquals(first.json().path("pid"), again.json().path("pid"), "no second process");
+        List<CompletableFuture<Http.Answer>> racing = List.of(
+                CompletableFuture.supplyAsync(() -> deployUnchecked("house_price", "2")),
+                CompletableFuture.supplyAsync(() -> deployUnchecked("house_price", "2")));
+        for (CompletableFuture<Http.Answer> answer : racing) {
+            assertEquals(200, answer.join().status(), answer.join().toString());
+            assertEquals(second.json().path("pid"), answer.join().json().path("pid"), "no second process");
+        }
 
         Http.Answer full = MESH.http().post(MESH.managerUri("/deploy/fraud_classifier/1"), "");
         assertEquals(503, full.status(), full.toString());
@@ -259,6 +267,14 @@ class MeshDeploymentsIT {
             SEEN.add(answer.json().path("pid").asLong());
         }
         return answer;
+    }
+
+    private static Http.Answer deployUnchecked(String model, String version) {
+        try {
+            return deploy(model, version);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Optional<JsonNode> deployment(String name) {
