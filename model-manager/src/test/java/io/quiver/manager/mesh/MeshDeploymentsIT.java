@@ -44,7 +44,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MeshDeploymentsIT {
     private static final Duration DEPLOY = Duration.ofSeconds(90);
-    private static final int PORT_BASE = 20_000 + 3 * ThreadLocalRandom.current().nextInt(6_000);
+    /**
+     * Below Linux's ephemeral ports (32768 up), where the test's own connections and the mesh's
+     * freePort() would take them from under the range.
+     */
+    private static final int PORT_BASE = 20_000 + 3 * ThreadLocalRandom.current().nextInt(4_000);
     private static final Path REPOSITORY = repository();
     private static final Path JVM_OPTIONS = Path.of("..", "deploy", "jvm.options").toAbsolutePath().normalize();
     /** Every deployment process seen, killed after the class whatever happened, so a failed test strands none. */
@@ -252,6 +256,24 @@ class MeshDeploymentsIT {
 
     @Test
     @Order(9)
+    void aDeploymentWhoseRestartsKeepFailingIsReportedFailedAndFreesItsPort() throws IOException {
+        Http.Answer deployed = deploy("fraud_classifier", "1");
+        assertEquals(201, deployed.status(), deployed.toString());
+        // Gone from the repository, the version cannot be loaded again: every restart fails.
+        try (var files = Files.walk(REPOSITORY.resolve("fraud_classifier"))) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        ProcessHandle.of(deployed.json().path("pid").asLong()).orElseThrow().destroyForcibly();
+        JsonNode failed = Mesh.await("fraud_classifier-1 failed", DEPLOY, () -> deployment("fraud_classifier-1")
+                .filter(d -> d.path("state").asText().equals("failed")));
+        assertEquals(3, failed.path("restarts").asInt(), "restarted up to the limit: " + failed);
+        assertTrue(failed.path("reason").asText().contains("more than the restart limit of 3"), failed.toString());
+        assertFalse(failed.has("port"), "its port is free: " + failed);
+        assertError(MESH.http().post(MESH.managerUri("/fraud_classifier-1/invocations"), "{}"), 404, "failed");
+    }
+
+    @Test
+    @Order(10)
     void aManagerStoppedTakesItsDeploymentsWithIt() throws IOException {
         Http.Answer deployed = deploy("house_price", "1");
         assertEquals(201, deployed.status(), deployed.toString());
