@@ -1,7 +1,5 @@
 package io.quiver.manager.deployments;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quiver.common.concurrent.DaemonTimer;
@@ -14,14 +12,8 @@ import io.quiver.manager.deployments.DeploymentMessages.DeploymentView;
 import io.quiver.manager.registry.ServiceRecord;
 import io.quiver.manager.registry.ServiceRegistry;
 import io.quiver.manager.routing.Forwarder;
-import io.quiver.manager.routing.Upstream;
-import io.quiver.manager.routing.UpstreamFailure;
-import io.vertx.core.http.HttpMethod;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,16 +38,13 @@ import org.jboss.logging.Logger;
 @Singleton
 public class Deployments {
     private static final Logger LOG = Logger.getLogger(Deployments.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
-    private static final long POLL_MILLIS = 100;
 
     private final DeploymentsConfig config;
     private final ModelRegistrySource source;
     private final DeploymentBackend backend;
     private final DeploymentStore store;
     private final ServiceRegistry registry;
-    private final Forwarder forwarder;
+    private final Readiness readiness;
     private final Map<DeploymentName, Deployment> deployments = new ConcurrentHashMap<>();
     private final ScheduledExecutorService restartTimer = DaemonTimer.named("deployment-restarts");
     private final ExecutorService restarts = Executors.newCachedThreadPool(task -> {
@@ -67,11 +56,11 @@ public class Deployments {
     Deployments(DeploymentsConfig config, ManagerConfig manager, ServiceRegistry registry, Forwarder forwarder) {
         this.config = config;
         this.registry = registry;
-        this.forwarder = forwarder;
         this.source = new LocalModelRepository(config.repository());
         Path dataDir = manager.registry().dataDir();
         this.backend = new LocalProcessBackend(config, config.logDir().orElse(dataDir.resolve("deployment-logs")));
         this.store = new DeploymentStore(dataDir);
+        this.readiness = new Readiness(forwarder, backend, config.readyTimeout());
     }
 
     public ModelRegistrySource source() {
@@ -127,7 +116,7 @@ public class Deployments {
                 .map(this::view).toList();
     }
 
-    public Optional<Deployment> find(DeploymentName name) {
+    Optional<Deployment> find(DeploymentName name) {
         return Optional.ofNullable(deployments.get(name));
     }
 
@@ -177,7 +166,7 @@ public class Deployments {
         deployment.instance = instance;
         deployment.startedAt = Instant.now();
         persist();
-        String failure = awaitReady(deployment, instance);
+        String failure = readiness.awaitReady(deployment.name, instance);
         if (failure == null) {
             serving(deployment, instance);
             return null;
@@ -218,7 +207,7 @@ public class Deployments {
             // Registered afresh once the new process is ready: the replica's health and breaker
             // then start from its restart, not from the failures of the process that died.
             deregister(deployment);
-            crashed(deployment, "the model-server exited; " + logTail(deployment.name));
+            crashed(deployment, "the model-server exited; " + readiness.logTail(deployment.name));
         }
     }
 
@@ -260,80 +249,6 @@ public class Deployments {
         }
     }
 
-    /**
-     * Polls the model-server's readiness until it is ready, has exited, or the ready timeout passed.
-     * Ready with its model failed to load counts as failed, with the model-server's reason.
-     */
-    private String awaitReady(Deployment deployment, DeploymentBackend.Instance instance) {
-        long deadline = System.nanoTime() + config.readyTimeout().toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!instance.alive()) {
-                return "the model-server exited before it was ready; " + logTail(deployment.name);
-            }
-            Probe probe = probe(instance);
-            if (probe.ready()) {
-                return probe.failure();
-            }
-            try {
-                // Wakes at once when the process exits rather than after the pause.
-                instance.onExit().get(POLL_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                // Still running: poll again.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "interrupted while waiting for it to be ready";
-            }
-        }
-        return "the model-server was not ready within " + config.readyTimeout() + "; " + logTail(deployment.name);
-    }
-
-    /** What {@code GET /ready} said: not yet, ready, or ready with the model failed (and why). */
-    private record Probe(boolean ready, String failure) {
-    }
-
-    private Probe probe(DeploymentBackend.Instance instance) {
-        Upstream answer;
-        try {
-            answer = forwarder.send(instance.url(), HttpMethod.GET, "/ready", "deployment-probe", null, null,
-                    PROBE_TIMEOUT.toMillis()).toCompletableFuture().get(PROBE_TIMEOUT.toMillis() + 500,
-                    TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Probe(false, null);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            // Not listening yet, or still loading (503).
-            return new Probe(false, null);
-        }
-        if (answer.status() != 200) {
-            return new Probe(false, null);
-        }
-        return new Probe(true, loadFailure(answer.body()));
-    }
-
-    /** The model-server's own reason from its readiness report when its model did not load; null when it did. */
-    static String loadFailure(byte[] readiness) {
-        try {
-            JsonNode report = JSON.readTree(readiness);
-            List<String> reasons = new ArrayList<>();
-            boolean loadedNone = false;
-            for (JsonNode check : report.path("checks")) {
-                JsonNode data = check.path("data");
-                data.fields().forEachRemaining(field -> {
-                    if (field.getKey().startsWith("failed:")) {
-                        reasons.add(field.getKey().substring("failed:".length()) + ": " + field.getValue().asText());
-                    }
-                });
-                loadedNone |= data.has("loaded") && data.path("loaded").asInt() == 0;
-            }
-            if (!reasons.isEmpty()) {
-                return "the model-server could not load it: " + String.join("; ", reasons);
-            }
-            return loadedNone ? "the model-server loaded no model" : null;
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
     private void register(Deployment deployment, DeploymentBackend.Instance instance) {
         String model = deployment.name.model();
         registry.register(new ServiceRecord(serviceId(deployment.name), instance.url(), model, List.of(model),
@@ -366,17 +281,6 @@ public class Deployments {
         store.save(live);
     }
 
-    private String logTail(DeploymentName name) {
-        Path log = Path.of(backend.logOf(name));
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            List<String> tail = lines.subList(Math.max(0, lines.size() - 3), lines.size());
-            return "last lines of " + log + ": " + String.join(" | ", tail);
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return "see " + log;
-        }
-    }
-
     /**
      * Takes over the deployments a previous run recorded: those whose process still runs as that
      * deployment and answers ready are registered again and watched; the others are stopped, their
@@ -397,8 +301,7 @@ public class Deployments {
             Deployment deployment = new Deployment(name,
                     new ModelRegistrySource.ModelLocation(config.repository().toAbsolutePath().normalize(),
                             name.model(), name.version()));
-            Probe probe = instance.map(this::probe).orElse(new Probe(false, null));
-            if (probe.ready() && probe.failure() == null) {
+            if (instance.isPresent() && readiness.serving(instance.get())) {
                 deployment.instance = instance.get();
                 deployment.port = record.port();
                 deployments.put(name, deployment);
