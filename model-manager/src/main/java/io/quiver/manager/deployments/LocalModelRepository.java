@@ -1,8 +1,8 @@
 package io.quiver.manager.deployments;
 
+import io.quiver.common.error.BadGatewayException;
 import io.quiver.common.error.NotFoundException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -33,16 +33,21 @@ final class LocalModelRepository implements ModelRegistrySource {
 
     @Override
     public List<String> models() {
+        if (!Files.isDirectory(root)) {
+            // Unreachable, as a registry server that is down: not "no models", which would hide
+            // a mistyped or unmounted repository path.
+            throw new BadGatewayException("the " + describe() + " cannot be read: no such directory; "
+                    + "set quiver.manager.deployments.repository (QUIVER_REPOSITORY)");
+        }
         return directories(root).sorted().toList();
     }
 
     @Override
     public List<String> versions(String model) {
-        Path dir = root.resolve(model);
-        if (!DeploymentName.isName(model) || !Files.isDirectory(dir)) {
+        if (!DeploymentName.isName(model) || !models().contains(model)) {
             throw new NotFoundException("no model '" + model + "' in the " + describe());
         }
-        return directories(dir).sorted(VERSION_ORDER).toList();
+        return directories(root.resolve(model)).sorted(VERSION_ORDER).toList();
     }
 
     @Override
@@ -62,7 +67,7 @@ final class LocalModelRepository implements ModelRegistrySource {
             return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString())
                     .filter(DeploymentName::isName).toList().stream();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir, e);
+            throw new BadGatewayException("the model repository cannot be read: " + dir + ": " + e.getMessage());
         }
     }
 }
