@@ -222,6 +222,14 @@ class MeshDeploymentsIT {
                 deployment("house_price-2").orElseThrow().path("pid").asLong()), "the same processes, adopted");
         assertScores("house_price-1", 1);
         assertScores("house_price-2", 2);
+
+        // An adopted process is not the new manager's child, and is watched all the same.
+        ProcessHandle.of(before.get(1)).orElseThrow().destroyForcibly();
+        JsonNode restarted = Mesh.await("adopted house_price-2 restarted", DEPLOY, () -> deployment("house_price-2")
+                .filter(d -> d.path("state").asText().equals("running") && d.has("pid")
+                        && d.path("pid").asLong() != before.get(1)));
+        assertEquals(1, restarted.path("restarts").asInt(), restarted.toString());
+        assertScores("house_price-2", 2);
     }
 
     @Test
