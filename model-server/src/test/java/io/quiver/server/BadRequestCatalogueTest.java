@@ -189,7 +189,7 @@ class BadRequestCatalogueTest {
                 // MLflow: /invocations
                 post("invocations with two formats at once", "/invocations",
                         "{\"inputs\": [[1,2,3]], \"instances\": [[1,2,3]]}", 400,
-                        "send exactly one of [dataframe_records, dataframe_split, inputs, instances]; got [inputs, instances]"),
+                        "send exactly one of [data, dataframe_records, dataframe_split, inputs, instances]; got [inputs, instances]"),
                 post("invocations dataframe_split row of the wrong length", "/invocations",
                         "{\"dataframe_split\": {\"columns\": [\"sqft\", \"rooms\", \"age\"], \"data\": [[1,2,3], [4,5]]}}",
                         400, "dataframe_split row 1 must be an array of 3 values, one per column"),

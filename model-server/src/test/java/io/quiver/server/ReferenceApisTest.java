@@ -262,6 +262,20 @@ class ReferenceApisTest {
     }
 
     @Test
+    void invocationsTakeReferenceDocument000sDataAsOneRowOrSeveral() {
+        ObjectNode one = object();
+        ArrayNode row = one.putArray("data");
+        for (double value : HOUSES[0]) {
+            row.add(value);
+        }
+        assertAllClose(housePrices(1, new double[][] {HOUSES[0]}), postOk("/invocations", one).path("predictions"),
+                "data, one row");
+        ObjectNode several = object();
+        several.set("data", rows(HOUSES));
+        assertAllClose(housePrices(1, HOUSES), postOk("/invocations", several).path("predictions"), "data, rows");
+    }
+
+    @Test
     void invocationsTakeInputsAsAListOfRows() {
         ObjectNode body = object();
         body.set("inputs", rows(HOUSES));

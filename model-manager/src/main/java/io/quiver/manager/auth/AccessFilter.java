@@ -31,7 +31,9 @@ public class AccessFilter {
     /** After the request gate has given the request its id, before every route. */
     private static final int ORDER = -900;
     static final String CHALLENGE = "Bearer realm=\"quiver\"";
-    private static final List<String> CONTROL_PATHS = List.of("/services", "/train", "/experiments", "/deployments", "/models");
+    private static final List<String> CONTROL_PATHS = List.of("/services", "/train", "/experiments", "/deployments", "/models",
+            // Reference document 000's deployment API; its /{model}-{version}/... forwarding is model traffic.
+            "/deploy", "/undeploy", "/get_model_list", "/get_model_version_list", "/get_deployed_models");
 
     private final AccessTokens tokens;
 

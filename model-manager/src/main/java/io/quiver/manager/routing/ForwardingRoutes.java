@@ -134,7 +134,8 @@ public class ForwardingRoutes {
         });
     }
 
-    private static void answer(HttpServerResponse response, Routed routed) {
+    /** Writes a forwarded answer back as it came; for every forwarding route. */
+    public static void answer(HttpServerResponse response, Routed routed) {
         Upstream answer = routed.answer();
         response.setStatusCode(answer.status()).putHeader(Answers.SERVED_BY, routed.servedBy());
         if (answer.contentType() != null) {
@@ -149,7 +150,8 @@ public class ForwardingRoutes {
         response.end(answer.content() == null ? Buffer.buffer() : answer.content());
     }
 
-    private static void fail(RoutingContext ctx, Throwable failure) {
+    /** Writes the JSON error for a forwarding that failed; for every forwarding route. */
+    public static void fail(RoutingContext ctx, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         String id = RequestIds.of(ctx.request());

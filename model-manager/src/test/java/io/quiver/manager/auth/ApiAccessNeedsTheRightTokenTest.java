@@ -59,7 +59,8 @@ class ApiAccessNeedsTheRightTokenTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/services", "/services/register", "/train", "/experiments", "/deployments/x",
-            "/models/house_price/versions/1"})
+            "/models/house_price/versions/1", "/deploy/house_price/1", "/undeploy/house_price-1", "/get_model_list",
+            "/get_model_version_list/house_price", "/get_deployed_models"})
     void aDataTokenCannotUseTheControlApi(String path) {
         as(TokensRequired.DATA).body(REGISTRATION).post(path).then().statusCode(403)
                 .body("error", containsString("control API"))

@@ -337,6 +337,19 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     /** SIGKILL the manager and start it again on the same port with the same data directory. */
     public void restartManager() {
         manager.kill();
+        startManagerAgain();
+    }
+
+    /**
+     * SIGKILL the manager alone, as {@code kill -9} does, so the processes it started live on, and
+     * start it again on the same port with the same data directory.
+     */
+    public void crashAndRestartManagerAlone() {
+        manager.killAlone();
+        startManagerAgain();
+    }
+
+    private void startManagerAgain() {
         manager.start("API_PORT", manager.port());
         if (!manager.awaitReady(STARTUP)) {
             throw new IllegalStateException("the restarted manager exited; its log: " + manager.log() + "\n"

@@ -155,6 +155,17 @@ public final class ServiceProcess implements AutoCloseable {
             return;
         }
         process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        killAlone();
+    }
+
+    /**
+     * SIGKILL to this process only, as {@code kill -9 <pid>} sends it: processes it started live on.
+     * Waits until it is gone.
+     */
+    public void killAlone() {
+        if (process == null) {
+            return;
+        }
         process.destroyForcibly();
         try {
             if (!process.waitFor(20, TimeUnit.SECONDS)) {

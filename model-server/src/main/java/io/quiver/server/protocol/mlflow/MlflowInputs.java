@@ -19,10 +19,12 @@ import java.util.Set;
 
 /**
  * MLflow's scoring payloads: {@code dataframe_split}, {@code dataframe_records}, {@code instances}
- * and {@code inputs} (rows, or tensors keyed by input name).
+ * and {@code inputs} (rows, or tensors keyed by input name); and reference document 000's
+ * {@code data}, one row or a list of rows.
  */
 final class MlflowInputs {
-    private static final Set<String> FORMATS = Set.of("dataframe_split", "dataframe_records", "instances", "inputs");
+    private static final Set<String> FORMATS = Set.of("dataframe_split", "dataframe_records", "instances", "inputs",
+            "data");
 
     private MlflowInputs() {
     }
@@ -33,6 +35,7 @@ final class MlflowInputs {
         present.put("dataframe_records", body.dataframeRecords());
         present.put("instances", body.instances());
         present.put("inputs", body.inputs());
+        present.put("data", body.data());
         present.values().removeIf(payload -> payload == null || payload.isNull());
         if (present.size() != 1) {
             throw new BadRequestException("send exactly one of " + FORMATS.stream().sorted().toList()
@@ -43,6 +46,9 @@ final class MlflowInputs {
         return switch (format) {
             case "dataframe_split" -> RowsDecoder.decode(model, splitRows(payload));
             case "dataframe_records", "instances" -> RowsDecoder.decode(model, list(payload, format));
+            // Reference document 000 scores one row as {"data": [1, 2, 3]}; a list of rows is a batch.
+            case "data" -> RowsDecoder.decode(model, payload.isArray() && !payload.isEmpty()
+                    && !payload.get(0).isContainerNode() ? List.of(payload) : list(payload, format));
             default -> payload.isObject() ? namedTensors(payload, model) : RowsDecoder.decode(model, list(payload, format));
         };
     }

@@ -56,11 +56,11 @@ public class MlflowResource {
     }
 
     /**
-     * MLflow's scoring body: exactly one of its four formats, and {@code params}, which the ONNX
-     * flavour has no use for.
+     * MLflow's scoring body: exactly one of its four formats, or reference document 000's
+     * {@code data}, and {@code params}, which the ONNX flavour has no use for.
      */
     @Schema(name = "MlflowInvocationsRequest", description = "Exactly one of dataframe_split, dataframe_records, "
-            + "instances and inputs.")
+            + "instances, inputs and data.")
     public record InvocationsRequest(
             @Schema(description = "a pandas frame in split orientation", examples = "{\"columns\": [\"sqft\", "
                     + "\"rooms\", \"age\"], \"data\": [[1200, 3, 10]]}") JsonNode dataframeSplit,
@@ -68,6 +68,8 @@ public class MlflowResource {
             JsonNode dataframeRecords,
             @Schema(type = SchemaType.ARRAY, description = "rows, as TF serving's row format") JsonNode instances,
             @Schema(description = "rows, or each input's whole batch under its name") JsonNode inputs,
+            @Schema(type = SchemaType.ARRAY, description = "reference document 000's body: one row, or a list of rows",
+                    examples = "[1200, 3, 10]") JsonNode data,
             @Schema(description = "inference parameters; ignored") JsonNode params) {
     }
 

@@ -1,0 +1,341 @@
+package io.quiver.manager.deployments;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quiver.common.concurrent.DaemonTimer;
+import io.quiver.common.error.ApiException;
+import io.quiver.common.error.NotFoundException;
+import io.quiver.common.error.UnprocessableException;
+import io.quiver.manager.config.ManagerConfig;
+import io.quiver.manager.deployments.Deployment.State;
+import io.quiver.manager.deployments.DeploymentMessages.DeploymentView;
+import io.quiver.manager.registry.ServiceRecord;
+import io.quiver.manager.registry.ServiceRegistry;
+import io.quiver.manager.routing.Forwarder;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Deploys model versions as model-servers of their own, keeps them running and forgets none: each
+ * is registered with the registry (its model name as its type, itself as the one replica), its
+ * process recorded in the store, a crash restarted with growing pauses up to the limit, and after
+ * a manager restart those still running and ready are adopted while the rest are stopped.
+ */
+@Singleton
+public class Deployments {
+    private static final Logger LOG = Logger.getLogger(Deployments.class);
+
+    private final DeploymentsConfig config;
+    private final ModelRegistrySource source;
+    private final DeploymentBackend backend;
+    private final DeploymentStore store;
+    private final ServiceRegistry registry;
+    private final Readiness readiness;
+    private final Map<DeploymentName, Deployment> deployments = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService restartTimer = DaemonTimer.named("deployment-restarts");
+    private final ExecutorService restarts = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "deployment-restart");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    Deployments(DeploymentsConfig config, ManagerConfig manager, ServiceRegistry registry, Forwarder forwarder) {
+        this.config = config;
+        this.registry = registry;
+        this.source = new LocalModelRepository(config.repository());
+        Path dataDir = manager.registry().dataDir();
+        this.backend = new LocalProcessBackend(config, config.logDir().orElse(dataDir.resolve("deployment-logs")));
+        this.store = new DeploymentStore(dataDir);
+        this.readiness = new Readiness(forwarder, backend, config.readyTimeout());
+    }
+
+    public ModelRegistrySource source() {
+        return source;
+    }
+
+    /** A deployment, and whether this call made it (false: it was running already). */
+    public record Deployed(DeploymentView deployment, boolean created) {
+    }
+
+    /**
+     * Deploys {@code model} version {@code version} and returns once it answers ready, or has failed.
+     * A second call for a running deployment returns it as it is.
+     */
+    public Deployed deploy(String model, String version) {
+        DeploymentName name = new DeploymentName(model, version);
+        ModelRegistrySource.ModelLocation location = source.locate(model, version);
+        while (true) {
+            Deployment deployment = deployments.computeIfAbsent(name, n -> new Deployment(n, location));
+            synchronized (deployment) {
+                if (deployment.state == State.UNDEPLOYED) {
+                    continue; // Undeployed while this call waited: deploy anew.
+                }
+                if (deployment.instance != null || deployment.state == State.RESTARTING) {
+                    return new Deployed(view(deployment), false);
+                }
+                deployment.restarts = 0;
+                deployment.crashesInARow = 0;
+                deployment.reason = null;
+                deployment.state = State.STARTING;
+                try {
+                    deployment.port = backend.reserve(name);
+                    String failure = launch(deployment);
+                    if (failure != null) {
+                        throw new UnprocessableException(name + " failed: " + failure);
+                    }
+                } catch (RuntimeException e) {
+                    if (deployment.state == State.STARTING) {
+                        // Refused before anything started (no port, no jar): nothing to list.
+                        backend.release(name);
+                        deployment.state = State.UNDEPLOYED;
+                        deployments.remove(name, deployment);
+                    }
+                    throw e;
+                }
+                return new Deployed(view(deployment), true);
+            }
+        }
+    }
+
+    public List<DeploymentView> list() {
+        return deployments.values().stream().sorted(Comparator.comparing(d -> d.name.toString()))
+                .map(this::view).toList();
+    }
+
+    Optional<Deployment> find(DeploymentName name) {
+        return Optional.ofNullable(deployments.get(name));
+    }
+
+    /** The registered replica of a running deployment, for forwarding. */
+    String serviceId(DeploymentName name) {
+        return name.toString();
+    }
+
+    /** Stops the deployment's model-server, forgets it and frees its port. */
+    public DeploymentView undeploy(DeploymentName name) {
+        Deployment deployment = deployments.get(name);
+        if (deployment == null) {
+            throw new NotFoundException("no deployment '" + name + "'; GET /get_deployed_models lists them");
+        }
+        synchronized (deployment) {
+            deployment.stopping = true;
+            deregister(deployment);
+            DeploymentBackend.Instance instance = deployment.instance;
+            if (instance != null) {
+                backend.stop(instance);
+            }
+            deployment.instance = null;
+            backend.release(name);
+            deployment.state = State.UNDEPLOYED;
+            deployments.remove(name, deployment);
+            persist();
+            LOG.infof("undeployed %s", name);
+            return view(deployment);
+        }
+    }
+
+    /**
+     * Starts the model-server on the deployment's port and waits until it is ready; the caller holds
+     * the deployment's monitor. Returns null when it serves, else why not, with the port freed.
+     */
+    private String launch(Deployment deployment) {
+        String failure = startAndAwaitReady(deployment);
+        if (failure != null) {
+            fail(deployment, failure);
+        }
+        return failure;
+    }
+
+    /** Null once the new process serves; else why not, with that process stopped. */
+    private String startAndAwaitReady(Deployment deployment) {
+        DeploymentBackend.Instance instance = backend.start(deployment.name, deployment.location, deployment.port);
+        deployment.instance = instance;
+        deployment.startedAt = Instant.now();
+        persist();
+        String failure = readiness.awaitReady(deployment.name, instance);
+        if (failure == null) {
+            serving(deployment, instance);
+            return null;
+        }
+        backend.stop(instance);
+        deployment.instance = null;
+        return failure;
+    }
+
+    /** A ready model-server: registered, listed as running, recorded, and watched for a crash. */
+    private void serving(Deployment deployment, DeploymentBackend.Instance instance) {
+        register(deployment, instance);
+        deployment.state = State.RUNNING;
+        deployment.reason = null;
+        persist();
+        instance.onExit().thenRunAsync(() -> exited(deployment, instance), restarts);
+    }
+
+    private void fail(Deployment deployment, String reason) {
+        LOG.warnf("deployment %s failed: %s", deployment.name, reason);
+        deployment.instance = null;
+        deployment.state = State.FAILED;
+        deployment.reason = reason;
+        deregister(deployment);
+        backend.release(deployment.name);
+        deployment.port = 0;
+        persist();
+    }
+
+    private void exited(Deployment deployment, DeploymentBackend.Instance instance) {
+        synchronized (deployment) {
+            if (deployment.instance != instance || deployment.stopping) {
+                return;
+            }
+            // The state first: a reader that sees no process must not also see "running".
+            deployment.state = State.RESTARTING;
+            deployment.instance = null;
+            // Registered afresh once the new process is ready: the replica's health and breaker
+            // then start from its restart, not from the failures of the process that died.
+            deregister(deployment);
+            crashed(deployment, "the model-server exited; " + readiness.logTail(deployment.name));
+        }
+    }
+
+    /** After a crash, under the deployment's monitor: another start after a pause, or failed past the limit. */
+    private void crashed(Deployment deployment, String why) {
+        boolean stable = Duration.between(deployment.startedAt, Instant.now()).compareTo(config.stableAfter()) >= 0;
+        deployment.crashesInARow = stable ? 1 : deployment.crashesInARow + 1;
+        if (deployment.crashesInARow > config.restartLimit()) {
+            fail(deployment, "crashed " + deployment.crashesInARow + " times in a row, more than the restart limit of "
+                    + config.restartLimit() + "; last: " + why);
+            return;
+        }
+        long delay = config.restartBackoff().toMillis() << Math.min(deployment.crashesInARow - 1, 16);
+        LOG.warnf("deployment %s: %s; restarting in %d ms", deployment.name, why, delay);
+        deployment.state = State.RESTARTING;
+        deployment.reason = why;
+        persist();
+        restartTimer.schedule(() -> restarts.execute(() -> restart(deployment)), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void restart(Deployment deployment) {
+        synchronized (deployment) {
+            if (deployment.stopping || deployment.state != State.RESTARTING) {
+                return;
+            }
+            deployment.restarts++;
+            try {
+                String failure = startAndAwaitReady(deployment);
+                if (failure == null) {
+                    LOG.infof("deployment %s restarted as pid %d", deployment.name, deployment.instance.pid());
+                } else {
+                    crashed(deployment, failure);
+                }
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "restarting %s failed", deployment.name);
+                deployment.instance = null;
+                crashed(deployment, "restarting failed: " + e.getMessage());
+            }
+        }
+    }
+
+    private void register(Deployment deployment, DeploymentBackend.Instance instance) {
+        String model = deployment.name.model();
+        registry.register(new ServiceRecord(serviceId(deployment.name), instance.url(), model, List.of(model),
+                List.of("prediction"), List.of(new ServiceRecord.ServedModel(model, deployment.name.version(), model)),
+                null, null, null, null, Instant.now()));
+    }
+
+    private void deregister(Deployment deployment) {
+        try {
+            registry.remove(serviceId(deployment.name));
+        } catch (NotFoundException e) {
+            // Never registered (it failed before it was ready) or removed by hand.
+        }
+    }
+
+    private DeploymentView view(Deployment deployment) {
+        return deployment.view(backend.logOf(deployment.name));
+    }
+
+    /** Records every deployment that has a process, so that none is lost to a crash of the manager. */
+    private synchronized void persist() {
+        List<StoredDeployment> live = new ArrayList<>();
+        for (Deployment deployment : deployments.values()) {
+            DeploymentBackend.Instance instance = deployment.instance;
+            if (instance != null && deployment.state != State.UNDEPLOYED) {
+                live.add(new StoredDeployment(deployment.name.model(), deployment.name.version(), deployment.port,
+                        instance.pid()));
+            }
+        }
+        store.save(live);
+    }
+
+    /**
+     * Takes over the deployments a previous run recorded: those whose process still runs as that
+     * deployment and answers ready are registered again and watched; the others are stopped, their
+     * registrations removed, and they are forgotten.
+     */
+    void onStart(@Observes StartupEvent event) {
+        List<StoredDeployment> stored = store.load();
+        int adopted = 0;
+        for (StoredDeployment record : stored) {
+            DeploymentName name;
+            try {
+                name = record.name();
+            } catch (ApiException e) {
+                LOG.warnf("ignoring a stored deployment with an invalid name: %s", e.getMessage());
+                continue;
+            }
+            Optional<DeploymentBackend.Instance> instance = backend.adopt(record);
+            Deployment deployment = new Deployment(name,
+                    new ModelRegistrySource.ModelLocation(config.repository().toAbsolutePath().normalize(),
+                            name.model(), name.version()));
+            if (instance.isPresent() && readiness.serving(instance.get())) {
+                deployment.instance = instance.get();
+                deployment.port = record.port();
+                deployments.put(name, deployment);
+                serving(deployment, instance.get());
+                adopted++;
+                LOG.infof("adopted deployment %s: pid %d on port %d", name, record.pid(), record.port());
+            } else {
+                instance.ifPresent(backend::stop);
+                backend.release(name);
+                deregister(deployment);
+                LOG.infof("deployment %s (pid %d) no longer runs or answers; cleaned up", name, record.pid());
+            }
+        }
+        persist();
+        if (!stored.isEmpty()) {
+            LOG.infof("deployments: %d of %d recorded adopted", adopted, stored.size());
+        }
+    }
+
+    /**
+     * Stops every deployment's model-server with the manager, so none is left behind; their records
+     * stay, and the next start finds them stopped and forgets them.
+     */
+    void onStop(@Observes ShutdownEvent event) {
+        List<DeploymentBackend.Instance> running = new ArrayList<>();
+        for (Deployment deployment : deployments.values()) {
+            deployment.stopping = true;
+            DeploymentBackend.Instance instance = deployment.instance;
+            if (instance != null) {
+                running.add(instance);
+            }
+        }
+        running.parallelStream().forEach(backend::stop);
+        restartTimer.shutdownNow();
+        restarts.shutdownNow();
+    }
+}

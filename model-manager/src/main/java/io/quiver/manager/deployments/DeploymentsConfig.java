@@ -1,0 +1,68 @@
+package io.quiver.manager.deployments;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Deploying model versions as model-servers of their own (reference document 000);
+ * docs/model-manager/deployments.md lists every setting with its default.
+ */
+@ConfigMapping(prefix = "quiver.manager.deployments")
+public interface DeploymentsConfig {
+
+    /** Root of the model repository deployments are made from, {@code <root>/<model>/<version>/}. */
+    @WithDefault("models")
+    Path repository();
+
+    /** The packaged model-server each deployment runs; relative paths are from the manager's working directory. */
+    @WithDefault("model-server/target/quarkus-app/quarkus-run.jar")
+    Path serverJar();
+
+    /** The java executable; when absent, the one running the manager. */
+    Optional<Path> java();
+
+    /**
+     * JVM options for each deployment, as {@code ./quiver start} gives its model-servers
+     * ({@code ./quiver jvm-options} prints them). None when absent.
+     */
+    Optional<List<String>> jvmOptions();
+
+    /** The address deployments listen on; the manager forwards to them there. */
+    @WithDefault("127.0.0.1")
+    String host();
+
+    /** Lowest port a deployment may take. */
+    @WithDefault("8001")
+    int portMin();
+
+    /** Highest port a deployment may take. */
+    @WithDefault("8100")
+    int portMax();
+
+    /** Where each deployment's output goes, one {@code <model>-<version>.log} per deployment; default {@code <data-dir>/deployment-logs}. */
+    Optional<Path> logDir();
+
+    /** How long a starting model-server may take to load its model and answer ready. */
+    @WithDefault("120s")
+    Duration readyTimeout();
+
+    /** Crashes restarted in a row before the deployment is reported failed. */
+    @WithDefault("3")
+    int restartLimit();
+
+    /** Wait before the first restart; each further one waits twice as long as the last. */
+    @WithDefault("1s")
+    Duration restartBackoff();
+
+    /** A process that ran this long before it crashed starts a fresh count of restarts. */
+    @WithDefault("60s")
+    Duration stableAfter();
+
+    /** How long an undeployed or stopping model-server gets to exit after SIGTERM before it is killed. */
+    @WithDefault("10s")
+    Duration stopTimeout();
+}

@@ -1,0 +1,36 @@
+package io.quiver.manager.deployments;
+
+import java.util.List;
+
+/**
+ * Where deployable models and their versions come from. The embedded default is Quiver's own model
+ * repository ({@link LocalModelRepository}); an MLflow registry or an S3 bucket is another
+ * implementation of the same three questions.
+ */
+public interface ModelRegistrySource {
+
+    /** Names this source in errors and logs, e.g. {@code model repository /srv/models}. */
+    String describe();
+
+    /** Every model name, sorted. */
+    List<String> models();
+
+    /**
+     * The versions of {@code model}, in the source's order (oldest first).
+     *
+     * @throws io.quiver.common.error.NotFoundException when the source has no such model
+     */
+    List<String> versions(String model);
+
+    /**
+     * What a model-server needs to serve this version: a repository root holding
+     * {@code <model>/<version>/}.
+     *
+     * @throws io.quiver.common.error.NotFoundException when the source has no such model or version
+     */
+    ModelLocation locate(String model, String version);
+
+    /** A version a model-server can load: {@code <repository>/<model>/<version>/}. */
+    record ModelLocation(java.nio.file.Path repository, String model, String version) {
+    }
+}

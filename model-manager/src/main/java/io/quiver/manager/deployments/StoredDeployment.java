@@ -1,0 +1,13 @@
+package io.quiver.manager.deployments;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/** A deployment as the manager's store keeps it, to find its process again after a restart. */
+@RegisterForReflection
+public record StoredDeployment(@JsonProperty("model_name") String modelName, String version, int port, long pid) {
+
+    DeploymentName name() {
+        return new DeploymentName(modelName, version);
+    }
+}
