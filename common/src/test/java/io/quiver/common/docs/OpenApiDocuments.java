@@ -69,7 +69,9 @@ public final class OpenApiDocuments {
     }
 
     private static boolean typed(String method, JsonNode operation) {
-        if (method.equals("post") || method.equals("put") || method.equals("patch")) {
+        // An operation whose method takes no entity has no requestBody at all (POST /deploy/{m}/{v});
+        // one that takes a body the document cannot describe has one without a JSON schema.
+        if (operation.has("requestBody")) {
             JsonNode content = operation.path("requestBody").path("content");
             if (content.isMissingNode() || !content.has("application/json") || !schema(content.get("application/json"))) {
                 return false;
