@@ -12,6 +12,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Reference document 000's deployment API, at its paths. */
 @Path("/")
@@ -42,6 +45,10 @@ public class DeploymentResource {
     @POST
     @Path("deploy/{model_name}/{version}")
     @Blocking
+    @APIResponse(responseCode = "201", description = "Deployed, and ready",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DeploymentView.class)))
+    @APIResponse(responseCode = "200", description = "The deployment already running",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DeploymentView.class)))
     public Response deploy(@PathParam("model_name") String model, @PathParam("version") String version) {
         Deployments.Deployed deployed = deployments.deploy(model, version);
         return Response.status(deployed.created() ? 201 : 200).entity(deployed.deployment()).build();
