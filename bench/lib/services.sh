@@ -3,6 +3,7 @@
 # Run standalone, a part builds what is missing and uses the example repository; under bench/run
 # it gets BENCH_DURATION, BENCH_WARMUP, BENCH_JIT_WARMUP, BENCH_WORK and QUIVER_REPOSITORY from there.
 # BENCH_SERVER_JAR and BENCH_MANAGER_JAR measure other builds (an older one, to compare).
+# bench/run sources it too, after its own build, and numbers the rows it prints (row_number).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 eval "$(./quiver env)"
@@ -12,7 +13,7 @@ warmup="${BENCH_WARMUP:-3}"
 # Seconds of load a service started a moment ago gets before its first reading: its JIT keeps
 # compiling for tens of seconds, and a reading taken meanwhile flatters whatever comes later.
 jit_warmup="${BENCH_JIT_WARMUP:-15}"
-part_name="$(basename "$0")"
+part_name="${part_name:-$(basename "$0")}"
 work="$(mktemp -d "${BENCH_WORK:-${TMPDIR:-/tmp}}/$part_name.XXXXXX")"
 server_jar="${BENCH_SERVER_JAR:-model-server/target/quarkus-app/quarkus-run.jar}"
 manager_jar="${BENCH_MANAGER_JAR:-model-manager/target/quarkus-app/quarkus-run.jar}"
@@ -93,8 +94,9 @@ start_server() { # name, port, java home, java options (one word list), environm
   local name="$1" port="$2" java_home="$3" options="$4"
   shift 4
   # shellcheck disable=SC2086 # the options are a word list on purpose
+  # BENCH_STARTUP_MODELS set but empty: every model of the repository, as bench/run's servers load.
   env QUIVER_REPOSITORY="$repository" MODEL_SERVER_PORT="$port" MODEL_SERVER_HOST=127.0.0.1 \
-    QUIVER_STARTUP_MODELS="${BENCH_STARTUP_MODELS:-house_price}" "$@" \
+    QUIVER_STARTUP_MODELS="${BENCH_STARTUP_MODELS-house_price}" "$@" \
     "${service_on[@]}" "$java_home/bin/java" $options -jar "$server_jar" > "$work/logs/$name.log" 2>&1 &
   started_pid=$!
   pids+=("$started_pid")
@@ -126,20 +128,15 @@ status_mib() { awk -v f="$2:" '$1 == f {printf "%.0f", $2 / 1024}' "/proc/$1/sta
 
 v2_body="$work/house_price.json"
 echo '{"inputs": [{"name": "features", "shape": [1, 3], "datatype": "FP32", "data": [1200.0, 3.0, 10.0]}]}' > "$v2_body"
-lua="$work/post.lua"
-cat > "$lua" <<'LUA'
-local file = assert(io.open(os.getenv("BENCH_BODY"), "r"))
-wrk.method = "POST"
-wrk.body = file:read("*a")
-wrk.headers["Content-Type"] = "application/json"
-file:close()
-LUA
+lua=bench/post.lua
 
-post_ok() { # url, body file
-  curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary "@$2" "$1"
+post_ok() { # url, body file, curl options...
+  local url="$1" body="$2"
+  shift 2
+  curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' "$@" --data-binary "@$body" "$url"
 }
 
-to_ms() { # wrk's 812.00us / 1.23ms / 1.02s as milliseconds
+to_ms() { # wrk's 812.00us / 1.23ms / 1.02s / 1.50m as milliseconds
   awk -v t="$1" 'BEGIN {
     v = t + 0; u = t; sub(/^[0-9.]+/, "", u)
     if (u == "us") v /= 1000; else if (u == "s") v *= 1000; else if (u == "m") v *= 60000
@@ -149,15 +146,19 @@ to_ms() { # wrk's 812.00us / 1.23ms / 1.02s as milliseconds
 wrk_threads() { if [ "$1" -ge 16 ]; then echo 2; else echo 1; fi; }
 
 # Load that is not measured: a warm-up.
-load() { # clients, url, body file, seconds
-  BENCH_BODY="$3" "${wrk_on[@]}" wrk -t"$(wrk_threads "$1")" -c"$1" -d"$4"s -s "$lua" "$2" > /dev/null
+load() { # clients, url, body file, seconds, wrk options...
+  local clients="$1" url="$2" body="$3" seconds="$4"
+  shift 4
+  BENCH_BODY="$body" "${wrk_on[@]}" wrk -t"$(wrk_threads "$clients")" -c"$clients" -d"$seconds"s -s "$lua" "$@" "$url" > /dev/null
 }
 
 # Runs wrk after a warm-up and sets rate, p50, p99, requests and errors.
-measure() { # clients, url, body file, seconds (default: duration), warm-up seconds (default: warmup)
+# wrk options (headers) may follow the seconds.
+measure() { # clients, url, body file, seconds (default: duration), warm-up seconds (default: warmup), wrk options...
   local clients="$1" url="$2" body="$3" seconds="${4:-$duration}" warm="${5:-$warmup}" out="$work/wrk.out"
-  [ "$warm" -gt 0 ] && load "$clients" "$url" "$body" "$warm"
-  BENCH_BODY="$body" "${wrk_on[@]}" wrk -t"$(wrk_threads "$clients")" -c"$clients" -d"$seconds"s --latency -s "$lua" "$url" > "$out"
+  shift $(($# < 5 ? $# : 5))
+  [ "$warm" -gt 0 ] && load "$clients" "$url" "$body" "$warm" "$@"
+  BENCH_BODY="$body" "${wrk_on[@]}" wrk -t"$(wrk_threads "$clients")" -c"$clients" -d"$seconds"s --latency -s "$lua" "$@" "$url" > "$out"
   rate="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")"
   requests="$(awk '/requests in/ {print $1}' "$out")"
   p50="$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")"
@@ -165,7 +166,13 @@ measure() { # clients, url, body file, seconds (default: duration), warm-up seco
   errors="$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(/,/, ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$out")"
 }
 
+# Under bench/run the rows are numbered there: a part's rows go through its output, bench/run's own
+# count in row_number.
 row() { # measurement, rate, p50, p99, other
+  if [ -n "${row_number+set}" ]; then
+    row_number=$((row_number + 1))
+    printf '| %d ' "$row_number"
+  fi
   printf '| %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$5"
 }
 
@@ -173,4 +180,6 @@ with_errors() {
   if [ "${errors:-0}" -gt 0 ]; then echo "$1; $errors failed requests"; else echo "$1"; fi
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+ratio() { # a / b with two decimals
+  awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'
+}

@@ -69,9 +69,10 @@ public final class OpenApiDocuments {
     }
 
     private static boolean typed(String method, JsonNode operation) {
-        // An operation whose method takes no entity has no requestBody at all (POST /deploy/{m}/{v});
-        // one that takes a body the document cannot describe has one without a JSON schema.
-        if (operation.has("requestBody")) {
+        // An operation that takes no body at all (reference document 000's POST /deploy/{model}/{version})
+        // has no requestBody in the document; one that takes a body must show its schema.
+        boolean body = operation.has("requestBody");
+        if (body && (method.equals("post") || method.equals("put") || method.equals("patch"))) {
             JsonNode content = operation.path("requestBody").path("content");
             if (content.isMissingNode() || !content.has("application/json") || !schema(content.get("application/json"))) {
                 return false;

@@ -45,10 +45,10 @@ public class DeploymentResource {
     @POST
     @Path("deploy/{model_name}/{version}")
     @Blocking
-    @APIResponse(responseCode = "201", description = "deployed: its model-server is ready", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DeploymentView.class)))
-    @APIResponse(responseCode = "200", description = "that version was deployed already", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DeploymentView.class)))
+    @APIResponse(responseCode = "201", description = "Deployed, and ready",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DeploymentView.class)))
+    @APIResponse(responseCode = "200", description = "The deployment already running",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DeploymentView.class)))
     public Response deploy(@PathParam("model_name") String model, @PathParam("version") String version) {
         Deployments.Deployed deployed = deployments.deploy(model, version);
         return Response.status(deployed.created() ? 201 : 200).entity(deployed.deployment()).build();

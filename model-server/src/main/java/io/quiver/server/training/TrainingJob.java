@@ -1,5 +1,6 @@
 package io.quiver.server.training;
 
+import io.quiver.common.training.TrainingMessages.Job;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -146,30 +147,12 @@ final class TrainingJob {
     }
 
     /** The job as {@code GET /train/{id}} shows it. */
-    synchronized Map<String, Object> view() {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("job_id", id);
-        view.put("model_type", request.modelType());
-        view.put("algorithm", request.algorithm().wireName());
-        view.put("state", state.wire());
-        view.put("progress", state == JobState.SUCCEEDED ? 1.0 : Math.round(progress * 1000) / 1000.0);
-        view.put("epoch", epoch);
-        view.put("epochs", request.hyperparameters().epochs());
-        view.put("hyperparameters", request.hyperparameters().asMap(request.algorithm()));
-        view.put("data", request.dataSource());
-        view.put("metrics", metrics);
-        if (version != null) {
-            view.put("version", version);
-        }
-        if (error != null) {
-            view.put("error", error);
-        }
-        if (cancelRequested && !state.finished()) {
-            view.put("cancel_requested", true);
-        }
-        view.put("submitted_at", submittedAt.toString());
-        view.put("started_at", startedAt == null ? null : startedAt.toString());
-        view.put("finished_at", finishedAt == null ? null : finishedAt.toString());
-        return view;
+    synchronized Job view() {
+        return new Job(id, request.modelType(), request.algorithm().wireName(), state.wire(),
+                state == JobState.SUCCEEDED ? 1.0 : Math.round(progress * 1000) / 1000.0, epoch,
+                request.hyperparameters().epochs(), request.hyperparameters().asMap(request.algorithm()),
+                request.dataSource(), metrics, version, error, cancelRequested && !state.finished() ? Boolean.TRUE : null,
+                submittedAt.toString(), startedAt == null ? null : startedAt.toString(),
+                finishedAt == null ? null : finishedAt.toString());
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.quiver.common.error.ApiException;
 import io.quiver.common.error.NotFoundException;
 import io.quiver.common.error.UnavailableException;
+import io.quiver.common.training.TrainingMessages.Job;
 import io.quiver.server.config.ServerConfig;
 import io.quiver.server.repository.ModelFiles;
 import jakarta.annotation.PreDestroy;
@@ -65,14 +66,14 @@ public class TrainingJobs {
     }
 
     /** Queues a job; its view as it was queued. 503 when every worker is busy and the queue is full. */
-    Map<String, Object> submit(TrainingRequest request) {
+    Job submit(TrainingRequest request) {
         TrainingJob job = new TrainingJob(UUID.randomUUID().toString(), request);
         Runnable task = () -> run(job);
         job.task(task);
         synchronized (jobs) {
             jobs.put(job.id(), job);
         }
-        Map<String, Object> view = job.view();
+        Job view = job.view();
         try {
             executor.execute(task);
         } catch (RejectedExecutionException e) {
@@ -87,11 +88,11 @@ public class TrainingJobs {
         return view;
     }
 
-    Map<String, Object> view(String id) {
+    Job view(String id) {
         return find(id).view();
     }
 
-    List<Map<String, Object>> list() {
+    List<Job> list() {
         List<TrainingJob> all;
         synchronized (jobs) {
             all = new ArrayList<>(jobs.values());
@@ -103,7 +104,7 @@ public class TrainingJobs {
      * Cancels a queued job at once, or stops a running one at its next gradient step, waiting a
      * little for it to stop; a finished job cannot be cancelled (409).
      */
-    Map<String, Object> cancel(String id) {
+    Job cancel(String id) {
         TrainingJob job = find(id);
         if (job.cancelQueued()) {
             executor.remove(job.task());

@@ -2,17 +2,16 @@ package io.quiver.server.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.common.error.BadRequestException;
-import io.quiver.common.json.JsonBodies;
+import io.quiver.common.training.TrainingMessages.TrainRequest;
+import io.quiver.common.training.TrainingMessages.TrainingConfig;
 import io.quiver.server.config.ServerConfig;
 import io.quiver.server.repository.PathGuard;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Reads the body of {@code POST /train}, {@code {"model_type", "config": {...}}}. Everything that
+ * Checks the body of {@code POST /train}, {@code {"model_type", "config": {...}}}. Everything that
  * can be checked before the job runs is checked here, so that a bad request is a 400 naming the
  * problem rather than a failed job: inline data and local files are read and checked in full.
  */
@@ -31,26 +30,22 @@ public class TrainingRequests {
         this.limits = new TrainingLimits(config.training().maxRows(), config.training().maxCells());
     }
 
-    TrainingRequest parse(JsonNode body) {
-        String modelType = PathGuard.checkName("model_type", JsonBodies.text(body, "model_type"));
-        JsonNode config = JsonBodies.required(body, "config");
-        if (!config.isObject()) {
-            throw new BadRequestException("field 'config' must be an object, got " + JsonBodies.kind(config));
-        }
+    TrainingRequest parse(TrainRequest body) {
+        String modelType = PathGuard.checkName("model_type", body.modelType());
+        TrainingConfig config = body.config();
         rejectUnknown(config);
-        String algorithmName = optionalText(config, "algorithm");
-        if (algorithmName == null) {
+        if (config.algorithm() == null) {
             throw new BadRequestException("config.algorithm is required; known: " + String.join(", ", Algorithm.known()));
         }
-        Algorithm algorithm = Algorithm.named(algorithmName);
-        Hyperparameters hyperparameters = Hyperparameters.parse(config.get("hyperparameters"), algorithm);
+        Algorithm algorithm = Algorithm.named(config.algorithm());
+        Hyperparameters hyperparameters = Hyperparameters.parse(config.hyperparameters(), algorithm);
         DataSpec spec = spec(config, algorithm, limits);
-        String format = format(config);
-        String description = optionalText(config, "description");
+        String format = format(config.format());
+        String description = config.description();
 
-        JsonNode inline = config.get("data");
-        String uri = optionalText(config, "data_uri");
-        boolean hasInline = inline != null && !inline.isNull();
+        JsonNode inline = config.data();
+        String uri = config.dataUri();
+        boolean hasInline = given(inline);
         if (hasInline && uri != null) {
             throw new BadRequestException("give config.data or config.data_uri, not both");
         }
@@ -74,43 +69,36 @@ public class TrainingRequests {
                 () -> spec.prepare(Table.fromBytes(sources.read(location), format, uri, limits)), spec);
     }
 
-    private static DataSpec spec(JsonNode config, Algorithm algorithm, TrainingLimits limits) {
-        String target = optionalText(config, "target");
-        List<String> features = null;
-        JsonNode given = config.get("features");
-        if (given != null && !given.isNull()) {
-            if (!given.isArray()) {
-                throw new BadRequestException("config.features must be a list of column names, got " + JsonBodies.kind(given));
-            }
-            features = new ArrayList<>();
-            for (JsonNode name : given) {
-                if (!name.isTextual()) {
-                    throw new BadRequestException("config.features must hold column names (strings), got " + name);
-                }
-                features.add(name.textValue());
-            }
+    /** A field held as a tree was given: present and not null. */
+    private static boolean given(JsonNode value) {
+        return value != null && !value.isNull();
+    }
+
+    private static DataSpec spec(TrainingConfig config, Algorithm algorithm, TrainingLimits limits) {
+        String target = config.target();
+        List<String> features = config.features();
+        if (features != null && features.contains(null)) {
+            throw new BadRequestException("config.features must hold column names (strings), got null");
         }
         boolean forecast = algorithm.task() == Task.FORECAST;
         if (!forecast) {
-            for (String field : List.of("window", "horizon")) {
-                if (config.hasNonNull(field)) {
-                    throw new BadRequestException("config." + field + " applies to series forecasters ("
-                            + Algorithm.LINEAR_AUTOREGRESSION.wireName() + "), not to " + algorithm.wireName());
-                }
+            String given = given(config.window()) ? "window" : given(config.horizon()) ? "horizon" : null;
+            if (given != null) {
+                throw new BadRequestException("config." + given + " applies to series forecasters ("
+                        + Algorithm.LINEAR_AUTOREGRESSION.wireName() + "), not to " + algorithm.wireName());
             }
             return new DataSpec(algorithm, target, features, 0, 0, limits);
         }
-        if (!config.hasNonNull("window")) {
+        if (!given(config.window())) {
             throw new BadRequestException("config.window is required for " + algorithm.wireName()
                     + ": how many of the last values each forecast reads");
         }
-        int window = count(config, "window", MAX_WINDOW);
-        int horizon = config.hasNonNull("horizon") ? count(config, "horizon", MAX_HORIZON) : 1;
+        int window = count(config.window(), "window", MAX_WINDOW);
+        int horizon = given(config.horizon()) ? count(config.horizon(), "horizon", MAX_HORIZON) : 1;
         return new DataSpec(algorithm, target, features, window, horizon, limits);
     }
 
-    private static int count(JsonNode config, String field, int max) {
-        JsonNode v = config.get(field);
+    private static int count(JsonNode v, String field, int max) {
         if (!v.isIntegralNumber()) {
             throw new BadRequestException("config." + field + " must be an integer, got " + v);
         }
@@ -120,8 +108,7 @@ public class TrainingRequests {
         return v.intValue();
     }
 
-    private static String format(JsonNode config) {
-        String format = optionalText(config, "format");
+    private static String format(String format) {
         if (format == null) {
             return null;
         }
@@ -132,25 +119,10 @@ public class TrainingRequests {
         return lower;
     }
 
-    private static void rejectUnknown(JsonNode config) {
-        Iterator<String> names = config.fieldNames();
-        while (names.hasNext()) {
-            String name = names.next();
-            if (!CONFIG_FIELDS.contains(name)) {
-                throw new BadRequestException("config has unknown field '" + Algorithm.abbreviate(name) + "'; it takes "
-                        + CONFIG_FIELDS);
-            }
-        }
-    }
-
-    private static String optionalText(JsonNode config, String field) {
-        JsonNode value = config.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isTextual()) {
-            throw new BadRequestException("config." + field + " must be a string, got " + JsonBodies.kind(value));
-        }
-        return value.textValue();
+    private static void rejectUnknown(TrainingConfig config) {
+        config.unknown().keySet().stream().findFirst().ifPresent(name -> {
+            throw new BadRequestException("config has unknown field '" + Algorithm.abbreviate(name) + "'; it takes "
+                    + CONFIG_FIELDS);
+        });
     }
 }
