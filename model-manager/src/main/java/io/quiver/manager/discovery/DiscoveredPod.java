@@ -2,6 +2,7 @@ package io.quiver.manager.discovery;
 
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.quiver.manager.registry.Registration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -13,7 +14,7 @@ import java.util.Optional;
  */
 record DiscoveredPod(String serviceId, String url) {
     /** Every id discovery gives starts with this, so a resync can tell its services from registered ones. */
-    static final String ID_PREFIX = "k8s:";
+    static final String ID_PREFIX = Registration.DISCOVERED_PREFIX;
     /** The registry's longest id. */
     private static final int MAX_ID = 128;
 

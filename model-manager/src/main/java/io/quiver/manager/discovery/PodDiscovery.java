@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -124,6 +125,9 @@ public class PodDiscovery {
         return worker.submit(() -> {
             try {
                 task.run();
+            } catch (KubernetesClientException e) {
+                // The API server unreachable or refusing: its message says which, a stack trace would not.
+                LOG.errorf("pod discovery: %s failed (%s); the next resync tries again", what, e.getMessage());
             } catch (RuntimeException e) {
                 LOG.errorf(e, "pod discovery: %s failed; the next resync tries again", what);
             }
