@@ -74,17 +74,22 @@ class PodsComeAndGoTest {
     static HttpServer iris;
     static HttpServer lstm;
     static volatile String lstmModels = model("lstm", "LSTM");
+    /** A model-server still loading its models: its model list answers 503 until this is set. */
+    static HttpServer loading;
+    static volatile boolean loaded;
 
     @BeforeAll
     static void startModelServers() throws IOException {
         iris = modelServer(() -> model("iris", "classifier"));
         lstm = modelServer(() -> lstmModels);
+        loading = modelServer(() -> loaded ? model("forecast", "ARIMA") : null);
     }
 
     @AfterAll
     static void stopModelServers() {
         iris.stop(0);
         lstm.stop(0);
+        loading.stop(0);
     }
 
     @Test
@@ -147,6 +152,21 @@ class PodsComeAndGoTest {
                 .until(() -> find("k8s:model-serving:lstm-5c2a").isEmpty());
     }
 
+    @Test
+    void aPodWhoseModelsCannotBeReadIsRoutedToOnceTheyCan() {
+        KubernetesClient api = kubernetes.getClient();
+        api.pods().inNamespace(NAMESPACE).resource(pod("arima-0", loading, true)).create();
+        await("a ready pod whose model list fails to stay unrouted for an interval").during(WITHIN_ONE_INTERVAL)
+                .atMost(WITHIN_ONE_INTERVAL.multipliedBy(2)).until(() -> find("k8s:model-serving:arima-0").isEmpty());
+
+        loaded = true;
+        await("the next resync to read its models and route to it").atMost(WITHIN_ONE_INTERVAL)
+                .until(() -> registry.serving("ARIMA").stream().anyMatch(r -> r.id().equals("k8s:model-serving:arima-0")));
+        api.pods().inNamespace(NAMESPACE).withName("arima-0").delete();
+        await("a deleted pod to leave").atMost(WITHIN_ONE_INTERVAL)
+                .until(() -> find("k8s:model-serving:arima-0").isEmpty());
+    }
+
     private Optional<Replica> find(String id) {
         return registry.all().stream().filter(r -> r.id().equals(id)).findFirst();
     }
@@ -168,11 +188,20 @@ class PodsComeAndGoTest {
         return "{\"models\":[{\"name\":\"" + name + "\",\"version\":\"1\",\"model_type\":\"" + type + "\"}]}";
     }
 
-    /** Answers GET /v1/models as a model-server does, and /ready for the manager's health checks. */
+    /**
+     * Answers GET /v1/models as a model-server does (503 while {@code models} gives null), and
+     * /ready for the manager's health checks.
+     */
     static HttpServer modelServer(java.util.function.Supplier<String> models) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/v1/models", exchange -> {
-            byte[] body = models.get().getBytes(StandardCharsets.UTF_8);
+            String listing = models.get();
+            if (listing == null) {
+                exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+                return;
+            }
+            byte[] body = listing.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
