@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -23,8 +25,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What each overlay lets reach what: model-servers only from the manager, the manager only from
- * the gateway (and, while they register themselves, the model-servers), nothing else by default;
- * the manager may read pods and nothing more; and no token or password is in any manifest.
+ * the gateway (and, were they to register themselves, the model-servers), nothing else by default;
+ * the manager discovers the model-servers and may read pods and nothing more; and no token or
+ * password is in any manifest.
  */
 class MeshIsolationTest {
 
@@ -100,6 +103,38 @@ class MeshIsolationTest {
             assertEquals(manager, mounts == null || mounts,
                     deployment.getMetadata().getName() + " gets a Kubernetes API token only if it is the manager");
         }
+    }
+
+    /**
+     * The manager finds the model-servers through the Kubernetes API, with discovery's defaults
+     * (quiver.manager.discovery.*): pods labelled app.kubernetes.io/name=quiver-model-server,
+     * serving on a port named http. So no model-server needs the manager's address or a token.
+     */
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theManagerDiscoversTheModelServers(String overlay) throws Exception {
+        List<HasMetadata> objects = Manifests.objects("overlays/" + overlay);
+        Deployment manager = deployment(objects, "quiver-model-manager");
+        String configMap = manager.getSpec().getTemplate().getSpec().getContainers().get(0).getEnvFrom().stream()
+                .filter(from -> from.getConfigMapRef() != null).map(from -> from.getConfigMapRef().getName())
+                .findFirst().orElseThrow();
+        ConfigMap settings = EveryOverlayIsValidKubernetesTest.of(objects, ConfigMap.class).stream()
+                .filter(c -> c.getMetadata().getName().equals(configMap)).findFirst().orElseThrow();
+        assertEquals("true", settings.getData().get("QUIVER_MANAGER_DISCOVERY_ENABLED"), overlay + ": discovery is on");
+
+        Deployment servers = deployment(objects, "quiver-model-server");
+        assertEquals("quiver-model-server", servers.getSpec().getTemplate().getMetadata().getLabels().get(NAME),
+                overlay + ": the model-server pods carry the label discovery selects by");
+        assertTrue(servers.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().stream()
+                .map(ContainerPort::getName).anyMatch("http"::equals), overlay + ": the model-server names its port http");
+        assertTrue(servers.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                        .noneMatch(env -> env.getName().startsWith("QUIVER_MANAGER_")),
+                overlay + ": model-servers are discovered, not told where the manager is or given its token");
+    }
+
+    private static Deployment deployment(List<HasMetadata> objects, String name) {
+        return EveryOverlayIsValidKubernetesTest.of(objects, Deployment.class).stream()
+                .filter(d -> d.getMetadata().getName().equals(name)).findFirst().orElseThrow();
     }
 
     @ParameterizedTest

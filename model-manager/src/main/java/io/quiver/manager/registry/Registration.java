@@ -42,6 +42,11 @@ public record Registration(
         @Schema(description = "when set, the service expires unless a heartbeat arrives within this time")
         Integer leaseSeconds) {
     static final String SECONDS = "must be a number of seconds above 0 and at most 86400";
+    /**
+     * Ids under this prefix are the model-servers discovered from Kubernetes (quiver.manager.discovery),
+     * which a resync removes when no pod backs them, so nothing else may register under it.
+     */
+    public static final String DISCOVERED_PREFIX = "k8s:";
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:\\-]{0,127}");
 
     public Registration {
@@ -56,6 +61,15 @@ public record Registration(
         modelTypes = Heartbeat.names("model_types", modelTypes);
         capabilities = capabilities == null ? List.of("prediction") : Heartbeat.names("capabilities", capabilities);
         models = models == null ? List.of() : List.copyOf(models);
+    }
+
+    /** This registration as the API and the services file may take it: not under discovery's prefix. */
+    public Registration fromOutsideDiscovery() {
+        if (serviceId != null && serviceId.startsWith(DISCOVERED_PREFIX)) {
+            throw new BadRequestException("service_id '" + serviceId + "' starts with '" + DISCOVERED_PREFIX
+                    + "', which is kept for model-servers discovered from Kubernetes; choose another id");
+        }
+        return this;
     }
 
     /** The registry's record of this registration, made at {@code now}. */

@@ -48,7 +48,7 @@ public class RegistryResource {
     @APIResponse(responseCode = "200", description = "The registration of a known service, updated",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServiceView.class)))
     public Response register(@Valid @NotNull(message = WireErrors.REQUIRED) Registration registration) {
-        ServiceRecord record = registration.toRecord(Instant.now());
+        ServiceRecord record = registration.fromOutsideDiscovery().toRecord(Instant.now());
         boolean created = registry.register(record);
         return Response.status(created ? 201 : 200).entity(ServiceView.of(registry.require(record.serviceId()))).build();
     }

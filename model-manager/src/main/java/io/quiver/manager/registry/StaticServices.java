@@ -119,6 +119,6 @@ public class StaticServices {
         if (!violations.isEmpty()) {
             throw new BadRequestException(WireErrors.describe(new ConstraintViolationException(violations)));
         }
-        return registration;
+        return registration.fromOutsideDiscovery();
     }
 }

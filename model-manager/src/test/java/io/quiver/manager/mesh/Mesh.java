@@ -55,6 +55,8 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     private final List<ServiceProcess> replicas = new ArrayList<>();
     private final Http http = new Http();
     private ServiceProcess manager;
+    /** Replicas of the manager beyond the first, started by {@link #anotherManager}. */
+    private final List<ServiceProcess> moreManagers = new ArrayList<>();
     private Path dir;
 
     private Mesh(int replicaCount) {
@@ -192,7 +194,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     }
 
     private static String portVariable(ServiceProcess process) {
-        return process.name().equals("manager") ? "API_PORT" : "MODEL_SERVER_PORT";
+        return process.name().startsWith("manager") ? "API_PORT" : "MODEL_SERVER_PORT";
     }
 
     /**
@@ -233,6 +235,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
         if (manager != null) {
             all.add(manager);
         }
+        all.addAll(moreManagers);
         RuntimeException first = null;
         for (ServiceProcess process : all) {
             try {
@@ -256,6 +259,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
         if (manager != null) {
             all.add(manager);
         }
+        all.addAll(moreManagers);
         StringBuilder report = new StringBuilder("[mesh] a test failed; the processes' logs:\n");
         for (ServiceProcess process : all) {
             report.append("--- ").append(process).append(process.alive() ? "" : " [not running]").append('\n')
@@ -266,6 +270,20 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
 
     public ServiceProcess manager() {
         return manager;
+    }
+
+    /**
+     * One more manager with the first one's settings and a data directory of its own, as a second
+     * replica of it is; started and waited for here, killed with the mesh. {@code name} starts with
+     * "manager".
+     */
+    public ServiceProcess anotherManager(String name) {
+        Map<String, String> env = new LinkedHashMap<>(managerSettings);
+        env.put("QUIVER_DATA_DIR", dir.resolve(name + "-data").toString());
+        ServiceProcess another = new ServiceProcess(name, jar("quiver.mesh.manager-jar"), env, "/health", dir);
+        moreManagers.add(another);
+        startOnFreePorts(List.of(another));
+        return another;
     }
 
     public List<ServiceProcess> replicas() {

@@ -111,6 +111,7 @@ class RegistryApiTest {
                 Arguments.of("{\"service_id\": \"x\", \"service_url\": \"http://a:1\", \"model_type\": \"t\", \"capabilities\": \"prediction\"}", "capabilities"),
                 Arguments.of("{\"service_id\": \"x\", \"service_url\": \"http://a:1\", \"model_type\": \"t\", \"capabilites\": []}", "unknown field 'capabilites'"),
                 Arguments.of("{\"service_id\": \"x\", \"service_url\": \"http://a:1\", \"model_type\": \"t\", \"models\": [{\"version\": \"1\"}]}", "name"),
+                Arguments.of("{\"service_id\": \"k8s:ns:pod\", \"service_url\": \"http://a:1\", \"model_type\": \"t\"}", "kept for model-servers discovered"),
                 Arguments.of("{\"service_id\": \"x\"", "malformed JSON"),
                 Arguments.of("[1, 2]", "JSON object"),
                 Arguments.of("", "empty"));
