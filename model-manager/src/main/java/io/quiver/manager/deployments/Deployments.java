@@ -9,6 +9,10 @@ import io.quiver.common.error.UnprocessableException;
 import io.quiver.manager.config.ManagerConfig;
 import io.quiver.manager.deployments.Deployment.State;
 import io.quiver.manager.deployments.DeploymentMessages.DeploymentView;
+import io.quiver.common.net.DestinationPolicy;
+import io.quiver.common.s3.S3Location;
+import io.quiver.common.s3.S3Settings;
+import io.quiver.common.s3.S3Storage;
 import io.quiver.manager.registry.ServiceRecord;
 import io.quiver.manager.registry.ServiceRegistry;
 import io.quiver.manager.routing.Forwarder;
@@ -56,11 +60,23 @@ public class Deployments {
     Deployments(DeploymentsConfig config, ManagerConfig manager, ServiceRegistry registry, Forwarder forwarder) {
         this.config = config;
         this.registry = registry;
-        this.source = new LocalModelRepository(config.repository());
         Path dataDir = manager.registry().dataDir();
+        this.source = source(config, dataDir);
         this.backend = new LocalProcessBackend(config, config.logDir().orElse(dataDir.resolve("deployment-logs")));
         this.store = new DeploymentStore(dataDir);
         this.readiness = new Readiness(forwarder, backend, config.readyTimeout());
+    }
+
+    private static ModelRegistrySource source(DeploymentsConfig config, Path dataDir) {
+        if (config.registry().isEmpty()) {
+            return new LocalModelRepository(config.repository());
+        }
+        DeploymentsConfig.S3 s3 = config.s3();
+        S3Storage storage = new S3Storage(new S3Settings(s3.endpoint(), s3.region(), s3.pathStyle(), s3.accessKeyId(),
+                s3.secretAccessKey(), s3.timeout()).withDefaultsFrom(System.getenv()),
+                // The registry is the operator's setting, not a client's, so no host is refused.
+                new DestinationPolicy(List.of(), List.of(), "quiver.manager.deployments.registry"));
+        return new S3ModelRegistry(S3Location.parse(config.registry().get()), storage, dataDir.resolve("deployment-models"));
     }
 
     public ModelRegistrySource source() {
@@ -299,8 +315,7 @@ public class Deployments {
             }
             Optional<DeploymentBackend.Instance> instance = backend.adopt(record);
             Deployment deployment = new Deployment(name,
-                    new ModelRegistrySource.ModelLocation(config.repository().toAbsolutePath().normalize(),
-                            name.model(), name.version()));
+                    source.placement(name.model(), name.version()));
             if (instance.isPresent() && readiness.serving(instance.get())) {
                 deployment.instance = instance.get();
                 deployment.port = record.port();

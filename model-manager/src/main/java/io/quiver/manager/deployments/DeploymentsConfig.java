@@ -18,6 +18,31 @@ public interface DeploymentsConfig {
     @WithDefault("models")
     Path repository();
 
+    /**
+     * The registry deployments list and deploy from: absent for the model repository above, or an
+     * {@code s3://bucket/prefix} holding {@code <model>/<version>/model.onnx}.
+     */
+    Optional<String> registry();
+
+    /** How the S3 registry is reached; each setting defaults to its AWS environment variable. */
+    S3 s3();
+
+    interface S3 {
+        Optional<java.net.URI> endpoint();
+
+        Optional<String> region();
+
+        Optional<Boolean> pathStyle();
+
+        Optional<String> accessKeyId();
+
+        Optional<String> secretAccessKey();
+
+        /** For connecting to the store and for each read. */
+        @WithDefault("30s")
+        Duration timeout();
+    }
+
     /** The packaged model-server each deployment runs; relative paths are from the manager's working directory. */
     @WithDefault("model-server/target/quarkus-app/quarkus-run.jar")
     Path serverJar();

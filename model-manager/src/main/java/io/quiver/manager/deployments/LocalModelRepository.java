@@ -56,6 +56,11 @@ final class LocalModelRepository implements ModelRegistrySource {
             throw new NotFoundException("model '" + model + "' has no version '" + version + "' in the " + describe()
                     + "; GET /get_model_version_list/" + model + " lists its versions");
         }
+        return placement(model, version);
+    }
+
+    @Override
+    public ModelLocation placement(String model, String version) {
         return new ModelLocation(root, model, version);
     }
 

@@ -30,7 +30,20 @@ public interface ModelRegistrySource {
      */
     ModelLocation locate(String model, String version);
 
-    /** A version a model-server can load: {@code <repository>/<model>/<version>/}. */
-    record ModelLocation(java.nio.file.Path repository, String model, String version) {
+    /**
+     * Where a deployment of a version found earlier loads it from, without asking the source again
+     * (a manager that restarts re-adopts deployments while the source may be down).
+     */
+    ModelLocation placement(String model, String version);
+
+    /**
+     * A version a model-server can load: {@code <repository>/<model>/<version>/}, fetched first from
+     * {@code source} ({@code <source>/<model>/<version>/}) when the repository lacks it.
+     */
+    record ModelLocation(java.nio.file.Path repository, String model, String version,
+                         java.util.Optional<String> source) {
+        public ModelLocation(java.nio.file.Path repository, String model, String version) {
+            this(repository, model, version, java.util.Optional.empty());
+        }
     }
 }

@@ -59,6 +59,17 @@ public interface ServerConfig {
 
     Training training();
 
+    /** How {@code s3://} model locations are reached; each setting defaults to its AWS environment variable. */
+    S3 s3();
+
+    /**
+     * Where versions named in {@code quiver.startup-models} as {@code name/version} are fetched from
+     * when the repository does not have them: a location holding {@code <name>/<version>/model.onnx}
+     * (an {@code s3://bucket/prefix} or an http(s) URL). A deployment the model-manager starts from an
+     * S3 registry is given the registry's location here.
+     */
+    Optional<String> modelSource();
+
     interface Cache {
         /** Estimated memory that resident models may take before the least recently used is evicted. */
         @WithDefault("512M")
@@ -127,6 +138,22 @@ public interface ServerConfig {
          */
         @WithDefault(DestinationPolicy.DEFAULT_DENIED)
         List<String> deniedHosts();
+    }
+
+    interface S3 {
+        /** An S3-protocol server other than AWS's; default {@code AWS_ENDPOINT_URL_S3}, then {@code AWS_ENDPOINT_URL}. */
+        Optional<java.net.URI> endpoint();
+
+        /** Default {@code AWS_REGION}, then {@code AWS_DEFAULT_REGION}, then {@code us-east-1}. */
+        Optional<String> region();
+
+        /** Bucket in the path rather than the host name; default on when an endpoint is set. */
+        Optional<Boolean> pathStyle();
+
+        /** With the secret key; when absent, the AWS SDK's default chain ({@code AWS_ACCESS_KEY_ID}, profiles, roles). */
+        Optional<String> accessKeyId();
+
+        Optional<String> secretAccessKey();
     }
 
     interface Onnx {

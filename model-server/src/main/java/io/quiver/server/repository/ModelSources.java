@@ -11,7 +11,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Turns what a load request names (a path, a {@code file:} URI or an {@code http(s):} URL) into
+ * Turns what a load request names (a path, a {@code file:} URI, an {@code http(s):} URL or an
+ * {@code s3://bucket/key} location) into
  * model versions on local disk, inside the allowed roots.
  */
 @ApplicationScoped
@@ -34,10 +35,10 @@ public class ModelSources {
             PathGuard.checkName("version", version);
         }
         if (source == null || source.isBlank()) {
-            throw new BadRequestException("a model location is required (a path, file: URI or http(s): URL)");
+            throw new BadRequestException("a model location is required (a path, file: URI, http(s): URL or s3:// location)");
         }
         String scheme = scheme(source);
-        if (scheme.equals("http") || scheme.equals("https")) {
+        if (scheme.equals("http") || scheme.equals("https") || scheme.equals("s3")) {
             return List.of(downloader.fetch(name, version == null ? "1" : version, source, guard.repository()));
         }
         if (scheme.equals("file")) {
@@ -45,7 +46,7 @@ public class ModelSources {
         }
         if (!scheme.isEmpty()) {
             throw new BadRequestException("models cannot be loaded from '" + scheme + ":' locations; "
-                    + "use a path, a file: URI or an http(s): URL");
+                    + "use a path, a file: URI, an http(s): URL or an s3:// location");
         }
         return local(name, version, source);
     }

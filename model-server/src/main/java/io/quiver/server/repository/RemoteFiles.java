@@ -1,6 +1,7 @@
 package io.quiver.server.repository;
 
 import io.quiver.common.error.BadGatewayException;
+import io.quiver.common.net.CappedCopy;
 import io.quiver.common.net.DestinationPolicy;
 import io.quiver.server.config.ServerConfig;
 import jakarta.inject.Singleton;
@@ -32,6 +33,11 @@ public class RemoteFiles {
     RemoteFiles(ServerConfig config) {
         this.destinations = new DestinationPolicy(config.download().allowedHosts().orElse(List.of()),
                 config.download().deniedHosts(), "quiver.download.allowed-hosts and denied-hosts");
+    }
+
+    /** The policy URLs are checked against; S3 endpoints are checked against it too. */
+    public DestinationPolicy destinations() {
+        return destinations;
     }
 
     /** A client that leaves redirects to {@link #get}. */
@@ -87,16 +93,7 @@ public class RemoteFiles {
                 if (response.headers().firstValueAsLong("Content-Length").orElse(-1) > maxBytes) {
                     throw tooLarge.get();
                 }
-                byte[] buffer = new byte[64 * 1024];
-                long total = 0;
-                int n;
-                while ((n = body.read(buffer)) > 0) {
-                    total += n;
-                    if (total > maxBytes) {
-                        throw tooLarge.get();
-                    }
-                    out.write(buffer, 0, n);
-                }
+                CappedCopy.copy(body, out, maxBytes, tooLarge);
                 return true;
             }
         } catch (HttpTimeoutException e) {

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * Loads models: at start, from the repository (all of it, or {@code quiver.startup-models}), in the
+ * Loads models: at start, from the repository (all of it, or {@code quiver.startup-models}, fetching
+ * those it lacks from {@code quiver.model-source}), in the
  * background so that liveness answers while readiness waits; at run time, from what a load request
  * names.
  */
@@ -110,9 +111,13 @@ public class ModelLoading {
                 boolean present = found.stream().anyMatch(f -> entry.equals(f.name()) || entry.equals(f.name() + "/" + f.version()));
                 if (!present) {
                     int slash = entry.indexOf('/');
-                    failed(new LoadFailure(slash < 0 ? entry : entry.substring(0, slash),
-                            slash < 0 ? null : entry.substring(slash + 1),
-                            "not found under " + guard.repository(), true));
+                    String name = slash < 0 ? entry : entry.substring(0, slash);
+                    String version = slash < 0 ? null : entry.substring(slash + 1);
+                    if (version != null && config.modelSource().isPresent()) {
+                        fetchAtStart(name, version, config.modelSource().get());
+                    } else {
+                        failed(new LoadFailure(name, version, "not found under " + guard.repository(), true));
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -121,6 +126,16 @@ public class ModelLoading {
             startupDone.set(true);
             LOG.infof("startup loading done: %d model versions, %d failures", registry.slots().size(),
                     startupFailures().size());
+        }
+    }
+
+    /** A version the repository lacks, from {@code quiver.model-source}; kept in the repository for the next start. */
+    private void fetchAtStart(String name, String version, String source) {
+        String location = source.replaceAll("/+$", "") + "/" + name + "/" + version;
+        try {
+            load(name, version, location);
+        } catch (ApiException e) {
+            failed(new LoadFailure(name, version, e.getMessage(), true));
         }
     }
 

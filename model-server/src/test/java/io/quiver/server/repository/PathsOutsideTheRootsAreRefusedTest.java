@@ -70,7 +70,7 @@ class PathsOutsideTheRootsAreRefusedTest {
 
     @Test
     void unsupportedSchemesAreNamed() {
-        load("remote_s3", "s3://bucket/models/x/1").statusCode(400).body("error", containsString("'s3:'"));
+        load("remote_ftp", "ftp://host/models/x/1").statusCode(400).body("error", containsString("'ftp:'"));
     }
 
     @Test

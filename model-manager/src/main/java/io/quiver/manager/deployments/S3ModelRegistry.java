@@ -1,0 +1,70 @@
+package io.quiver.manager.deployments;
+
+import io.quiver.common.error.NotFoundException;
+import io.quiver.common.s3.S3Location;
+import io.quiver.common.s3.S3Storage;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An S3 bucket as a registry ({@code s3://bucket/prefix}, reference document 002's
+ * {@code registry_uri}): a model is a name below the prefix, a version a name below the model's,
+ * holding {@code model.onnx}. The manager lists; each deployed model-server fetches its version from
+ * S3 itself (its {@code quiver.model-source}) into {@code cache}, a repository the manager keeps.
+ */
+final class S3ModelRegistry implements ModelRegistrySource {
+    private static final Comparator<String> VERSION_ORDER = Comparator
+            .comparing((String v) -> !v.chars().allMatch(Character::isDigit))
+            .thenComparing(v -> v.chars().allMatch(Character::isDigit) ? v.length() : 0)
+            .thenComparing(Comparator.naturalOrder());
+
+    private final S3Location root;
+    private final S3Storage storage;
+    private final Path cache;
+
+    S3ModelRegistry(S3Location root, S3Storage storage, Path cache) {
+        this.root = root;
+        this.storage = storage;
+        this.cache = cache.toAbsolutePath().normalize();
+    }
+
+    @Override
+    public String describe() {
+        return "S3 registry " + root;
+    }
+
+    @Override
+    public List<String> models() {
+        return storage.children(root).stream().filter(DeploymentName::isName).toList();
+    }
+
+    @Override
+    public List<String> versions(String model) {
+        if (!DeploymentName.isName(model)) {
+            throw new NotFoundException("no model '" + model + "' in the " + describe());
+        }
+        List<String> versions = storage.children(root.resolve(model)).stream().filter(DeploymentName::isName)
+                .sorted(VERSION_ORDER).toList();
+        if (versions.isEmpty()) {
+            throw new NotFoundException("no model '" + model + "' in the " + describe());
+        }
+        return versions;
+    }
+
+    @Override
+    public ModelLocation locate(String model, String version) {
+        if (!versions(model).contains(version) || !storage.exists(root.resolve(model, version, "model.onnx"))) {
+            throw new NotFoundException("model '" + model + "' has no version '" + version + "' in the " + describe()
+                    + " (no " + root.resolve(model, version, "model.onnx") + "); GET /get_model_version_list/" + model
+                    + " lists its versions");
+        }
+        return placement(model, version);
+    }
+
+    @Override
+    public ModelLocation placement(String model, String version) {
+        return new ModelLocation(cache, model, version, Optional.of(root.toString()));
+    }
+}
