@@ -21,6 +21,12 @@ import java.util.Optional;
 public record S3Settings(Optional<URI> endpoint, Optional<String> region, Optional<Boolean> pathStyle,
                          Optional<String> accessKeyId, Optional<String> secretAccessKey, Duration timeout) {
 
+    /** A service's configured connection, what it leaves out taken from this process's AWS variables. */
+    public static S3Settings of(S3Connection connection, Duration timeout) {
+        return new S3Settings(connection.endpoint(), connection.region(), connection.pathStyle(),
+                connection.accessKeyId(), connection.secretAccessKey(), timeout).withDefaultsFrom(System.getenv());
+    }
+
     /** Fills what is absent from the AWS environment variables in {@code env}. */
     public S3Settings withDefaultsFrom(Map<String, String> env) {
         Optional<URI> resolvedEndpoint = endpoint.or(() -> first(env, "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL").map(URI::create));

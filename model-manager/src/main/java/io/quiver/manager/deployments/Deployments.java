@@ -71,9 +71,7 @@ public class Deployments {
         if (config.registry().isEmpty()) {
             return new LocalModelRepository(config.repository());
         }
-        DeploymentsConfig.S3 s3 = config.s3();
-        S3Storage storage = new S3Storage(new S3Settings(s3.endpoint(), s3.region(), s3.pathStyle(), s3.accessKeyId(),
-                s3.secretAccessKey(), s3.timeout()).withDefaultsFrom(System.getenv()),
+        S3Storage storage = new S3Storage(S3Settings.of(config.s3(), config.s3().timeout()),
                 // The registry is the operator's setting, not a client's, so no host is refused.
                 new DestinationPolicy(List.of(), List.of(), "quiver.manager.deployments.registry"));
         return new S3ModelRegistry(S3Location.parse(config.registry().get()), storage, dataDir.resolve("deployment-models"));

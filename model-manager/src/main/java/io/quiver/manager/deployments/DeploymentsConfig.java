@@ -27,17 +27,7 @@ public interface DeploymentsConfig {
     /** How the S3 registry is reached; each setting defaults to its AWS environment variable. */
     S3 s3();
 
-    interface S3 {
-        Optional<java.net.URI> endpoint();
-
-        Optional<String> region();
-
-        Optional<Boolean> pathStyle();
-
-        Optional<String> accessKeyId();
-
-        Optional<String> secretAccessKey();
-
+    interface S3 extends io.quiver.common.s3.S3Connection {
         /** For connecting to the store and for each read. */
         @WithDefault("30s")
         Duration timeout();

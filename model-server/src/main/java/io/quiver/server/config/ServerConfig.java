@@ -140,20 +140,8 @@ public interface ServerConfig {
         List<String> deniedHosts();
     }
 
-    interface S3 {
-        /** An S3-protocol server other than AWS's; default {@code AWS_ENDPOINT_URL_S3}, then {@code AWS_ENDPOINT_URL}. */
-        Optional<java.net.URI> endpoint();
-
-        /** Default {@code AWS_REGION}, then {@code AWS_DEFAULT_REGION}, then {@code us-east-1}. */
-        Optional<String> region();
-
-        /** Bucket in the path rather than the host name; default on when an endpoint is set. */
-        Optional<Boolean> pathStyle();
-
-        /** With the secret key; when absent, the AWS SDK's default chain ({@code AWS_ACCESS_KEY_ID}, profiles, roles). */
-        Optional<String> accessKeyId();
-
-        Optional<String> secretAccessKey();
+    /** The S3 settings: {@link io.quiver.common.s3.S3Connection}'s, each defaulting to its AWS variable. */
+    interface S3 extends io.quiver.common.s3.S3Connection {
     }
 
     interface Onnx {

@@ -73,10 +73,7 @@ public class ModelDownloader {
 
     private synchronized S3Storage s3() {
         if (s3 == null) {
-            ServerConfig.S3 settings = config.s3();
-            s3 = new S3Storage(new S3Settings(settings.endpoint(), settings.region(), settings.pathStyle(),
-                    settings.accessKeyId(), settings.secretAccessKey(), timeout).withDefaultsFrom(System.getenv()),
-                    remote.destinations());
+            s3 = new S3Storage(S3Settings.of(config.s3(), timeout), remote.destinations());
         }
         return s3;
     }
