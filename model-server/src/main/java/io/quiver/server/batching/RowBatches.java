@@ -122,7 +122,7 @@ final class RowBatches {
         Object data = first.type().newArray(length);
         int at = 0;
         for (Tensor part : parts) {
-            System.arraycopy(part.data(), 0, data, at, part.size());
+            System.arraycopy(part.array(), 0, data, at, part.size());
             at += part.size();
         }
         long[] shape = first.shape().clone();
@@ -138,7 +138,7 @@ final class RowBatches {
         int rowLength = shape[0] == 0 ? 0 : (int) (tensor.size() / shape[0]);
         shape[0] = to - from;
         Object data = tensor.type().newArray((to - from) * rowLength);
-        System.arraycopy(tensor.data(), from * rowLength, data, 0, (to - from) * rowLength);
+        System.arraycopy(tensor.array(), from * rowLength, data, 0, (to - from) * rowLength);
         return new Tensor(tensor.name(), tensor.type(), shape, data);
     }
 

@@ -150,6 +150,14 @@ public interface ServerConfig {
         int intraOpThreads();
 
         /**
+         * Direct memory each inference thread keeps for building its input tensors in, reused from
+         * run to run; a run whose inputs need more gets memory of its own, freed by a later garbage
+         * collection. Enough for a batch of a dozen 224x224 images.
+         */
+        @WithDefault("8M")
+        MemorySize reusedInputMemory();
+
+        /**
          * Where ONNX Runtime's native libraries are copied once and loaded from; default
          * {@code <java.io.tmpdir>/quiver-native-<user>}. Must be this user's alone. Ignored when the
          * {@code onnxruntime.native.path} system property is set.

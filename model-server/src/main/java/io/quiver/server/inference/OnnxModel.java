@@ -67,8 +67,8 @@ public final class OnnxModel implements AutoCloseable {
             options.setInterOpNumThreads(1);
             // A small service's models are small: the CPU arena would keep its high-water mark
             // resident for good, and per-shape memory patterns cost more than they save here.
-            options.setCPUArenaAllocator(false);
-            options.setMemoryPatternOptimization(false);
+            options.setCPUArenaAllocator(Boolean.getBoolean("exp.arena") ? true : false);
+            options.setMemoryPatternOptimization(Boolean.getBoolean("exp.arena"));
             OrtSession session = ENV.createSession(file.toString(), options);
             try {
                 List<TensorSpec> inputs = inputSpecs(session.getInputInfo());
@@ -110,8 +110,13 @@ public final class OnnxModel implements AutoCloseable {
         long started = System.nanoTime();
         Map<String, OnnxTensor> inputs = new HashMap<>();
         try {
+            long staged = 0;
             for (Tensor tensor : request.inputs()) {
-                inputs.put(tensor.name(), OnnxValues.toOnnx(ENV, tensor));
+                staged += OnnxValues.stagedBytes(tensor);
+            }
+            InputStaging staging = InputStaging.forRun(staged);
+            for (Tensor tensor : request.inputs()) {
+                inputs.put(tensor.name(), OnnxValues.toOnnx(ENV, tensor, staging));
             }
             Map<String, TensorSpec> wanted = new LinkedHashMap<>();
             for (TensorSpec output : signature.outputs()) {

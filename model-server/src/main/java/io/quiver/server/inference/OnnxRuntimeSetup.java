@@ -23,6 +23,7 @@ class OnnxRuntimeSetup {
 
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         OnnxNativeLibraries.install(config.onnx().nativeDir().orElseGet(OnnxNativeLibraries::defaultRoot));
+        InputStaging.retainedLimit = config.onnx().reusedInputMemory().asLongValue();
         if (System.getenv(TELEMETRY_OFF) == null) {
             // Since 1.29 ONNX Runtime reports usage to Microsoft from every process that loads it;
             // ./quiver start, the images and the manifests set the variable, a bare java -jar does not.

@@ -10,11 +10,6 @@ import ai.onnxruntime.OrtException;
 import io.quiver.common.error.UnprocessableException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
-import java.nio.ShortBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -26,32 +21,65 @@ final class OnnxValues {
     }
 
     /**
-     * An ONNX Runtime tensor holding {@code tensor}. UINT16, UINT32 and UINT64 go in as the signed
+     * An ONNX Runtime tensor holding {@code tensor}, its bytes copied into {@code staging}'s direct
+     * memory, which the tensor then uses in place. UINT16, UINT32 and UINT64 go in as the signed
      * type of their width, which the model takes in their place ({@link ModelGraph}).
      */
-    static OnnxTensor toOnnx(OrtEnvironment env, Tensor tensor) throws OrtException {
+    static OnnxTensor toOnnx(OrtEnvironment env, Tensor tensor, InputStaging staging) throws OrtException {
         long[] shape = tensor.shape();
         Object data = tensor.data();
+        if (tensor.type() == DataType.BYTES) {
+            return OnnxTensor.createTensor(env, (String[]) data, shape);
+        }
+        ByteBuffer bytes = staging.take(stagedBytes(tensor));
+        if (data instanceof ByteBuffer raw) {
+            // Little-endian bytes as they arrived; this machine's order is little-endian too
+            // (ONNX Runtime's Java builds are for x86-64 and AArch64, both little-endian).
+            bytes.put(raw.duplicate()).flip();
+            return OnnxTensor.createTensor(env, bytes, shape, javaType(tensor.type()));
+        }
         return switch (tensor.type()) {
-            case FP32 -> OnnxTensor.createTensor(env, FloatBuffer.wrap((float[]) data), shape);
-            case FP64 -> OnnxTensor.createTensor(env, DoubleBuffer.wrap((double[]) data), shape);
-            case INT32, UINT32 -> OnnxTensor.createTensor(env, IntBuffer.wrap((int[]) data), shape);
-            case INT64, UINT64 -> OnnxTensor.createTensor(env, LongBuffer.wrap((long[]) data), shape);
-            case INT16, UINT16 -> OnnxTensor.createTensor(env, ShortBuffer.wrap((short[]) data), shape, OnnxJavaType.INT16);
-            case FP16 -> OnnxTensor.createTensor(env, ShortBuffer.wrap((short[]) data), shape, OnnxJavaType.FLOAT16);
-            case BF16 -> OnnxTensor.createTensor(env, ShortBuffer.wrap((short[]) data), shape, OnnxJavaType.BFLOAT16);
-            case INT8 -> OnnxTensor.createTensor(env, ByteBuffer.wrap((byte[]) data), shape, OnnxJavaType.INT8);
-            case UINT8 -> OnnxTensor.createTensor(env, ByteBuffer.wrap((byte[]) data), shape, OnnxJavaType.UINT8);
+            case FP32 -> OnnxTensor.createTensor(env, bytes.asFloatBuffer().put((float[]) data).flip(), shape);
+            case FP64 -> OnnxTensor.createTensor(env, bytes.asDoubleBuffer().put((double[]) data).flip(), shape);
+            case INT32, UINT32 -> OnnxTensor.createTensor(env, bytes.asIntBuffer().put((int[]) data).flip(), shape);
+            case INT64, UINT64 -> OnnxTensor.createTensor(env, bytes.asLongBuffer().put((long[]) data).flip(), shape);
+            case INT16, UINT16 -> OnnxTensor.createTensor(env, bytes.asShortBuffer().put((short[]) data).flip(),
+                    shape, OnnxJavaType.INT16);
+            case FP16 -> OnnxTensor.createTensor(env, bytes.asShortBuffer().put((short[]) data).flip(),
+                    shape, OnnxJavaType.FLOAT16);
+            case BF16 -> OnnxTensor.createTensor(env, bytes.asShortBuffer().put((short[]) data).flip(),
+                    shape, OnnxJavaType.BFLOAT16);
+            case INT8 -> OnnxTensor.createTensor(env, bytes.put((byte[]) data).flip(), shape, OnnxJavaType.INT8);
+            case UINT8 -> OnnxTensor.createTensor(env, bytes.put((byte[]) data).flip(), shape, OnnxJavaType.UINT8);
             case BOOL -> {
-                boolean[] values = (boolean[]) data;
-                byte[] bytes = new byte[values.length];
-                for (int i = 0; i < values.length; i++) {
-                    bytes[i] = (byte) (values[i] ? 1 : 0);
+                for (boolean value : (boolean[]) data) {
+                    bytes.put((byte) (value ? 1 : 0));
                 }
-                yield OnnxTensor.createTensor(env, ByteBuffer.wrap(bytes), shape, OnnxJavaType.BOOL);
+                yield OnnxTensor.createTensor(env, bytes.flip(), shape, OnnxJavaType.BOOL);
             }
-            case BYTES -> OnnxTensor.createTensor(env, (String[]) data, shape);
+            case BYTES -> throw new IllegalStateException("string tensors are not staged");
         };
+    }
+
+    private static OnnxJavaType javaType(DataType type) {
+        return switch (type) {
+            case FP32 -> OnnxJavaType.FLOAT;
+            case FP64 -> OnnxJavaType.DOUBLE;
+            case INT32, UINT32 -> OnnxJavaType.INT32;
+            case INT64, UINT64 -> OnnxJavaType.INT64;
+            case INT16, UINT16 -> OnnxJavaType.INT16;
+            case FP16 -> OnnxJavaType.FLOAT16;
+            case BF16 -> OnnxJavaType.BFLOAT16;
+            case INT8 -> OnnxJavaType.INT8;
+            case UINT8 -> OnnxJavaType.UINT8;
+            case BOOL -> OnnxJavaType.BOOL;
+            case BYTES -> OnnxJavaType.STRING;
+        };
+    }
+
+    /** The direct memory {@code tensor} takes as an ONNX Runtime input; none for strings, which it copies itself. */
+    static int stagedBytes(Tensor tensor) {
+        return tensor.type() == DataType.BYTES ? 0 : tensor.size() * tensor.type().byteSize();
     }
 
     /** An output as a tensor of the type its spec declares. */
@@ -152,7 +180,7 @@ final class OnnxValues {
                         + "shapes (" + Arrays.toString(first.shape()) + " and " + Arrays.toString(item.shape())
                         + "), which cannot be sent as one tensor");
             }
-            System.arraycopy(item.data(), 0, data, i * each, each);
+            System.arraycopy(item.array(), 0, data, i * each, each);
         }
         long[] shape = new long[first.shape().length + 1];
         shape[0] = items.size();

@@ -39,7 +39,7 @@ public final class TensorValues {
      * written as base64, a UINT32 above 2^31 as a negative number).
      */
     public static Object forJson(Tensor tensor) {
-        Object data = tensor.data();
+        Object data = tensor.array();
         int n = tensor.size();
         return switch (tensor.type()) {
             case BOOL, INT16, INT32, INT64, FP32, FP64, BYTES -> data;

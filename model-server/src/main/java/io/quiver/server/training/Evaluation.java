@@ -30,7 +30,7 @@ final class Evaluation {
         } catch (ai.onnxruntime.OrtException e) {
             throw new IllegalStateException("the exported model does not run: " + e.getMessage(), e);
         }
-        if (output.data() instanceof float[] values) {
+        if (output.array() instanceof float[] values) {
             for (float v : values) {
                 if (!Float.isFinite(v)) {
                     throw new IllegalStateException("training diverged: the model predicts " + v
@@ -40,9 +40,9 @@ final class Evaluation {
         }
         Map<String, Object> metrics = new LinkedHashMap<>();
         switch (task) {
-            case REGRESSION -> regression(metrics, doubles((float[]) output.data()), test);
-            case CLASSIFICATION -> classification(metrics, (long[]) output.data(), test, trained.labels());
-            case FORECAST -> forecast(metrics, doubles((float[]) output.data()), test);
+            case REGRESSION -> regression(metrics, doubles((float[]) output.array()), test);
+            case CLASSIFICATION -> classification(metrics, (long[]) output.array(), test, trained.labels());
+            case FORECAST -> forecast(metrics, doubles((float[]) output.array()), test);
             default -> throw new IllegalStateException("unknown task " + task);
         }
         metrics.put(task == Task.FORECAST ? "train_windows" : "train_rows", trained.trainRows());

@@ -16,10 +16,16 @@ import io.quiver.examples.OnnxModelWriter.ElementType;
 import io.quiver.examples.ReferenceModels;
 import io.quiver.server.binary.BinaryClient.Answer;
 import io.quiver.server.testing.ExampleRepository;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -219,5 +225,35 @@ class BinaryTensorDataTest {
             array.forEach(v -> out.add(v.asDouble()));
             return out;
         }
+    }
+
+    /**
+     * A client that asks before sending its body (Expect: 100-continue, as curl does for bodies over
+     * 1 MB and Java's client when told to) is told to go on, and answered: one that is never told
+     * waits for good, or, as curl does, a second before sending anyway.
+     */
+    @Test
+    void aClientThatAsksBeforeSendingALargeBodyIsToldToGoOn() throws Exception {
+        float[] houses = new float[3 * 4000];
+        for (int i = 0; i < houses.length; i++) {
+            houses[i] = 1 + i % 97;
+        }
+        BinaryClient client = new BinaryClient().binary("features", "FP32", new long[] {4000, 3}, BinaryClient.fp32(houses));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(
+                        "http://localhost:" + RestAssured.port + "/v2/models/house_price/versions/1/infer"))
+                .expectContinue(true)
+                .timeout(Duration.ofSeconds(20))
+                .header(HEADER, String.valueOf(client.jsonBytes().length))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(client.body()))
+                .build();
+        HttpResponse<String> answer = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1).build()
+                .send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), answer.body());
+        JsonNode price = BinaryClient.JSON.readTree(answer.body()).path("outputs").get(0);
+        assertEquals(4000, price.path("data").size());
+        double expected = ReferenceModels.housePrice(1, new double[] {houses[0], houses[1], houses[2]})[0];
+        assertEquals(expected, price.path("data").get(0).asDouble(), Math.abs(expected) * 1e-5 + 1e-3);
     }
 }

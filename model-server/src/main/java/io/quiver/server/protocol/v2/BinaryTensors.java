@@ -111,36 +111,30 @@ final class BinaryTensors {
         return (int) length;
     }
 
-    /** Input {@code index}'s bytes as the flat array of {@code type}, {@code count} elements. */
-    static Object read(Slices slices, int index, DataType type, int count, long[] shape, String what) {
+    /**
+     * Input {@code index}'s tensor, {@code count} elements of {@code type}: over its bytes where they
+     * lie in the body for fixed-width numbers, decoded for BOOL and BYTES.
+     */
+    static Tensor read(Slices slices, int index, String name, DataType type, int count, long[] shape, String what) {
         int offset = slices.offsets()[index];
         int size = slices.sizes()[index];
         ByteBuffer bytes = ByteBuffer.wrap(slices.body(), offset, size).slice().order(ByteOrder.LITTLE_ENDIAN);
         if (type == DataType.BYTES) {
-            return strings(bytes, count, what);
+            return new Tensor(name, type, shape, strings(bytes, count, what));
         }
         long expected = (long) count * type.byteSize();
         if (size != expected) {
             throw new BadRequestException(what + ": " + SIZE + " is " + size + " bytes but shape "
                     + Arrays.toString(shape) + " of " + type + " takes " + expected);
         }
-        Object out = type.newArray(count);
-        switch (type) {
-            case BOOL -> {
-                boolean[] flat = (boolean[]) out;
-                for (int i = 0; i < count; i++) {
-                    flat[i] = bytes.get(i) != 0;
-                }
+        if (type == DataType.BOOL) {
+            boolean[] flat = new boolean[count];
+            for (int i = 0; i < count; i++) {
+                flat[i] = bytes.get(i) != 0;
             }
-            case UINT8, INT8 -> bytes.get((byte[]) out);
-            case UINT16, INT16, FP16, BF16 -> bytes.asShortBuffer().get((short[]) out);
-            case UINT32, INT32 -> bytes.asIntBuffer().get((int[]) out);
-            case UINT64, INT64 -> bytes.asLongBuffer().get((long[]) out);
-            case FP32 -> bytes.asFloatBuffer().get((float[]) out);
-            case FP64 -> bytes.asDoubleBuffer().get((double[]) out);
-            default -> throw new IllegalStateException(type.name());
+            return new Tensor(name, type, shape, flat);
         }
-        return out;
+        return Tensor.raw(name, type, shape, bytes);
     }
 
     private static String[] strings(ByteBuffer bytes, int count, String what) {
@@ -234,7 +228,7 @@ final class BinaryTensors {
     /** A tensor's bytes as the extension writes them. */
     static byte[] write(Tensor t) {
         int n = t.size();
-        Object data = t.data();
+        Object data = t.array();
         if (t.type() == DataType.BYTES) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteBuffer length = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);

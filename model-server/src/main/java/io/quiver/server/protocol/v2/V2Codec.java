@@ -93,7 +93,7 @@ final class V2Codec {
                 throw new BadRequestException(what + " has parameters." + BinaryTensors.SIZE + " but the request has no "
                         + BinaryTensors.HEADER + " header saying where its JSON ends");
             }
-            return new Tensor(name, type, shape, BinaryTensors.read(binary, index, type, (int) count, shape, what));
+            return BinaryTensors.read(binary, index, name, type, (int) count, shape, what);
         }
         JsonNode data = JsonBodies.required(input, "data");
         if (data.isArray() && !data.isEmpty() && data.get(0).isArray()) {

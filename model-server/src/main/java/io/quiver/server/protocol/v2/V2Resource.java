@@ -2,6 +2,8 @@ package io.quiver.server.protocol.v2;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.common.json.JsonBodies;
+import io.quiver.server.config.ServerConfig;
+import io.quiver.server.protocol.RequestBodies;
 import io.quiver.server.serving.InferenceService;
 import io.quiver.server.serving.ModelInfo;
 import io.quiver.server.serving.ModelLoading;
@@ -14,6 +16,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -42,11 +46,13 @@ public class V2Resource {
     private final ModelLoading loading;
     private final String serverVersion;
     private final ObjectMapper mapper;
+    private final long maxRequestBytes;
 
     V2Resource(ModelRegistry registry, InferenceService inference, ModelLoading loading,
                @ConfigProperty(name = "quarkus.application.version", defaultValue = "0") String serverVersion,
-               ObjectMapper mapper) {
+               ObjectMapper mapper, ServerConfig config) {
         this.mapper = mapper;
+        this.maxRequestBytes = config.limits().maxRequestSize().asLongValue();
         this.registry = registry;
         this.inference = inference;
         this.loading = loading;
@@ -106,6 +112,11 @@ public class V2Resource {
     @POST
     @Path("models/{name}/infer")
     @Produces({MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
+    @RequestBody(required = true, content = {
+        @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = V2Messages.InferRequest.class)),
+        @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING,
+                format = "binary", description = "the JSON request (Inference-Header-Content-Length "
+                    + "bytes), then the binary inputs' bytes"))})
     @APIResponse(responseCode = "200", description = "the outputs; as application/octet-stream when some are binary",
             content = {@Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = V2Messages.InferResponse.class)),
@@ -114,18 +125,18 @@ public class V2Resource {
                         + "the binary outputs' bytes"))})
     public CompletionStage<Response> infer(@PathParam("name") String name,
                                            @HeaderParam(BinaryTensors.HEADER) String jsonLength,
-                                           @RequestBody(required = true, content = {
-                    @Content(mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = V2Messages.InferRequest.class)),
-                    @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING,
-                            format = "binary", description = "the JSON request (Inference-Header-Content-Length "
-                                + "bytes), then the binary inputs' bytes"))}) byte[] body) {
-        return inferVersion(name, null, jsonLength, body);
+                                           @Context RoutingContext http) {
+        return inferVersion(name, null, jsonLength, http);
     }
 
     @POST
     @Path("models/{name}/versions/{version}/infer")
     @Produces({MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
+    @RequestBody(required = true, content = {
+        @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = V2Messages.InferRequest.class)),
+        @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING,
+                format = "binary", description = "the JSON request (Inference-Header-Content-Length "
+                    + "bytes), then the binary inputs' bytes"))})
     @APIResponse(responseCode = "200", description = "the outputs; as application/octet-stream when some are binary",
             content = {@Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = V2Messages.InferResponse.class)),
@@ -134,18 +145,16 @@ public class V2Resource {
                         + "the binary outputs' bytes"))})
     public CompletionStage<Response> inferVersion(@PathParam("name") String name, @PathParam("version") String version,
                                                   @HeaderParam(BinaryTensors.HEADER) String jsonLength,
-                                                  @RequestBody(required = true, content = {
-                    @Content(mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = V2Messages.InferRequest.class)),
-                    @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING,
-                            format = "binary", description = "the JSON request (Inference-Header-Content-Length "
-                                + "bytes), then the binary inputs' bytes"))}) byte[] body) {
-        BinaryTensors.Request request = BinaryTensors.parse(body, jsonLength);
-        JsonNode json = request.json();
-        String id = JsonBodies.optionalText(json, "id");
-        Set<String> binaryOutputs = BinaryTensors.binaryOutputs(json);
-        return inference.infer(name, version, model -> V2Codec.decode(json, request.slices()))
-                .thenApply(result -> BinaryTensors.answer(mapper, result, id, binaryOutputs));
+                                                  @Context RoutingContext http) {
+        // The body is read here rather than by the REST layer: see RequestBodies.
+        return RequestBodies.read(http, maxRequestBytes).thenCompose(body -> {
+            BinaryTensors.Request request = BinaryTensors.parse(body, jsonLength);
+            JsonNode json = request.json();
+            String id = JsonBodies.optionalText(json, "id");
+            Set<String> binaryOutputs = BinaryTensors.binaryOutputs(json);
+            return inference.infer(name, version, model -> V2Codec.decode(json, request.slices()))
+                    .thenApply(result -> BinaryTensors.answer(mapper, result, id, binaryOutputs));
+        });
     }
 
     private V2Messages.ModelMetadata metadata(ModelSlot slot) {
