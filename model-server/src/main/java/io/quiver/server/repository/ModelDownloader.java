@@ -1,12 +1,10 @@
 package io.quiver.server.repository;
 
 import io.quiver.common.s3.S3Location;
-import io.quiver.common.s3.S3Settings;
 import io.quiver.common.s3.S3Storage;
 import io.quiver.server.config.ServerConfig;
 import io.quiver.common.error.BadRequestException;
 import io.quiver.common.error.PayloadTooLargeException;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,15 +27,13 @@ import java.util.Optional;
 public class ModelDownloader {
     private final HttpClient client;
     private final RemoteFiles remote;
-    private final ServerConfig config;
+    private final S3Stores s3;
     private final long maxBytes;
     private final Duration timeout;
-    /** Built at the first s3:// location: the SDK's client is not free, and most servers never need it. */
-    private S3Storage s3;
 
-    ModelDownloader(ServerConfig config, RemoteFiles remote) {
+    ModelDownloader(ServerConfig config, RemoteFiles remote, S3Stores s3) {
         this.remote = remote;
-        this.config = config;
+        this.s3 = s3;
         this.maxBytes = config.download().maxSize().asLongValue();
         this.timeout = config.download().timeout();
         this.client = RemoteFiles.client(timeout);
@@ -61,7 +57,7 @@ public class ModelDownloader {
     }
 
     private ModelFiles fetchS3(String name, String version, S3Location location, Path repository) {
-        S3Storage storage = s3();
+        S3Storage storage = s3.storage(timeout);
         S3Location model = location.prefix().endsWith(".onnx") ? location : location.resolve(ModelFiles.MODEL_FILE);
         String prefix = model.prefix();
         S3Location descriptor = new S3Location(model.bucket(),
@@ -69,20 +65,6 @@ public class ModelDownloader {
         return place(name, version, repository,
                 (out, required) -> storage.copyTo(model, out, maxBytes, () -> tooLarge(model.toString()), !required),
                 (out, required) -> storage.copyTo(descriptor, out, maxBytes, () -> tooLarge(descriptor.toString()), !required));
-    }
-
-    private synchronized S3Storage s3() {
-        if (s3 == null) {
-            s3 = new S3Storage(S3Settings.of(config.s3(), timeout), remote.destinations());
-        }
-        return s3;
-    }
-
-    @PreDestroy
-    synchronized void close() {
-        if (s3 != null) {
-            s3.close();
-        }
     }
 
     /** Copies one remote file into {@code out}; false when it is missing and not {@code required}. */
