@@ -201,6 +201,24 @@ public interface ServerConfig {
         /** Seconds a client is asked to wait in Retry-After when the training queue is full. */
         @WithDefault("30")
         int retryAfterSeconds();
+
+        /** The InfluxDB server that {@code config.data_source} queries by default, and its credentials. */
+        Influxdb influxdb();
+    }
+
+    /**
+     * The InfluxDB (1.x) server training queries go to when a request names none. The credentials
+     * are sent to this server only: a request naming another URL goes without them, so that a
+     * client cannot have them sent to a server of its choosing.
+     */
+    interface Influxdb {
+        /** Base URL, such as {@code http://influxdb:8086}; when absent, every query must name its server. */
+        Optional<URI> url();
+
+        /** With {@code password}, sent as HTTP basic authentication; when absent, none is sent. */
+        Optional<String> username();
+
+        Optional<String> password();
     }
 
     /** How this server describes itself to the model-manager (used only when {@code quiver.manager.url} is set). */
