@@ -56,6 +56,7 @@ public class ModelRegistry {
         ModelSlot[] replaced = {null};
         ModelInfo info;
         try {
+            DescriptorReader.check(files.descriptor(), opened.signature());
             info = new ModelInfo(files.name(), files.version(), descriptor, opened.signature(), files.model(), size,
                     Instant.now());
             BatchingPolicy batching = BatchingPolicy.of(config.batching(), descriptor.batching())
