@@ -64,6 +64,10 @@ public record MlflowSettings(Optional<URI> trackingUri, Optional<String> token, 
     }
 
     static String withoutSecrets(URI uri) {
+        if (uri.getScheme() == null || uri.getHost() == null) {
+            // Not a server's URL (a file: store, "databricks"): nothing in it is a credential.
+            return uri.toString();
+        }
         String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
         String path = uri.getPath() == null ? "" : uri.getPath();
         return uri.getScheme() + "://" + uri.getHost() + port + path;

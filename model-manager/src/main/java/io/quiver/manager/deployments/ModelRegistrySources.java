@@ -41,6 +41,10 @@ class ModelRegistrySources {
             mlflowTransport = new MlflowTransport(vertx, settings.timeout());
             return new MlflowModelRegistry(new MlflowClient(settings, mlflowTransport), settings, cache);
         }
+        if (!S3Location.isS3(registry)) {
+            throw new IllegalArgumentException("quiver.manager.deployments.registry (QUIVER_REGISTRY_URI) is '" + registry
+                    + "': it takes s3://bucket/prefix, or mlflow for the tracking server MLFLOW_TRACKING_URI names");
+        }
         S3Storage storage = new S3Storage(S3Settings.of(config.s3(), config.s3().timeout()),
                 // The registry is the operator's setting, not a client's, so no host is refused.
                 new DestinationPolicy(List.of(), List.of(), "quiver.manager.deployments.registry"));
