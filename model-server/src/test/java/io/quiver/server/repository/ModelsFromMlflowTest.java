@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quiver.examples.MlflowStandIn;
 import io.quiver.examples.ReferenceModels;
 import io.quiver.server.testing.ExampleRepository;
 import io.quiver.server.testing.MlflowRegistry;
@@ -134,6 +135,26 @@ class ModelsFromMlflowTest {
         load("mlflow_local", null, copy.toString()).statusCode(200);
         assertPrice("mlflow_local", ReferenceModels.housePrice(1, ROW_IN_SIGNATURE_ORDER)[0]);
         given().delete("/models/mlflow_local").then().statusCode(200);
+    }
+
+    @Test
+    void aTensorSignatureIsCheckedAgainstTheModelsInputTypeAndShape() throws Exception {
+        byte[] onnx = Files.readAllBytes(MlflowRegistry.artifacts().resolve("1/run1/artifacts/model/model.onnx"));
+        java.nio.file.Path fits = ExampleRepository.extraRoot().resolve("mlflow-tensor");
+        MlflowStandIn.writeModel(fits, onnx, "[{\"type\": \"tensor\", \"tensor-spec\": {\"dtype\": \"float32\", \"shape\": [-1, 3]}}]");
+        load("mlflow_tensor", null, fits.toString()).statusCode(200);
+        given().contentType(ContentType.JSON).body(Map.of("model_type", "mlflow_tensor", "data", List.of(List.of(1.2, 3, 10))))
+                .post("/predict").then().statusCode(200);
+        given().delete("/models/mlflow_tensor").then().statusCode(200);
+
+        java.nio.file.Path doubles = ExampleRepository.extraRoot().resolve("mlflow-tensor-float64");
+        MlflowStandIn.writeModel(doubles, onnx, "[{\"type\": \"tensor\", \"tensor-spec\": {\"dtype\": \"float64\", \"shape\": [-1, 3]}}]");
+        load("mlflow_tensor_bad", null, doubles.toString()).statusCode(400)
+                .body("error", allOf(containsString("MLmodel"), containsString("float64"), containsString("FP32")));
+        java.nio.file.Path wide = ExampleRepository.extraRoot().resolve("mlflow-tensor-wide");
+        MlflowStandIn.writeModel(wide, onnx, "[{\"type\": \"tensor\", \"tensor-spec\": {\"dtype\": \"float32\", \"shape\": [-1, 5]}}]");
+        load("mlflow_tensor_bad", null, wide.toString()).statusCode(400)
+                .body("error", allOf(containsString("[-1, 5]"), containsString("[?, 3]")));
     }
 
     private static ValidatableResponse load(String name, String version, String uri) {
