@@ -62,6 +62,15 @@ class ModelsFromMlflowTest {
     }
 
     @Test
+    void documentFoursRegistrationTakesAModelUriToo() {
+        given().contentType(ContentType.JSON)
+                .body(Map.of("model_name", "mlflow_mms", "url", "models:/" + MlflowRegistry.MODEL + "@champion"))
+                .post("/models").then().statusCode(200);
+        assertPrice("mlflow_mms", ReferenceModels.housePrice(2, ROW_IN_SIGNATURE_ORDER)[0]);
+        given().delete("/models/mlflow_mms").then().statusCode(200);
+    }
+
+    @Test
     void whatTheRegistryDoesNotHaveIs404NamingIt() {
         load("mlflow_missing", null, "models:/no_such_model/1").statusCode(404)
                 .body("error", allOf(containsString("'no_such_model'"), containsString("MLflow tracking server")));
