@@ -9,10 +9,6 @@ import io.quiver.common.error.UnprocessableException;
 import io.quiver.manager.config.ManagerConfig;
 import io.quiver.manager.deployments.Deployment.State;
 import io.quiver.manager.deployments.DeploymentMessages.DeploymentView;
-import io.quiver.common.net.DestinationPolicy;
-import io.quiver.common.s3.S3Location;
-import io.quiver.common.s3.S3Settings;
-import io.quiver.common.s3.S3Storage;
 import io.quiver.manager.registry.ServiceRecord;
 import io.quiver.manager.registry.ServiceRegistry;
 import io.quiver.manager.routing.Forwarder;
@@ -57,24 +53,15 @@ public class Deployments {
         return thread;
     });
 
-    Deployments(DeploymentsConfig config, ManagerConfig manager, ServiceRegistry registry, Forwarder forwarder) {
+    Deployments(DeploymentsConfig config, ManagerConfig manager, ServiceRegistry registry, Forwarder forwarder,
+                ModelRegistrySource source) {
         this.config = config;
         this.registry = registry;
         Path dataDir = manager.registry().dataDir();
-        this.source = source(config, dataDir);
+        this.source = source;
         this.backend = new LocalProcessBackend(config, config.logDir().orElse(dataDir.resolve("deployment-logs")));
         this.store = new DeploymentStore(dataDir);
         this.readiness = new Readiness(forwarder, backend, config.readyTimeout());
-    }
-
-    private static ModelRegistrySource source(DeploymentsConfig config, Path dataDir) {
-        if (config.registry().isEmpty()) {
-            return new LocalModelRepository(config.repository());
-        }
-        S3Storage storage = new S3Storage(S3Settings.of(config.s3(), config.s3().timeout()),
-                // The registry is the operator's setting, not a client's, so no host is refused.
-                new DestinationPolicy(List.of(), List.of(), "quiver.manager.deployments.registry"));
-        return new S3ModelRegistry(S3Location.parse(config.registry().get()), storage, dataDir.resolve("deployment-models"));
     }
 
     public ModelRegistrySource source() {

@@ -19,10 +19,20 @@ public interface DeploymentsConfig {
     Path repository();
 
     /**
-     * The registry deployments list and deploy from: absent for the model repository above, or an
-     * {@code s3://bucket/prefix} holding {@code <model>/<version>/model.onnx}.
+     * The registry deployments list and deploy from: absent for the model repository above, an
+     * {@code s3://bucket/prefix} holding {@code <model>/<version>/model.onnx}, or {@code mlflow} for
+     * the model registry of the MLflow tracking server below.
      */
     Optional<String> registry();
+
+    /** How the MLflow registry is reached; each setting defaults to its MLflow environment variable. */
+    Mlflow mlflow();
+
+    interface Mlflow extends io.quiver.common.mlflow.MlflowConnection {
+        /** For connecting to the tracking server and for each answer. */
+        @WithDefault("30s")
+        Duration timeout();
+    }
 
     /** How the S3 registry is reached; each setting defaults to its AWS environment variable. */
     S3 s3();

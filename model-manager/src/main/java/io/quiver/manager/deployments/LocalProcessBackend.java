@@ -98,6 +98,7 @@ final class LocalProcessBackend implements DeploymentBackend {
         env.put("QUIVER_STARTUP_MODELS", location.model() + "/" + location.version());
         // A registry the server reads itself (S3): it fetches the version into the repository at start.
         location.source().ifPresent(source -> env.put("QUIVER_MODEL_SOURCE", source));
+        env.putAll(location.environment());
         env.put("QUIVER_INVOCATIONS_MODEL", location.model() + "/" + location.version());
         // Serves the version it was started for and no other that appears in the repository later.
         env.put("QUIVER_REPOSITORY_POLL_INTERVAL", "0s");

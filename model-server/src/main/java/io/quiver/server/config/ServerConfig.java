@@ -65,10 +65,18 @@ public interface ServerConfig {
     /**
      * Where versions named in {@code quiver.startup-models} as {@code name/version} are fetched from
      * when the repository does not have them: a location holding {@code <name>/<version>/model.onnx}
-     * (an {@code s3://bucket/prefix} or an http(s) URL). A deployment the model-manager starts from an
-     * S3 registry is given the registry's location here.
+     * (an {@code s3://bucket/prefix} or an http(s) URL), or {@code models:} for the MLflow registry
+     * ({@code models:/<name>/<version>}). A deployment the model-manager starts from an S3 or MLflow
+     * registry is given the registry's location here.
      */
     Optional<String> modelSource();
+
+    /** How {@code models:/} locations reach MLflow; each setting defaults to its MLflow environment variable. */
+    Mlflow mlflow();
+
+    /** The MLflow settings: {@link io.quiver.common.mlflow.MlflowConnection}'s, each defaulting to its MLflow variable. */
+    interface Mlflow extends io.quiver.common.mlflow.MlflowConnection {
+    }
 
     interface Cache {
         /** Estimated memory that resident models may take before the least recently used is evicted. */

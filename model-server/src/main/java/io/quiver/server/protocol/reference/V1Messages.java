@@ -20,7 +20,8 @@ public final class V1Messages {
     }
 
     @Schema(name = "V1LoadRequest", description = "Load every version of a model from a registry URI: a directory under the repository or an "
-            + "allowed root, or an http(s) URL of a model.onnx.")
+            + "allowed root, an http(s) URL or s3:// location of a model.onnx, or an MLflow registry version "
+            + "(models:/<name>/<version>, models:/<name>@<alias>).")
     public record LoadRequest(
             @NotNull(message = WireErrors.REQUIRED) @Schema(examples = "house_price") String modelId,
             @Schema(description = "the version to load the URI as; without it, each version directory is loaded",
