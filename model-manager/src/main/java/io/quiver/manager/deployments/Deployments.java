@@ -398,5 +398,6 @@ public class Deployments {
         backend.managerStopping(running);
         restartTimer.shutdownNow();
         restarts.shutdownNow();
+        source.close();
     }
 }

@@ -7,7 +7,7 @@ import java.util.List;
  * repository ({@link LocalModelRepository}); an MLflow registry or an S3 bucket is another
  * implementation of the same three questions.
  */
-public interface ModelRegistrySource {
+public interface ModelRegistrySource extends AutoCloseable {
 
     /** Names this source in errors and logs, e.g. {@code model repository /srv/models}. */
     String describe();
@@ -35,6 +35,11 @@ public interface ModelRegistrySource {
      * (a manager that restarts re-adopts deployments while the source may be down).
      */
     ModelLocation placement(String model, String version);
+
+    /** Frees what the source holds open (the S3 registry's connection pool) as the manager stops; nothing by default. */
+    @Override
+    default void close() {
+    }
 
     /**
      * A version a model-server can load: {@code <repository>/<model>/<version>/}, fetched first from
