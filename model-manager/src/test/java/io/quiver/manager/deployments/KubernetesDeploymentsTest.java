@@ -279,7 +279,9 @@ class KubernetesDeploymentsTest {
         int closedPort = gone.getAddress().getPort();
         gone.stop(0);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
-                .withMasterUrl("http://127.0.0.1:" + closedPort).withRequestRetryBackoffLimit(0).build()).build()) {
+                // fabric8 retries a refused connection until the request times out: a short one here.
+                .withMasterUrl("http://127.0.0.1:" + closedPort).withRequestRetryBackoffLimit(0).withRequestTimeout(1_000)
+                .build()).build()) {
             BadGatewayException unreachable = assertThrows(BadGatewayException.class,
                     () -> new KubernetesBackend(config, client, "").recorded());
             assertTrue(unreachable.getMessage().startsWith("the Kubernetes API could not be reached"),
