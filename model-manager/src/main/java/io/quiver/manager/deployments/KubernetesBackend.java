@@ -6,6 +6,7 @@ import static io.quiver.manager.deployments.KubernetesObjects.MANAGER;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -59,8 +60,10 @@ final class KubernetesBackend implements DeploymentBackend {
      */
     static Map<String, String> labelsOf(String selector) {
         Map<String, String> labels = new LinkedHashMap<>();
-        for (String term : selector.split(",")) {
-            String[] parts = term.trim().split("==?", 2);
+        // Commas inside a set's parentheses ("env in (a,b)") do not end a term.
+        for (String term : selector.split(",(?![^(]*\\))")) {
+            term = term.trim();
+            String[] parts = term.split("==?", 2);
             if (parts.length == 2 && !parts[0].endsWith("!") && !parts[0].isBlank()) {
                 labels.put(parts[0].trim(), parts[1].trim());
             } else if (!term.isBlank()) {
@@ -68,10 +71,6 @@ final class KubernetesBackend implements DeploymentBackend {
             }
         }
         return labels;
-    }
-
-    String namespace() {
-        return namespace;
     }
 
     /** Nothing to reserve: every deployment's Service listens on the same port. */
@@ -107,12 +106,24 @@ final class KubernetesBackend implements DeploymentBackend {
             LOG.infof("created Deployment %s/%s for %s (image %s)", namespace, objectName, name, config.kubernetes().image());
         }
         Deployment owner = deployment;
-        if (call("read Service " + objectName,
-                () -> client.services().inNamespace(namespace).withName(objectName).get()) == null) {
+        Service service = call("read Service " + objectName,
+                () -> client.services().inNamespace(namespace).withName(objectName).get());
+        if (service != null && !ownedBy(service, owner)) {
+            // Left by a Deployment deleted behind the manager's back: the cluster removes it with its owner.
+            call("delete Service " + objectName,
+                    () -> client.services().inNamespace(namespace).withName(objectName).delete());
+            service = null;
+        }
+        if (service == null) {
             create("create Service " + objectName, () -> client.services().inNamespace(namespace)
                     .resource(KubernetesObjects.service(owner, port)).create(), () -> null);
         }
         return place(objectName, deployment.getMetadata().getUid(), port);
+    }
+
+    private static boolean ownedBy(Service service, Deployment deployment) {
+        String uid = deployment.getMetadata().getUid();
+        return uid == null || service.getMetadata().getOwnerReferences().stream().anyMatch(o -> uid.equals(o.getUid()));
     }
 
     @Override

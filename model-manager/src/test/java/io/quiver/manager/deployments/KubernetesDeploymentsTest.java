@@ -203,11 +203,17 @@ class KubernetesDeploymentsTest {
         answer(deploying).then().statusCode(201).body("state", is("running"));
 
         kubernetes.getClient().apps().deployments().inNamespace(NAMESPACE).withName(name).delete();
+        // A cluster's garbage collector would remove the Service it owned, later; the mock server has none.
         Deployment second = await("a new Deployment after the restart pause").atMost(SOON)
                 .until(() -> deployments("house_price", "4"), list -> list.size() == 1
                         && !list.get(0).getMetadata().getUid().equals(first.getMetadata().getUid())).get(0);
         given().get("/get_deployed_models").then()
                 .body("deployments.find { it.name == 'house_price-4' }.state", is("restarting"));
+        Service service = await("a Service owned by the new Deployment").atMost(SOON)
+                .until(() -> kubernetes.getClient().services().inNamespace(NAMESPACE).withName(name).get(),
+                        s -> s != null && s.getMetadata().getOwnerReferences().get(0).getUid()
+                                .equals(second.getMetadata().getUid()));
+        assertEquals("Deployment", service.getMetadata().getOwnerReferences().get(0).getKind());
         setStatus(second.getMetadata().getName(),
                 d -> new DeploymentBuilder(d).withNewStatus().withReplicas(1).withReadyReplicas(1).endStatus().build());
         await("it to run again").atMost(SOON).untilAsserted(() -> given().get("/get_deployed_models").then()
