@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -247,6 +248,23 @@ class KubernetesDeploymentsTest {
 
         given().post("/undeploy/fraud.detector-7").then().statusCode(200);
         kubernetes.getClient().apps().deployments().inNamespace(NAMESPACE).withName("postgres").delete();
+    }
+
+    @Test
+    void aDeployTheApiRefusesAnswersBadGatewayNamingTheKubernetesApi() {
+        // An expectation answers before the CRUD store does: the API server of a Role without create.
+        String name = KubernetesObjects.objectName(new DeploymentName("house_price", "1"));
+        kubernetes.expect().post().withPath("/apis/apps/v1/namespaces/" + NAMESPACE + "/deployments")
+                .andReturn(403, new StatusBuilder().withCode(403).withReason("Forbidden").withMessage("deployments.apps is "
+                        + "forbidden: User \"system:serviceaccount:model-serving:quiver-model-manager\" cannot create "
+                        + "resource \"deployments\" in API group \"apps\" in the namespace \"model-serving\"").build())
+                .once();
+        given().post("/deploy/house_price/1").then().statusCode(502)
+                .body("error", containsString("the Kubernetes API answered 403"))
+                .body("error", containsString("create Deployment " + name))
+                .body("error", containsString("cannot create resource"));
+        given().get("/get_deployed_models").then()
+                .body("deployments.findAll { it.name == 'house_price-1' }.size()", is(0));
     }
 
     @Test
