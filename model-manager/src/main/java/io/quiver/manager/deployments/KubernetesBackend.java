@@ -1,18 +1,12 @@
 package io.quiver.manager.deployments;
 
-import static io.quiver.manager.deployments.KubernetesObjects.INSTANCE;
 import static io.quiver.manager.deployments.KubernetesObjects.MANAGED_BY;
 import static io.quiver.manager.deployments.KubernetesObjects.MANAGER;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.quiver.common.error.ApiException;
 import io.quiver.common.error.BadGatewayException;
 import java.net.HttpURLConnection;
@@ -22,8 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,8 +25,7 @@ import org.jboss.logging.Logger;
  * one model-server pod and a ClusterIP Service per version ({@link KubernetesObjects}), reached at
  * {@code http://<name>.<namespace>.svc:<port>}. The cluster is the store: a restarted manager lists
  * the Deployments labelled as its own, and the manager stopping leaves them serving. Whether one
- * is ready or failed is what Kubernetes reports of its Deployment and pod, followed by informers
- * (a watch each on the backend's Deployments and pods) so that waiting costs no API calls.
+ * is ready or failed is what Kubernetes reports of its Deployment and pod ({@link KubernetesWatch}).
  */
 final class KubernetesBackend implements DeploymentBackend {
     private static final Logger LOG = Logger.getLogger(KubernetesBackend.class);
@@ -43,8 +36,7 @@ final class KubernetesBackend implements DeploymentBackend {
     private final Map<String, String> discoveryLabels;
     /** The instances handed out, by object name, to tell when Kubernetes removes or fails one. */
     private final Map<String, Placed> placed = new ConcurrentHashMap<>();
-    private SharedIndexInformer<Deployment> deploymentsSeen;
-    private SharedIndexInformer<Pod> podsSeen;
+    private KubernetesWatch watch;
 
     KubernetesBackend(DeploymentsConfig config, KubernetesClient client, String discoverySelector) {
         this.config = config;
@@ -177,7 +169,7 @@ final class KubernetesBackend implements DeploymentBackend {
                 return KubernetesObjects.nameOf(d).stream();
             } catch (ApiException e) {
                 LOG.warnf("Deployment %s names no valid deployment: %s", d.getMetadata().getName(), e.getMessage());
-                return java.util.stream.Stream.empty();
+                return Stream.empty();
             }
         }).map(n -> new StoredDeployment(n.model(), n.version(), config.kubernetes().servicePort(), 0)).toList();
     }
@@ -185,9 +177,8 @@ final class KubernetesBackend implements DeploymentBackend {
     /** The deployments go on serving; only the watches close. */
     @Override
     public synchronized void managerStopping(List<Instance> running) {
-        if (deploymentsSeen != null) {
-            deploymentsSeen.close();
-            podsSeen.close();
+        if (watch != null) {
+            watch.close();
         }
     }
 
@@ -198,41 +189,14 @@ final class KubernetesBackend implements DeploymentBackend {
 
     /** Starts the informers on first use, so that a manager that deploys nothing watches nothing. */
     private synchronized void watch() {
-        if (deploymentsSeen != null) {
+        if (watch != null) {
             return;
         }
-        SharedIndexInformer<Deployment> deployments = null;
         try {
-            deployments = client.apps().deployments().inNamespace(namespace).withLabel(MANAGED_BY, MANAGER)
-                    .inform(handler(d -> d.getMetadata().getName()), 0);
-            podsSeen = client.pods().inNamespace(namespace).withLabel(MANAGED_BY, MANAGER)
-                    .inform(handler(p -> p.getMetadata().getLabels().get(INSTANCE)), 0);
-            deploymentsSeen = deployments;
+            watch = new KubernetesWatch(client, namespace, this::changed);
         } catch (KubernetesClientException e) {
-            if (deployments != null) {
-                deployments.close();
-            }
             throw refused("watch Deployments and pods labelled " + MANAGED_BY + "=" + MANAGER, e);
         }
-    }
-
-    private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, String> objectName) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T object) {
-                changed(objectName.apply(object), null);
-            }
-
-            @Override
-            public void onUpdate(T old, T object) {
-                changed(objectName.apply(object), null);
-            }
-
-            @Override
-            public void onDelete(T object, boolean finalStateUnknown) {
-                changed(objectName.apply(object), object instanceof Deployment ? object.getMetadata().getUid() : null);
-            }
-        };
     }
 
     /**
@@ -255,29 +219,13 @@ final class KubernetesBackend implements DeploymentBackend {
         }
     }
 
-    /**
-     * What the informers last saw of the Deployment with that uid and its pods. A Deployment of
-     * another uid is one deleted since (its delete not seen yet) or not seen yet: either way not
-     * this one, nor are the pods made before it, which a deleted one may leave terminating.
-     */
     private Reported reported(String objectName, String uid) {
-        SharedIndexInformer<Deployment> deployments;
-        SharedIndexInformer<Pod> pods;
+        KubernetesWatch seen;
         synchronized (this) {
-            deployments = deploymentsSeen;
-            pods = podsSeen;
+            seen = watch;
         }
-        Deployment deployment = deployments == null ? null
-                : deployments.getStore().getByKey(Cache.namespaceKeyFunc(namespace, objectName));
-        if (deployment == null || uid != null && !uid.equals(deployment.getMetadata().getUid())) {
-            return new Reported(false, null);
-        }
-        String created = deployment.getMetadata().getCreationTimestamp();
-        List<Pod> itsPods = pods.getStore().list().stream()
-                .filter(p -> objectName.equals(p.getMetadata().getLabels().get(INSTANCE)))
-                .filter(p -> created == null || p.getMetadata().getCreationTimestamp() == null
-                        || p.getMetadata().getCreationTimestamp().compareTo(created) >= 0).toList();
-        return RolloutStatus.of(deployment, itsPods);
+        // Not watching yet: called from the informers' first list, before the field is set.
+        return seen == null ? new Reported(false, null) : seen.reported(objectName, uid);
     }
 
     private <T> T call(String what, Supplier<T> call) {
