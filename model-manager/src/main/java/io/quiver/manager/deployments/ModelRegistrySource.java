@@ -7,7 +7,7 @@ import java.util.List;
  * repository ({@link LocalModelRepository}); an S3 bucket ({@link S3ModelRegistry}) and an MLflow
  * tracking server's registry ({@link MlflowModelRegistry}) answer the same questions.
  */
-public interface ModelRegistrySource {
+public interface ModelRegistrySource extends AutoCloseable {
 
     /** Names this source in errors and logs, e.g. {@code model repository /srv/models}. */
     String describe();
@@ -35,6 +35,11 @@ public interface ModelRegistrySource {
      * (a manager that restarts re-adopts deployments while the source may be down).
      */
     ModelLocation placement(String model, String version);
+
+    /** Frees what the source holds open (the S3 registry's connection pool) as the manager stops; nothing by default. */
+    @Override
+    default void close() {
+    }
 
     /**
      * A version a model-server can load: {@code <repository>/<model>/<version>/}, fetched first from

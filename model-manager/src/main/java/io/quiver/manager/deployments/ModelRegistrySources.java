@@ -52,6 +52,7 @@ class ModelRegistrySources {
     }
 
     void close(@Disposes ModelRegistrySource source) {
+        source.close();
         if (mlflowTransport != null) {
             mlflowTransport.close();
         }

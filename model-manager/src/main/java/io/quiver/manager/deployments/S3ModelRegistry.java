@@ -59,6 +59,11 @@ final class S3ModelRegistry implements ModelRegistrySource {
     }
 
     @Override
+    public void close() {
+        storage.close();
+    }
+
+    @Override
     public ModelLocation placement(String model, String version) {
         return new ModelLocation(cache, model, version, Optional.of(root.toString()));
     }

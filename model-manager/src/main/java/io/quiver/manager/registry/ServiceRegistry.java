@@ -73,6 +73,15 @@ public class ServiceRegistry {
         return store(record);
     }
 
+    /**
+     * Adds or replaces a service the manager placed itself (a deployment's model-server) at a URL
+     * it made from its own settings. The destination policy guards the URLs clients give, so it is
+     * not asked; and a Kubernetes Service's name may not resolve yet the moment after it is made.
+     */
+    public boolean registerOwn(ServiceRecord record) {
+        return store(record);
+    }
+
     private synchronized boolean store(ServiceRecord record) {
         Replica existing = replicas.get(record.serviceId());
         journal.put(record, records(record.serviceId(), record));
