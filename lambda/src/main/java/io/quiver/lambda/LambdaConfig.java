@@ -16,8 +16,9 @@ public interface LambdaConfig {
     String packagedModels();
 
     /**
-     * Longest the init phase waits for the start-up models to load before it takes events anyway;
-     * a model still loading then answers as not ready.
+     * Longest the init phase waits for the start-up models to load; after it, events are taken while
+     * loading goes on, and a request for a model not loaded yet fails as it would on a server.
+     * Lambda gives init 10 s, and runs a longer one again within the first request's timeout.
      */
     @WithDefault("30s")
     Duration startupLoadTimeout();

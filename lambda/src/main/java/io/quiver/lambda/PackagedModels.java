@@ -23,9 +23,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Copies the models packaged in the function into the model repository before the model-server
- * loads it. The package is unpacked read-only (under {@code /var/task}) and inside a jar, while the
- * server reads a directory it may also write (training publishes there), so the repository is under
- * {@code /tmp}, the only writable place a function has, and is filled at every cold start.
+ * loads it. The package is read-only (unpacked under {@code /var/task}, or a jar in an image),
+ * while the server reads a directory it may also write (training publishes there), so the
+ * repository is under {@code /tmp}, the only writable place a function has, and is filled at every
+ * cold start.
  */
 @ApplicationScoped
 class PackagedModels {
@@ -46,11 +47,13 @@ class PackagedModels {
             int copied = copyInto(repository);
             LOG.infof("%d packaged model files copied into %s", copied, repository);
         } catch (IOException e) {
-            // Loading then reports the repository as empty, and readiness says why.
+            // A function without its models has nothing to answer with: the init fails, and Lambda
+            // reports it as the function's init error.
             throw new UncheckedIOException("cannot copy the packaged models into " + repository, e);
         }
     }
 
+    /** From a directory when Lambda has unpacked the package, from the jar when the classes are in one. */
     private int copyInto(Path repository) throws IOException {
         URL folder = Thread.currentThread().getContextClassLoader().getResource(lambda.packagedModels());
         if (folder == null) {
