@@ -9,10 +9,15 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.zip.ZipEntry;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +29,8 @@ import org.junit.jupiter.api.Test;
 class LambdaTemplateMatchesThePackageTest {
     private static final Path TEMPLATE = Manifests.ROOT.resolve("deploy/lambda/template.yaml");
     private static final Path BUILD = Manifests.ROOT.resolve("lambda/target");
+    /** ONNX Runtime's main library, by platform: libonnxruntime.so, libonnxruntime.dylib, onnxruntime.dll. */
+    private static final Pattern NATIVE_LIBRARY = Pattern.compile("ai/onnxruntime/native/([^/]+)/(lib)?onnxruntime\\.(so|dylib|dll)");
     /** API Gateway's HTTP API waits this long for an integration, and no longer. */
     private static final int HTTP_API_TIMEOUT_SECONDS = 30;
 
@@ -53,9 +60,27 @@ class LambdaTemplateMatchesThePackageTest {
             }
             assertTrue(names.stream().anyMatch(n -> n.matches("lib/.*quarkus-amazon-lambda-[0-9].*\\.jar")),
                     "the jar of the handler's class is not in " + zip);
-            assertTrue(names.stream().anyMatch(n -> n.matches("lib/.*onnxruntime-[0-9].*\\.jar")),
-                    "ONNX Runtime is not in " + zip);
+            String onnxRuntime = names.stream().filter(n -> n.matches("lib/.*onnxruntime-[0-9].*\\.jar")).findFirst()
+                    .orElseThrow(() -> new AssertionError("ONNX Runtime is not in " + zip));
+            List<String> libraries = nativeLibraries(contents, contents.getEntry(onnxRuntime));
+            assertEquals(List.of("linux-aarch64", "linux-x64"), libraries,
+                    "ONNX Runtime's libraries in " + zip + ": Linux's for both architectures, none other (the package's size)");
         }
+    }
+
+    /** The platforms a jar inside the package has ONNX Runtime's library for. */
+    private static List<String> nativeLibraries(ZipFile zip, ZipEntry jar) throws IOException {
+        List<String> platforms = new ArrayList<>();
+        try (ZipInputStream entries = new ZipInputStream(zip.getInputStream(jar))) {
+            for (ZipEntry entry; (entry = entries.getNextEntry()) != null; ) {
+                Matcher library = NATIVE_LIBRARY.matcher(entry.getName());
+                if (library.matches()) {
+                    platforms.add(library.group(1));
+                }
+            }
+        }
+        Collections.sort(platforms);
+        return platforms;
     }
 
     @Test
