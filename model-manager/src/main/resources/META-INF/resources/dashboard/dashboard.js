@@ -204,7 +204,8 @@ function fillExperiment(card, summary) {
       body.append(row);
     }
     const input = row.querySelector('input');
-    if (input.dataset.dirty !== 'true') input.value = v.weight;
+    // Written only when it differs, so a field the user has selected and is about to type over keeps its selection.
+    if (input.dataset.dirty !== 'true' && input.value !== String(v.weight)) input.value = v.weight;
     row.querySelector('.share').textContent = (v.share * 100).toFixed(1) + '%';
     row.querySelector('.requests').textContent = v.requests;
     row.querySelector('.errors').textContent = v.errors;

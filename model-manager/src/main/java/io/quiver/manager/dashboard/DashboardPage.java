@@ -11,6 +11,13 @@ import jakarta.inject.Singleton;
 @Singleton
 public class DashboardPage {
     void install(@Observes Router router) {
-        router.get("/dashboard").handler(ctx -> ctx.redirect("/dashboard/"));
+        // Vert.x matches /dashboard/ to this route too; that one is the page itself.
+        router.get("/dashboard").handler(ctx -> {
+            if (ctx.request().path().equals("/dashboard")) {
+                ctx.redirect("/dashboard/");
+            } else {
+                ctx.next();
+            }
+        });
     }
 }
