@@ -140,8 +140,12 @@ function renderModels(services) {
         el('td', {}, badge(residency)), el('td', { class: 'num' }, bytes(m.size_bytes)), el('td', { class: 'num' }, m.in_flight)));
     }
     if (s.models.length) {
-      rows.push(el('tr', { class: 'subtotal' }, el('td', {}, s.service_id), el('td', { colspan: 4 }, 'resident in its memory budget'),
-        el('td', { class: 'num' }, bytes(s.resident_bytes)), el('td')));
+      const budget = s.memory_budget_bytes;
+      rows.push(el('tr', { class: 'subtotal', 'data-service': s.service_id, 'data-memory': 'budget' },
+        el('td', {}, s.service_id), el('td', { colspan: 4 }, 'memory budget used by resident versions'),
+        el('td', { class: 'num' }, budget ? el('meter', { min: 0, max: budget, value: s.resident_bytes }) : null,
+          ' ' + bytes(s.resident_bytes) + (budget ? ' of ' + bytes(budget) + ' (' + (100 * s.resident_bytes / budget).toFixed(1) + '%)' : '')),
+        el('td')));
     }
   }
   replaceRows('models', rows, 7, 'No replica has listed its models yet (they are read each health-check interval while the page is open).');

@@ -43,7 +43,8 @@ public class Dashboard {
                     .mapToLong(ReplicaInventory.ModelCopy::sizeBytes).sum();
             services.add(new DashboardSummary.Service(replica.id(), replica.record().serviceUrl(),
                     replica.record().modelType(), replica.record().capabilities(), ServiceView.health(replica),
-                    selector.limit(replica), replica.traffic().minutes(), held.models(), resident, held.readAt(),
+                    selector.limit(replica), replica.traffic().minutes(), held.models(), resident, held.budgetBytes(),
+                    held.readAt(),
                     held.error()));
             held.jobs().forEach(job -> jobs.add(new DashboardSummary.Job(replica.id(), job)));
         }

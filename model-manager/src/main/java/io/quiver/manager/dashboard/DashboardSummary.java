@@ -39,8 +39,8 @@ public record DashboardSummary(
             List<RecentTraffic.MinuteFigures> minutes,
             @Schema(description = "model versions it lists (GET /v1/models), with residency")
             List<ReplicaInventory.ModelCopy> models,
-            @Schema(description = "bytes of the versions it keeps resident, its share of its memory budget")
-            long residentBytes,
+            @Schema(description = "bytes of the versions it keeps resident") long residentBytes,
+            @Schema(description = "its memory budget for resident versions, when its listing gives it") Long memoryBudgetBytes,
             @Schema(description = "when its listing was last read; null before the first reading") Instant modelsReadAt,
             @Schema(description = "why its listing could not be read last time, if it could not") String modelsError) {
     }

@@ -49,13 +49,24 @@ public class ReplicaInventory {
                             int inFlight) {
     }
 
-    /** The last reading of one replica; {@code error} says why it could not be read, the older figures stay. */
-    public record Held(Instant readAt, String error, List<ModelCopy> models, List<TrainingMessages.Job> jobs) {
-        static final Held NONE = new Held(null, null, List.of(), List.of());
+    /**
+     * The last reading of one replica; {@code error} says why it could not be read, the older figures
+     * stay. {@code budgetBytes} is null for a replica whose listing gives no memory figures.
+     */
+    public record Held(Instant readAt, String error, List<ModelCopy> models, Long budgetBytes,
+                       List<TrainingMessages.Job> jobs) {
+        static final Held NONE = new Held(null, null, List.of(), null, List.of());
 
         Held failed(String why) {
-            return new Held(readAt, why, models, jobs);
+            return new Held(readAt, why, models, budgetBytes, jobs);
         }
+
+        Held withJobs(List<TrainingMessages.Job> listed) {
+            return new Held(readAt, error, models, budgetBytes, listed);
+        }
+    }
+
+    private record Listing(List<ModelCopy> models, Long budgetBytes) {
     }
 
     ReplicaInventory(ServiceRegistry registry, Forwarder forwarder, ManagerConfig config, ObjectMapper json) {
@@ -98,8 +109,8 @@ public class ReplicaInventory {
                 .whenComplete((answer, failure) -> {
                     Held before = of(id);
                     try {
-                        List<ModelCopy> models = models(answered(answer, failure, "/v1/models"));
-                        store(id, new Held(Instant.now(), null, models, before.jobs()));
+                        Listing listing = listing(answered(answer, failure, "/v1/models"));
+                        store(id, new Held(Instant.now(), null, listing.models(), listing.budgetBytes(), before.jobs()));
                     } catch (IOException e) {
                         store(id, before.failed(e.getMessage()));
                     }
@@ -110,10 +121,10 @@ public class ReplicaInventory {
                         Held before = of(id);
                         try {
                             TrainingMessages.JobList list = jobs.readValue(answered(answer, failure, "/train"));
-                            store(id, new Held(before.readAt(), before.error(), before.models(), List.copyOf(list.jobs())));
+                            store(id, before.withJobs(List.copyOf(list.jobs())));
                         } catch (IOException e) {
                             // A trainer that lists no jobs (an older one, or one that is not a model-server) shows none.
-                            store(id, new Held(before.readAt(), before.error(), before.models(), List.of()));
+                            store(id, before.withJobs(List.of()));
                         }
                     });
         }
@@ -141,8 +152,9 @@ public class ReplicaInventory {
         return answer.body();
     }
 
-    private List<ModelCopy> models(byte[] body) throws IOException {
-        JsonNode listing = json.readTree(body).path("models");
+    private Listing listing(byte[] body) throws IOException {
+        JsonNode root = json.readTree(body);
+        JsonNode listing = root.path("models");
         if (!listing.isArray()) {
             throw new IOException("GET /v1/models answered no \"models\" array");
         }
@@ -152,6 +164,7 @@ public class ReplicaInventory {
                     model.path("model_type").asText(null), model.path("resident").asBoolean(true),
                     model.path("size_bytes").asLong(), model.path("in_flight").asInt()));
         }
-        return models;
+        JsonNode budget = root.path("memory").path("budget_bytes");
+        return new Listing(models, budget.canConvertToLong() ? budget.asLong() : null);
     }
 }

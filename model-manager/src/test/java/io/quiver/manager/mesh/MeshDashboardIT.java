@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -23,8 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The dashboard in a real browser (headless Chromium) against a running mesh with the API behind
- * tokens: the page asks for the control token, then shows the services and the models each replica
- * holds; a replica killed with SIGKILL turns unhealthy on the page within a few health-check
+ * tokens: the page asks for the control token, then shows the services, the models each replica
+ * holds with the memory budget they use, and a training job until it has finished; a replica killed with SIGKILL turns unhealthy on the page within a few health-check
  * intervals; a weight changed on the page, and confirmed, reaches the experiment. A screenshot of
  * the page is written to target/screenshots/.
  */
@@ -44,13 +45,22 @@ class MeshDashboardIT {
     static final Mesh MESH = Mesh.withReplicas(2).withApiTokens(CONTROL_TOKEN, "dashboard-data-token");
 
     private static Browser browser;
+    private static String trainingJob;
 
     @BeforeAll
     static void registerAnExperimentAndOpenTheDashboard() throws IOException {
         for (ServiceProcess replica : MESH.replicas()) {
-            Http.Answer answer = MESH.register(replica.name(), replica.uri().toString(), HousePrices.MODEL_TYPE);
+            // replica-1 also trains, so the page has a training job to show.
+            List<String> capabilities = replica.name().equals("replica-1") ? List.of("prediction", "training")
+                    : List.of("prediction");
+            Http.Answer answer = MESH.register(replica.name(), replica.uri().toString(), HousePrices.MODEL_TYPE,
+                    capabilities);
             assertEquals(201, answer.status(), answer.toString());
         }
+        Http.Answer submitted = MESH.http().post(MESH.managerUri("/train"),
+                MeshTrainingThroughTheManagerIT.job("dashboard_forecast", 100));
+        assertEquals(202, submitted.status(), submitted.toString());
+        trainingJob = submitted.json().path("job_id").asText();
         Http.Answer created = MESH.http().put(MESH.managerUri("/experiments/default"), """
                 {"variants": [
                   {"name": "a", "model_type": "regression", "model_version": "1", "weight": 80},
@@ -90,6 +100,15 @@ class MeshDashboardIT {
         String residency = browser.run("return document.querySelector(\"#models tr[data-service='replica-1'][data-model='"
                 + ExampleModels.HOUSE_PRICE + "'] .badge\").textContent").asText();
         assertTrue(residency.equals("resident") || residency.equals("evicted"), "residency shown as " + residency);
+        browser.await("#models tr[data-service='replica-1'][data-memory='budget'] meter", PAGE);
+        String budget = browser.run("return document.querySelector(\"#models tr[data-service='replica-1'][data-memory='budget']\")"
+                + ".textContent").asText();
+        assertTrue(budget.contains(" of 512.0 MiB"), "the memory budget used, against the default 512M: " + budget);
+        String job = "#training tr[data-job='" + trainingJob + "']";
+        browser.await(job + " progress", PAGE);
+        Mesh.await("the training job shown finished", Duration.ofSeconds(90), () -> browser.run(
+                "return document.querySelector(\"" + job + " .badge\").textContent").asText().equals("succeeded"));
+        assertEquals("1", browser.run("return document.querySelector(\"" + job + " progress\").value").asText());
         String requests = browser.run("return document.querySelector("
                 + "\"#experiments [data-experiment='default'] tr[data-variant='a'] .requests\").textContent").asText();
         assertTrue(Integer.parseInt(requests) > 0, "variant a's requests shown as " + requests);
