@@ -3,12 +3,14 @@ package io.quiver.manager.registry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The requests a service was sent over the last {@link #MINUTES} minutes, minute by minute: count,
- * errors and a latency histogram from which the percentiles are read. Fixed memory per service (a
- * ring of minutes, each a few hundred bytes) and lock-free on the request path, where it costs a few
- * atomic increments; the dashboard reads it. Prometheus keeps the long history; this answers "what
+ * errors and a latency histogram from which the percentiles are read. Bounded memory per service (a
+ * ring of minutes of about half a kilobyte each, made only once the service gets traffic, so a
+ * registry of thousands of idle services costs next to nothing) and lock-free on the request path,
+ * where it costs a few atomic increments; the dashboard reads it. Prometheus keeps the long history; this answers "what
  * is this replica doing now" without a query language.
  * <p>
  * Latencies fall into buckets growing by a quarter from 100 µs, so a percentile is the upper bound
@@ -23,7 +25,7 @@ public final class RecentTraffic {
     private static final int ERRORS = 1;
     private static final int FIRST = 2;
 
-    private final Minute[] ring = new Minute[MINUTES];
+    private final AtomicReferenceArray<Minute> ring = new AtomicReferenceArray<>(MINUTES);
 
     private static final class Minute {
         volatile long epochMinute = Long.MIN_VALUE;
@@ -32,12 +34,6 @@ public final class RecentTraffic {
 
     /** One minute's figures as the dashboard shows them; latencies in milliseconds, null without requests. */
     public record MinuteFigures(long epochMinute, long requests, long errors, Double p50Ms, Double p99Ms) {
-    }
-
-    public RecentTraffic() {
-        for (int i = 0; i < MINUTES; i++) {
-            ring[i] = new Minute();
-        }
     }
 
     /** Counts one request to the service that took {@code nanos}; an error is a failure or a 5xx answer. */
@@ -60,7 +56,12 @@ public final class RecentTraffic {
      * in the new minute: a boundary effect of one request, not worth a lock on every request.
      */
     private Minute current(long epochMinute) {
-        Minute minute = ring[(int) Math.floorMod(epochMinute, (long) MINUTES)];
+        int slot = (int) Math.floorMod(epochMinute, (long) MINUTES);
+        Minute minute = ring.get(slot);
+        if (minute == null) {
+            ring.compareAndSet(slot, null, new Minute());
+            minute = ring.get(slot);
+        }
         if (minute.epochMinute != epochMinute) {
             synchronized (minute) {
                 if (minute.epochMinute != epochMinute) {
@@ -83,8 +84,8 @@ public final class RecentTraffic {
         long now = nowMillis / 60_000;
         List<MinuteFigures> figures = new ArrayList<>(MINUTES);
         for (long m = now - MINUTES + 1; m <= now; m++) {
-            Minute minute = ring[(int) Math.floorMod(m, (long) MINUTES)];
-            if (minute.epochMinute != m) {
+            Minute minute = ring.get((int) Math.floorMod(m, (long) MINUTES));
+            if (minute == null || minute.epochMinute != m) {
                 figures.add(new MinuteFigures(m, 0, 0, null, null));
                 continue;
             }
