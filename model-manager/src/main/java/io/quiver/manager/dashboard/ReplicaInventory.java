@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.scheduler.Scheduled;
 import io.quiver.common.error.NotFoundException;
 import io.quiver.common.training.TrainingMessages;
@@ -34,6 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * so a manager nobody watches sends its replicas nothing but health checks.
  */
 @ApplicationScoped
+// The trainers' job listings are read into, and shown as, common's shapes, which no resource here returns.
+@RegisterForReflection(targets = {TrainingMessages.JobList.class, TrainingMessages.Job.class})
 public class ReplicaInventory {
     private final ServiceRegistry registry;
     private final Forwarder forwarder;
@@ -45,6 +48,7 @@ public class ReplicaInventory {
     private volatile Instant lastWatched = Instant.MIN;
 
     /** A model version on one replica, as its listing shows it. */
+    @RegisterForReflection
     public record ModelCopy(String name, String version, String modelType, boolean resident, long sizeBytes,
                             int inFlight) {
     }

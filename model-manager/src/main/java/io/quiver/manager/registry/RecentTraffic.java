@@ -1,5 +1,6 @@
 package io.quiver.manager.registry;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -33,6 +34,7 @@ public final class RecentTraffic {
     }
 
     /** One minute's figures as the dashboard shows them; latencies in milliseconds, null without requests. */
+    @RegisterForReflection
     public record MinuteFigures(long epochMinute, long requests, long errors, Double p50Ms, Double p99Ms) {
     }
 
