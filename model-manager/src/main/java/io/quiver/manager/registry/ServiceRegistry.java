@@ -39,12 +39,14 @@ public class ServiceRegistry {
     private final ManagerConfig config;
     private final RegistryJournal journal;
     private final Event<ServiceRemoved> removals;
+    private final RegistryEvents events;
     private final DestinationPolicy destinations;
     private final Map<String, List<Replica>> byType = new ConcurrentHashMap<>();
 
-    ServiceRegistry(ManagerConfig config, Event<ServiceRemoved> removals) {
+    ServiceRegistry(ManagerConfig config, Event<ServiceRemoved> removals, RegistryEvents events) {
         this.config = config;
         this.removals = removals;
+        this.events = events;
         this.destinations = new DestinationPolicy(config.registry().allowedHosts().orElse(List.of()),
                 config.registry().deniedHosts(), "quiver.manager.registry.allowed-hosts and denied-hosts");
         Map<String, ServiceRecord> recorded = new LinkedHashMap<>();
@@ -95,6 +97,9 @@ public class ServiceRegistry {
             replicas.put(record.serviceId(), replica);
             reindex(existing, existing == null ? null : existing.record(), replica);
         }
+        if (existing == null) {
+            events.add("registered", record.serviceId(), record.serviceUrl());
+        }
         LOG.infof("%s service %s at %s (%s)", existing == null ? "registered" : "updated", record.serviceId(),
                 record.serviceUrl(), record.modelTypes());
         return existing == null;
@@ -140,6 +145,10 @@ public class ServiceRegistry {
     }
 
     public synchronized ServiceRecord remove(String id) {
+        return remove(id, "removed");
+    }
+
+    private ServiceRecord remove(String id, String kind) {
         Replica removed = replicas.get(id);
         if (removed == null) {
             throw unknown(id);
@@ -148,6 +157,7 @@ public class ServiceRegistry {
         replicas.remove(id);
         reindex(removed, removed.record(), null);
         removals.fire(new ServiceRemoved(id));
+        events.add(kind, id, null);
         LOG.infof("removed service %s", id);
         return removed.record();
     }
@@ -173,7 +183,7 @@ public class ServiceRegistry {
         if (replica == null || !replica.expired(Instant.now())) {
             return false;
         }
-        remove(id);
+        remove(id, "expired");
         return true;
     }
 
@@ -257,7 +267,7 @@ public class ServiceRegistry {
     }
 
     private Replica newReplica(ServiceRecord record) {
-        return new Replica(record, new ReplicaHealth(config.health()));
+        return new Replica(record, new ReplicaHealth(config.health(), events.transitionsOf(record.serviceId())));
     }
 
     private static NotFoundException unknown(String id) {

@@ -35,7 +35,14 @@ public final class V1Messages {
     }
 
     @Schema(name = "V1ModelList")
-    public record ModelList(List<ModelStatus> models) {
+    public record ModelList(List<ModelStatus> models,
+                            @Schema(description = "what the resident versions take of the memory budget") Memory memory) {
+    }
+
+    /** The cache's figures (quiver.cache.memory-budget), so an operator sees how full it is, not only which versions are evicted. */
+    @Schema(name = "V1Memory")
+    public record Memory(@Schema(description = "estimated bytes of the resident versions") long residentBytes,
+                         @Schema(description = "quiver.cache.memory-budget in bytes") long budgetBytes) {
     }
 
     @Schema(name = "V1UnloadAnswer")
