@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -83,17 +84,25 @@ class MeshIsolationTest {
 
     @ParameterizedTest
     @MethodSource("overlays")
-    void theManagerMayReadPodsAndNothingElseMay(String overlay) throws Exception {
+    void theManagerMayReadPodsAndManageItsDeploymentsAndNothingElseMay(String overlay) throws Exception {
         List<HasMetadata> objects = Manifests.objects("overlays/" + overlay);
         List<Role> roles = EveryOverlayIsValidKubernetesTest.of(objects, Role.class);
         assertEquals(1, roles.size(), overlay + ": one Role");
         assertEquals(EveryOverlayIsValidKubernetesTest.names(objects, io.fabric8.kubernetes.api.model.rbac.ClusterRole.class), Set.of(),
-                overlay + ": no ClusterRole; discovery reads its own namespace");
+                overlay + ": no ClusterRole; the manager works in its own namespace");
+        // Discovery reads pods; the Kubernetes deployment backend makes, watches and deletes a
+        // Deployment and a Service per deployed version, and never changes or reads anything else.
+        Map<String, Set<String>> granted = new HashMap<>();
         for (PolicyRule rule : roles.get(0).getRules()) {
-            assertEquals(List.of(""), rule.getApiGroups());
-            assertEquals(List.of("pods"), rule.getResources());
-            assertEquals(Set.of("get", "list", "watch"), Set.copyOf(rule.getVerbs()));
+            for (String group : rule.getApiGroups()) {
+                for (String resource : rule.getResources()) {
+                    granted.computeIfAbsent(group + "/" + resource, k -> new HashSet<>()).addAll(rule.getVerbs());
+                }
+            }
         }
+        assertEquals(Map.of("/pods", Set.of("get", "list", "watch"),
+                "apps/deployments", Set.of("get", "list", "watch", "create", "delete"),
+                "/services", Set.of("get", "create", "delete")), granted, overlay);
         for (RoleBinding binding : EveryOverlayIsValidKubernetesTest.of(objects, RoleBinding.class)) {
             assertEquals(List.of("quiver-model-manager"), binding.getSubjects().stream().map(s -> s.getName()).toList());
         }
@@ -121,6 +130,8 @@ class MeshIsolationTest {
         ConfigMap settings = EveryOverlayIsValidKubernetesTest.of(objects, ConfigMap.class).stream()
                 .filter(c -> c.getMetadata().getName().equals(configMap)).findFirst().orElseThrow();
         assertEquals("true", settings.getData().get("QUIVER_MANAGER_DISCOVERY_ENABLED"), overlay + ": discovery is on");
+        assertEquals("kubernetes", settings.getData().get("QUIVER_MANAGER_DEPLOYMENTS_BACKEND"),
+                overlay + ": deployed versions are Deployments, which discovery sees as model-servers");
 
         Deployment servers = deployment(objects, "quiver-model-server");
         assertEquals("quiver-model-server", servers.getSpec().getTemplate().getMetadata().getLabels().get(NAME),

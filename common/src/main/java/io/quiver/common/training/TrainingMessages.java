@@ -33,15 +33,17 @@ public final class TrainingMessages {
      * trees take more than one kind (rows or numbers) or are checked against the algorithm, with
      * messages that say what the learner wanted.
      */
-    @Schema(name = "TrainingConfig", description = "The learner, its data and its settings; give data or data_uri")
+    @Schema(name = "TrainingConfig", description = "The learner, its data and its settings; give one of data, data_uri "
+            + "and data_source")
     public record TrainingConfig(
             @Schema(required = true, examples = "linear-regression", description = "linear-regression, "
                     + "logistic-regression, factorization-machine or linear-autoregression") String algorithm,
             @Schema(type = SchemaType.ARRAY, description = "inline data: rows of named columns, or the numbers of a "
                     + "series", examples = "[{\"sqft\": 0.8, \"rooms\": 2, \"price\": 150}, "
                     + "{\"sqft\": 1.0, \"rooms\": 3, \"price\": 180}]") JsonNode data,
-            @Schema(description = "a CSV or JSON file: a path inside the allowed roots, or an http(s) URL",
-                    examples = "/data/houses.csv") String dataUri,
+            @Schema(description = "a CSV or JSON file: a path inside the allowed roots, a file: URI, an http(s) URL "
+                    + "or an s3://bucket/key object", examples = "s3://datasets/houses.csv") String dataUri,
+            @Schema(description = "rows from a database query rather than a file") DataSource dataSource,
             @Schema(description = "csv or json; for data_uri only, when its name does not tell") String format,
             @Schema(description = "the column to predict, or the column holding a series", examples = "price")
             String target,
@@ -60,6 +62,25 @@ public final class TrainingMessages {
         }
     }
 
+    /**
+     * Training rows from a database query. An object rather than a URI such as
+     * {@code influx://host/db?query=...}: a query is full of characters a URI must escape (spaces,
+     * quotes, comparison operators, {@code %}), so it travels here as written, and the server's
+     * scheme (http or https) is said rather than guessed. Credentials are the server's settings,
+     * never part of a request.
+     */
+    @Schema(name = "TrainingDataSource", description = "A query whose rows are the training rows")
+    public record DataSource(
+            @Schema(required = true, description = "what answers the query; influxdb (1.x, InfluxQL) is the one known",
+                    examples = "influxdb") String type,
+            @Schema(description = "the database server's base URL; quiver.training.influxdb.url when absent",
+                    examples = "http://influxdb:8086") String url,
+            @Schema(required = true, description = "the database the query reads", examples = "sensors") String database,
+            @Schema(required = true, description = "one SELECT statement; its columns are the data's columns, the "
+                    + "time column only when target or features name it",
+                    examples = "SELECT sqft, rooms, price FROM houses WHERE time > now() - 30d") String query) {
+    }
+
     /** A job as it is queued, listed, followed and cancelled. */
     @Schema(name = "TrainingJob", description = "A training job and, once it has run, its evaluation and version")
     public record Job(
@@ -72,7 +93,8 @@ public final class TrainingMessages {
             @Schema(description = "epochs completed") int epoch,
             @Schema(description = "epochs asked for") int epochs,
             @Schema(description = "the settings in effect, defaults filled in") Map<String, Object> hyperparameters,
-            @Schema(description = "where the data came from: inline data, a path or a URL", examples = "inline data")
+            @Schema(description = "where the data came from: inline data, a path, a URL, an s3:// object or a "
+                    + "query", examples = "inline data")
             String data,
             @Schema(description = "held-out evaluation, once scored") Map<String, Object> metrics,
             @JsonInclude(JsonInclude.Include.NON_NULL)

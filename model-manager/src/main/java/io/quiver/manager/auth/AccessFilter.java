@@ -33,7 +33,9 @@ public class AccessFilter {
     static final String CHALLENGE = "Bearer realm=\"quiver\"";
     private static final List<String> CONTROL_PATHS = List.of("/services", "/train", "/experiments", "/deployments", "/models",
             // Reference document 000's deployment API; its /{model}-{version}/... forwarding is model traffic.
-            "/deploy", "/undeploy", "/get_model_list", "/get_model_version_list", "/get_deployed_models");
+            "/deploy", "/undeploy", "/get_model_list", "/get_model_version_list", "/get_deployed_models",
+            // The dashboard's data; the page's own files are open (see open()).
+            "/dashboard/api");
 
     private final AccessTokens tokens;
 
@@ -76,9 +78,15 @@ public class AccessFilter {
         }
     }
 
-    /** For probes and scrapers (health, Prometheus metrics) and readers of the API's documentation. */
+    /**
+     * For probes and scrapers (health, Prometheus metrics), readers of the API's documentation, and
+     * the dashboard's page: a browser cannot send a bearer token when it loads a page, and the
+     * page's files hold no data; it asks for a token and sends it with each call to /dashboard/api.
+     */
     static boolean open(String canonicalPath) {
-        return canonicalPath.equals("/health") || canonicalPath.startsWith("/health/")
+        boolean dashboardPage = (canonicalPath.equals("/dashboard") || canonicalPath.startsWith("/dashboard/"))
+                && !(canonicalPath.equals("/dashboard/api") || canonicalPath.startsWith("/dashboard/api/"));
+        return dashboardPage || canonicalPath.equals("/health") || canonicalPath.startsWith("/health/")
                 || canonicalPath.equals("/q/health") || canonicalPath.startsWith("/q/health/")
                 || canonicalPath.equals("/q/metrics")
                 || canonicalPath.equals("/openapi.json")

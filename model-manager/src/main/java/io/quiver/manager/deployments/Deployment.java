@@ -33,6 +33,6 @@ final class Deployment {
         return new DeploymentMessages.DeploymentView(name.toString(), name.model(), name.version(),
                 placed && running != null ? running.url() : null, placed ? port : null,
                 state.name().toLowerCase(java.util.Locale.ROOT), "/" + name + "/", restarts,
-                placed && running != null ? running.pid() : null, reason, log);
+                placed && running != null && running.pid() > 0 ? running.pid() : null, reason, log);
     }
 }

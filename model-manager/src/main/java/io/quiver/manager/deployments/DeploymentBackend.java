@@ -1,11 +1,14 @@
 package io.quiver.manager.deployments;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Runs model-servers for deployments. The local-process backend is the default; a cluster backend
- * (a Deployment and a Service per version) answers the same calls.
+ * Runs model-servers for deployments. The local-process backend is the default; the Kubernetes
+ * backend (a Deployment and a Service per version) answers the same calls.
  */
 public interface DeploymentBackend {
 
@@ -34,12 +37,42 @@ public interface DeploymentBackend {
     /** Stops the server and waits until it has gone; a server that does not stop in time is killed. */
     void stop(Instance instance);
 
+    /**
+     * Keeps what runs, so that a restarted manager finds it: the local backend writes its store; a
+     * cluster keeps its own objects and needs no record.
+     */
+    void record(List<StoredDeployment> running);
+
+    /** What a previous run of the manager left running, for {@link #adopt} or cleaning up. */
+    List<StoredDeployment> recorded();
+
+    /**
+     * The manager is stopping. The local backend stops {@code running}, as no child process may
+     * outlive it; a cluster backend leaves its deployments serving for the next manager to adopt.
+     */
+    void managerStopping(List<Instance> running);
+
     /** Where a deployment's output goes, for the deployment list and failure reports. */
     String logOf(DeploymentName name);
 
+    /**
+     * The environment that makes a model-server serve exactly this version, from {@code repository}
+     * as the server sees it, and no other: a registry it reads itself (S3) is where it fetches the
+     * version from at start, and the repository is not polled for versions that appear later.
+     */
+    static Map<String, String> serverEnvironment(ModelRegistrySource.ModelLocation location, String repository) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("QUIVER_REPOSITORY", repository);
+        env.put("QUIVER_STARTUP_MODELS", location.model() + "/" + location.version());
+        location.source().ifPresent(source -> env.put("QUIVER_MODEL_SOURCE", source));
+        env.put("QUIVER_INVOCATIONS_MODEL", location.model() + "/" + location.version());
+        env.put("QUIVER_REPOSITORY_POLL_INTERVAL", "0s");
+        return env;
+    }
+
     /** One running model-server. */
     interface Instance {
-        /** The operating system's id for it, recorded to find it again after a manager restart. */
+        /** The operating system's id for it, recorded to find it again after a manager restart; 0 when it has none. */
         long pid();
 
         /** The base URL the manager forwards to. */
@@ -54,5 +87,18 @@ public interface DeploymentBackend {
 
         /** Kills it at once, without waiting. */
         void kill();
+
+        /**
+         * Whether it serves, as the platform running it reports (Kubernetes: the Deployment's ready
+         * replicas and conditions). Empty when the platform says nothing, and the model-server's own
+         * {@code /ready} is asked.
+         */
+        default Optional<Reported> reported() {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether an instance is ready, and why it cannot serve when it cannot (waiting for it is then over). */
+    record Reported(boolean ready, String failure) {
     }
 }

@@ -23,7 +23,8 @@ public final class DeploymentMessages {
      * One deployment: its name ({@code my_model-1}), where its model-server listens ({@code url},
      * {@code port}; none once failed), the manager path that reaches it ({@code route}), its
      * {@code state} ({@code starting}, {@code running}, {@code restarting}, {@code failed},
-     * {@code undeployed}), the crashes restarted so far, why it failed, and its log file.
+     * {@code undeployed}), the crashes restarted so far, its process id (local processes only), why
+     * it failed, and its log file (on Kubernetes, the {@code kubectl logs} command that shows it).
      */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -1,5 +1,6 @@
 package io.quiver.manager.deployments;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quiver.common.concurrent.DaemonTimer;
@@ -7,12 +8,9 @@ import io.quiver.common.error.ApiException;
 import io.quiver.common.error.NotFoundException;
 import io.quiver.common.error.UnprocessableException;
 import io.quiver.manager.config.ManagerConfig;
+import io.quiver.manager.discovery.DiscoveryConfig;
 import io.quiver.manager.deployments.Deployment.State;
 import io.quiver.manager.deployments.DeploymentMessages.DeploymentView;
-import io.quiver.common.net.DestinationPolicy;
-import io.quiver.common.s3.S3Location;
-import io.quiver.common.s3.S3Settings;
-import io.quiver.common.s3.S3Storage;
 import io.quiver.manager.registry.ServiceRecord;
 import io.quiver.manager.registry.ServiceRegistry;
 import io.quiver.manager.routing.Forwarder;
@@ -25,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -46,7 +45,6 @@ public class Deployments {
     private final DeploymentsConfig config;
     private final ModelRegistrySource source;
     private final DeploymentBackend backend;
-    private final DeploymentStore store;
     private final ServiceRegistry registry;
     private final Readiness readiness;
     private final Map<DeploymentName, Deployment> deployments = new ConcurrentHashMap<>();
@@ -57,24 +55,26 @@ public class Deployments {
         return thread;
     });
 
-    Deployments(DeploymentsConfig config, ManagerConfig manager, ServiceRegistry registry, Forwarder forwarder) {
+    Deployments(DeploymentsConfig config, ManagerConfig manager, ServiceRegistry registry, Forwarder forwarder,
+                ModelRegistrySource source, DiscoveryConfig discovery,
+                jakarta.enterprise.inject.Instance<KubernetesClient> kubernetes) {
         this.config = config;
         this.registry = registry;
         Path dataDir = manager.registry().dataDir();
-        this.source = source(config, dataDir);
-        this.backend = new LocalProcessBackend(config, config.logDir().orElse(dataDir.resolve("deployment-logs")));
-        this.store = new DeploymentStore(dataDir);
+        this.source = source;
+        this.backend = backend(config, dataDir, discovery, kubernetes);
         this.readiness = new Readiness(forwarder, backend, config.readyTimeout());
     }
 
-    private static ModelRegistrySource source(DeploymentsConfig config, Path dataDir) {
-        if (config.registry().isEmpty()) {
-            return new LocalModelRepository(config.repository());
-        }
-        S3Storage storage = new S3Storage(S3Settings.of(config.s3(), config.s3().timeout()),
-                // The registry is the operator's setting, not a client's, so no host is refused.
-                new DestinationPolicy(List.of(), List.of(), "quiver.manager.deployments.registry"));
-        return new S3ModelRegistry(S3Location.parse(config.registry().get()), storage, dataDir.resolve("deployment-models"));
+    /** The Kubernetes client is built only for the Kubernetes backend: the local one reads no kubeconfig. */
+    private static DeploymentBackend backend(DeploymentsConfig config, Path dataDir, DiscoveryConfig discovery,
+                                             jakarta.enterprise.inject.Instance<KubernetesClient> kubernetes) {
+        return switch (config.backend()) {
+            case LOCAL -> new LocalProcessBackend(config, config.logDir().orElse(dataDir.resolve("deployment-logs")),
+                    new DeploymentStore(dataDir));
+            // Its pods carry the labels discovery selects by, so discovery routes to them too.
+            case KUBERNETES -> new KubernetesBackend(config, kubernetes.get(), discovery.labelSelector());
+        };
     }
 
     public ModelRegistrySource source() {
@@ -221,7 +221,10 @@ public class Deployments {
             // Registered afresh once the new process is ready: the replica's health and breaker
             // then start from its restart, not from the failures of the process that died.
             deregister(deployment);
-            crashed(deployment, "the model-server exited; " + readiness.logTail(deployment.name));
+            // A platform that says why (Kubernetes: a crash loop, a rollout past its deadline) is believed first.
+            String why = instance.reported().map(DeploymentBackend.Reported::failure).filter(Objects::nonNull)
+                    .orElseGet(() -> "the model-server exited; " + readiness.logTail(deployment.name));
+            crashed(deployment, why);
         }
     }
 
@@ -251,7 +254,7 @@ public class Deployments {
             try {
                 String failure = startAndAwaitReady(deployment);
                 if (failure == null) {
-                    LOG.infof("deployment %s restarted as pid %d", deployment.name, deployment.instance.pid());
+                    LOG.infof("deployment %s restarted at %s", deployment.name, deployment.instance.url());
                 } else {
                     crashed(deployment, failure);
                 }
@@ -265,7 +268,7 @@ public class Deployments {
 
     private void register(Deployment deployment, DeploymentBackend.Instance instance) {
         String model = deployment.name.model();
-        registry.register(new ServiceRecord(serviceId(deployment.name), instance.url(), model, List.of(model),
+        registry.registerOwn(new ServiceRecord(serviceId(deployment.name), instance.url(), model, List.of(model),
                 List.of("prediction"), List.of(new ServiceRecord.ServedModel(model, deployment.name.version(), model)),
                 null, null, null, null, Instant.now()));
     }
@@ -282,7 +285,7 @@ public class Deployments {
         return deployment.view(backend.logOf(deployment.name));
     }
 
-    /** Records every deployment that has a process, so that none is lost to a crash of the manager. */
+    /** Records every deployment that has a model-server, so that none is lost to a crash of the manager. */
     private synchronized void persist() {
         List<StoredDeployment> live = new ArrayList<>();
         for (Deployment deployment : deployments.values()) {
@@ -292,16 +295,24 @@ public class Deployments {
                         instance.pid()));
             }
         }
-        store.save(live);
+        backend.record(live);
     }
 
     /**
      * Takes over the deployments a previous run recorded: those whose process still runs as that
-     * deployment and answers ready are registered again and watched; the others are stopped, their
-     * registrations removed, and they are forgotten.
+     * deployment and answers ready are registered again and watched; those the platform reports as
+     * still starting (a Kubernetes rollout) are awaited as a deployment is; the others are stopped,
+     * their registrations removed, and they are forgotten.
      */
     void onStart(@Observes StartupEvent event) {
-        List<StoredDeployment> stored = store.load();
+        List<StoredDeployment> stored;
+        try {
+            stored = backend.recorded();
+        } catch (ApiException e) {
+            // The manager still routes; what it did not adopt is deployed afresh (or found) on the next deploy.
+            LOG.errorf("cannot find the deployments to adopt: %s", e.getMessage());
+            return;
+        }
         int adopted = 0;
         for (StoredDeployment record : stored) {
             DeploymentName name;
@@ -320,7 +331,14 @@ public class Deployments {
                 deployments.put(name, deployment);
                 serving(deployment, instance.get());
                 adopted++;
-                LOG.infof("adopted deployment %s: pid %d on port %d", name, record.pid(), record.port());
+                LOG.infof("adopted deployment %s at %s", name, instance.get().url());
+            } else if (instance.isPresent() && readiness.starting(instance.get())) {
+                deployment.instance = instance.get();
+                deployment.port = record.port();
+                deployments.put(name, deployment);
+                restarts.execute(() -> awaitAdopted(deployment, instance.get()));
+                adopted++;
+                LOG.infof("adopted deployment %s at %s, still starting", name, instance.get().url());
             } else {
                 instance.ifPresent(backend::stop);
                 backend.release(name);
@@ -334,9 +352,26 @@ public class Deployments {
         }
     }
 
+    /** An adopted deployment that was still starting: serving once ready, failed (and stopped) if it is not. */
+    private void awaitAdopted(Deployment deployment, DeploymentBackend.Instance instance) {
+        synchronized (deployment) {
+            if (deployment.stopping || deployment.instance != instance) {
+                return;
+            }
+            String failure = readiness.awaitReady(deployment.name, instance);
+            if (failure == null) {
+                serving(deployment, instance);
+            } else {
+                backend.stop(instance);
+                fail(deployment, failure);
+            }
+        }
+    }
+
     /**
-     * Stops every deployment's model-server with the manager, so none is left behind; their records
-     * stay, and the next start finds them stopped and forgets them.
+     * Hands the deployments' model-servers to the backend as the manager stops: local processes are
+     * stopped, so none is left behind (their records stay, and the next start finds them stopped
+     * and forgets them); Kubernetes deployments go on serving, for the next manager to adopt.
      */
     void onStop(@Observes ShutdownEvent event) {
         List<DeploymentBackend.Instance> running = new ArrayList<>();
@@ -347,7 +382,7 @@ public class Deployments {
                 running.add(instance);
             }
         }
-        running.parallelStream().forEach(backend::stop);
+        backend.managerStopping(running);
         restartTimer.shutdownNow();
         restarts.shutdownNow();
     }

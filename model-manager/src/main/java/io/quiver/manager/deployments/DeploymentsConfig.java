@@ -14,15 +14,86 @@ import java.util.Optional;
 @ConfigMapping(prefix = "quiver.manager.deployments")
 public interface DeploymentsConfig {
 
+    /** Where deployments run: {@code local}, child processes of the manager, or {@code kubernetes}. */
+    @WithDefault("local")
+    Backend backend();
+
+    enum Backend {
+        /** A model-server child process per version, on a port of {@code port-min}..{@code port-max}. */
+        LOCAL,
+        /** A Deployment and a Service per version, through the Kubernetes API. */
+        KUBERNETES
+    }
+
+    /** What the Kubernetes backend creates for each version. */
+    Kubernetes kubernetes();
+
+    interface Kubernetes {
+        /** The namespace deployments are made in; when absent, the manager's own (from its service account). */
+        Optional<String> namespace();
+
+        /** The model-server image each deployment runs. */
+        @WithDefault("docker.io/quiver/model-server:${quarkus.application.version}")
+        String image();
+
+        @WithDefault("IfNotPresent")
+        String imagePullPolicy();
+
+        /** The model repository inside the pod: the version is loaded (or fetched from the registry) there. */
+        @WithDefault("/models")
+        String repository();
+
+        /** The PersistentVolumeClaim mounted at {@code repository}, as deploy/k8s mounts it for the model-servers. */
+        @WithDefault("quiver-models")
+        String modelsClaim();
+
+        /** A ConfigMap of model-server settings given to each pod as environment variables, when it exists. */
+        @WithDefault("quiver-model-server")
+        String configMap();
+
+        /** A Secret given to each pod as environment variables when it exists (e.g. S3 credentials for an S3 registry). */
+        Optional<String> secret();
+
+        /** The pods' service account; deploy/k8s gives it no API token. */
+        @WithDefault("quiver-model-server")
+        String serviceAccount();
+
+        /** The Service's port; the deployment's URL is {@code http://<name>.<namespace>.svc:<service-port>}. */
+        @WithDefault("80")
+        int servicePort();
+
+        @WithDefault("250m")
+        String cpuRequest();
+
+        @WithDefault("384Mi")
+        String memoryRequest();
+
+        @WithDefault("1")
+        String cpuLimit();
+
+        @WithDefault("768Mi")
+        String memoryLimit();
+    }
+
     /** Root of the model repository deployments are made from, {@code <root>/<model>/<version>/}. */
     @WithDefault("models")
     Path repository();
 
     /**
-     * The registry deployments list and deploy from: absent for the model repository above, or an
-     * {@code s3://bucket/prefix} holding {@code <model>/<version>/model.onnx}.
+     * The registry deployments list and deploy from: absent for the model repository above, an
+     * {@code s3://bucket/prefix} holding {@code <model>/<version>/model.onnx}, or {@code mlflow} for
+     * the model registry of the MLflow tracking server below.
      */
     Optional<String> registry();
+
+    /** How the MLflow registry is reached; each setting defaults to its MLflow environment variable. */
+    Mlflow mlflow();
+
+    interface Mlflow extends io.quiver.common.mlflow.MlflowConnection {
+        /** For connecting to the tracking server and for each answer. */
+        @WithDefault("30s")
+        Duration timeout();
+    }
 
     /** How the S3 registry is reached; each setting defaults to its AWS environment variable. */
     S3 s3();

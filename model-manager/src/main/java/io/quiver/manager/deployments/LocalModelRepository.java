@@ -2,24 +2,19 @@ package io.quiver.manager.deployments;
 
 import io.quiver.common.error.BadGatewayException;
 import io.quiver.common.error.NotFoundException;
+import io.quiver.common.versions.VersionOrder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
  * Quiver's own model repository as a registry: a model is a directory of the root, a version a
- * directory of the model's. Versions sort numerically when they are numbers, as the model-server
- * orders them, so {@code 10} comes after {@code 9}.
+ * directory of the model's. Versions sort in {@link VersionOrder}, the model-server's, so {@code 10}
+ * comes after {@code 9}.
  */
 final class LocalModelRepository implements ModelRegistrySource {
-    private static final Comparator<String> VERSION_ORDER = Comparator
-            .comparing((String v) -> !v.chars().allMatch(Character::isDigit))
-            .thenComparing(v -> v.chars().allMatch(Character::isDigit) ? v.length() : 0)
-            .thenComparing(Comparator.naturalOrder());
-
     private final Path root;
 
     LocalModelRepository(Path root) {
@@ -47,7 +42,7 @@ final class LocalModelRepository implements ModelRegistrySource {
         if (!DeploymentName.isName(model) || !models().contains(model)) {
             throw new NotFoundException("no model '" + model + "' in the " + describe());
         }
-        return directories(root.resolve(model)).sorted(VERSION_ORDER).toList();
+        return directories(root.resolve(model)).sorted(VersionOrder.INSTANCE).toList();
     }
 
     @Override

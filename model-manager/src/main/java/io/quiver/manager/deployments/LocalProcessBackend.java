@@ -26,6 +26,7 @@ import org.jboss.logging.Logger;
 /**
  * Deployments as child processes of the manager: {@code java <jvm options> -jar <model-server jar>}
  * on a port of the configured range, serving one model version, writing to a log file of its own.
+ * Their pids and ports are kept in the manager's {@link DeploymentStore}.
  */
 final class LocalProcessBackend implements DeploymentBackend {
     private static final Logger LOG = Logger.getLogger(LocalProcessBackend.class);
@@ -35,11 +36,13 @@ final class LocalProcessBackend implements DeploymentBackend {
 
     private final DeploymentsConfig config;
     private final Path logDir;
+    private final DeploymentStore store;
     private final Map<Integer, DeploymentName> reserved = new ConcurrentHashMap<>();
 
-    LocalProcessBackend(DeploymentsConfig config, Path logDir) {
+    LocalProcessBackend(DeploymentsConfig config, Path logDir, DeploymentStore store) {
         this.config = config;
         this.logDir = logDir.toAbsolutePath().normalize();
+        this.store = store;
     }
 
     @Override
@@ -94,13 +97,10 @@ final class LocalProcessBackend implements DeploymentBackend {
                 || k.equals("JAVA_OPTS") || k.equals("JAVA_TOOL_OPTIONS"));
         env.put("MODEL_SERVER_HOST", config.host());
         env.put("MODEL_SERVER_PORT", Integer.toString(port));
-        env.put("QUIVER_REPOSITORY", location.repository().toString());
-        env.put("QUIVER_STARTUP_MODELS", location.model() + "/" + location.version());
-        // A registry the server reads itself (S3): it fetches the version into the repository at start.
-        location.source().ifPresent(source -> env.put("QUIVER_MODEL_SOURCE", source));
-        env.put("QUIVER_INVOCATIONS_MODEL", location.model() + "/" + location.version());
-        // Serves the version it was started for and no other that appears in the repository later.
-        env.put("QUIVER_REPOSITORY_POLL_INTERVAL", "0s");
+        env.putAll(DeploymentBackend.serverEnvironment(location, location.repository().toString()));
+        // The registry's credentials (MLflow's), passed in the environment of a child process alone:
+        // the Kubernetes backend's pods take theirs from the Secret the manifests mount.
+        env.putAll(location.environment());
         Path log = logFile(name);
         try {
             Files.createDirectories(logDir);
@@ -134,6 +134,22 @@ final class LocalProcessBackend implements DeploymentBackend {
     @Override
     public void stop(Instance instance) {
         ((ProcessInstance) instance).stop();
+    }
+
+    @Override
+    public void record(List<StoredDeployment> running) {
+        store.save(running);
+    }
+
+    @Override
+    public List<StoredDeployment> recorded() {
+        return store.load();
+    }
+
+    /** Stops them all at once: no child process outlives the manager; the next start finds their records and forgets them. */
+    @Override
+    public void managerStopping(List<Instance> running) {
+        running.parallelStream().forEach(this::stop);
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.manager.routing.Forwarder;
 import io.quiver.manager.routing.Upstream;
+import io.quiver.manager.deployments.DeploymentBackend.Reported;
 import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,8 +36,13 @@ final class Readiness {
 
     /** Whether it answers ready now with its model loaded: what a process must show to be adopted. */
     boolean serving(DeploymentBackend.Instance instance) {
-        Probe probe = probe(instance);
+        Reported probe = probe(instance);
         return probe.ready() && probe.failure() == null;
+    }
+
+    /** Whether the platform reports it still starting: neither ready nor failed. */
+    boolean starting(DeploymentBackend.Instance instance) {
+        return instance.reported().map(r -> !r.ready() && r.failure() == null).orElse(false);
     }
 
     /**
@@ -49,8 +55,8 @@ final class Readiness {
             if (!instance.alive()) {
                 return "the model-server exited before it was ready; " + logTail(name);
             }
-            Probe probe = probe(instance);
-            if (probe.ready()) {
+            Reported probe = probe(instance);
+            if (probe.ready() || probe.failure() != null) {
                 return probe.failure();
             }
             try {
@@ -66,11 +72,15 @@ final class Readiness {
         return "the model-server was not ready within " + readyTimeout + "; " + logTail(name);
     }
 
-    /** What {@code GET /ready} said: not yet, ready, or ready with the model failed (and why). */
-    private record Probe(boolean ready, String failure) {
-    }
-
-    private Probe probe(DeploymentBackend.Instance instance) {
+    /**
+     * What the platform reports; when it reports nothing, what {@code GET /ready} said: not yet,
+     * ready, or ready with the model failed (and why).
+     */
+    private Reported probe(DeploymentBackend.Instance instance) {
+        java.util.Optional<Reported> reported = instance.reported();
+        if (reported.isPresent()) {
+            return reported.get();
+        }
         Upstream answer;
         try {
             answer = forwarder.send(instance.url(), HttpMethod.GET, "/ready", "deployment-probe", null, null,
@@ -78,15 +88,15 @@ final class Readiness {
                     TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Probe(false, null);
+            return new Reported(false, null);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             // Not listening yet, or still loading (503).
-            return new Probe(false, null);
+            return new Reported(false, null);
         }
         if (answer.status() != 200) {
-            return new Probe(false, null);
+            return new Reported(false, null);
         }
-        return new Probe(true, loadFailure(answer.body()));
+        return new Reported(true, loadFailure(answer.body()));
     }
 
     /** The model-server's own reason from its readiness report when its model did not load; null when it did. */

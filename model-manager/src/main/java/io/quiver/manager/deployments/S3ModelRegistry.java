@@ -1,10 +1,10 @@
 package io.quiver.manager.deployments;
 
 import io.quiver.common.error.NotFoundException;
+import io.quiver.common.versions.VersionOrder;
 import io.quiver.common.s3.S3Location;
 import io.quiver.common.s3.S3Storage;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,11 +15,6 @@ import java.util.Optional;
  * S3 itself (its {@code quiver.model-source}) into {@code cache}, a repository the manager keeps.
  */
 final class S3ModelRegistry implements ModelRegistrySource {
-    private static final Comparator<String> VERSION_ORDER = Comparator
-            .comparing((String v) -> !v.chars().allMatch(Character::isDigit))
-            .thenComparing(v -> v.chars().allMatch(Character::isDigit) ? v.length() : 0)
-            .thenComparing(Comparator.naturalOrder());
-
     private final S3Location root;
     private final S3Storage storage;
     private final Path cache;
@@ -46,7 +41,7 @@ final class S3ModelRegistry implements ModelRegistrySource {
             throw new NotFoundException("no model '" + model + "' in the " + describe());
         }
         List<String> versions = storage.children(root.resolve(model)).stream().filter(DeploymentName::isName)
-                .sorted(VERSION_ORDER).toList();
+                .sorted(VersionOrder.INSTANCE).toList();
         if (versions.isEmpty()) {
             throw new NotFoundException("no model '" + model + "' in the " + describe());
         }
@@ -61,6 +56,11 @@ final class S3ModelRegistry implements ModelRegistrySource {
                     + " lists its versions");
         }
         return placement(model, version);
+    }
+
+    @Override
+    public void close() {
+        storage.close();
     }
 
     @Override

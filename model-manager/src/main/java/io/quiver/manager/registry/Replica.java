@@ -14,6 +14,7 @@ public final class Replica {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile Instant lastHeartbeat = Instant.now();
     private volatile String breakerState = "CLOSED";
+    private final RecentTraffic traffic = new RecentTraffic();
 
     Replica(ServiceRecord record, ReplicaHealth health) {
         this.record = record;
@@ -55,6 +56,11 @@ public final class Replica {
 
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /** Requests, errors and latency of the last minutes, for the dashboard. */
+    public RecentTraffic traffic() {
+        return traffic;
     }
 
     public Instant lastHeartbeat() {

@@ -11,7 +11,16 @@ import java.time.Instant;
 public final class ReplicaHealth {
     public enum State { HEALTHY, UNHEALTHY, EJECTED }
 
+    /** Told of each change of {@link #state()} a check or a request makes; called under this object's lock. */
+    @FunctionalInterface
+    public interface Transitions {
+        Transitions NONE = (from, to, detail) -> { };
+
+        void changed(State from, State to, String detail);
+    }
+
     private final ManagerConfig.Health config;
+    private final Transitions transitions;
     private boolean checkedHealthy = true;
     private int passedChecks;
     private int failedChecks;
@@ -21,10 +30,17 @@ public final class ReplicaHealth {
     private String lastError;
 
     public ReplicaHealth(ManagerConfig.Health config) {
+        this(config, Transitions.NONE);
+    }
+
+    public ReplicaHealth(ManagerConfig.Health config, Transitions transitions) {
         this.config = config;
+        this.transitions = transitions;
     }
 
     public synchronized void checkPassed() {
+        // An ejection whose time ran out still counts as one until a check confirms the service.
+        State before = checkedHealthy && !ejectedUntil.equals(Instant.MIN) ? State.EJECTED : state();
         lastCheck = Instant.now();
         failedChecks = 0;
         passedChecks++;
@@ -35,9 +51,11 @@ public final class ReplicaHealth {
             ejectedUntil = Instant.MIN;
             failedRequests = 0;
         }
+        told(before, null);
     }
 
     public synchronized void checkFailed(String error) {
+        State before = state();
         lastCheck = Instant.now();
         lastError = error;
         passedChecks = 0;
@@ -45,6 +63,7 @@ public final class ReplicaHealth {
         if (failedChecks >= config.unhealthyThreshold()) {
             checkedHealthy = false;
         }
+        told(before, error);
     }
 
     public synchronized void requestSucceeded() {
@@ -52,11 +71,20 @@ public final class ReplicaHealth {
     }
 
     public synchronized void requestFailed(String error) {
+        State before = state();
         lastError = error;
         failedRequests++;
         if (failedRequests >= config.ejectAfterFailures()) {
             ejectedUntil = Instant.now().plus(config.ejectionTime());
             failedRequests = 0;
+        }
+        told(before, error);
+    }
+
+    private void told(State before, String detail) {
+        State now = state();
+        if (now != before) {
+            transitions.changed(before, now, detail);
         }
     }
 

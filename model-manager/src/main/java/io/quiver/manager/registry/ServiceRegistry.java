@@ -39,12 +39,14 @@ public class ServiceRegistry {
     private final ManagerConfig config;
     private final RegistryJournal journal;
     private final Event<ServiceRemoved> removals;
+    private final RegistryEvents events;
     private final DestinationPolicy destinations;
     private final Map<String, List<Replica>> byType = new ConcurrentHashMap<>();
 
-    ServiceRegistry(ManagerConfig config, Event<ServiceRemoved> removals) {
+    ServiceRegistry(ManagerConfig config, Event<ServiceRemoved> removals, RegistryEvents events) {
         this.config = config;
         this.removals = removals;
+        this.events = events;
         this.destinations = new DestinationPolicy(config.registry().allowedHosts().orElse(List.of()),
                 config.registry().deniedHosts(), "quiver.manager.registry.allowed-hosts and denied-hosts");
         Map<String, ServiceRecord> recorded = new LinkedHashMap<>();
@@ -73,6 +75,15 @@ public class ServiceRegistry {
         return store(record);
     }
 
+    /**
+     * Adds or replaces a service the manager placed itself (a deployment's model-server) at a URL
+     * it made from its own settings. The destination policy guards the URLs clients give, so it is
+     * not asked; and a Kubernetes Service's name may not resolve yet the moment after it is made.
+     */
+    public boolean registerOwn(ServiceRecord record) {
+        return store(record);
+    }
+
     private synchronized boolean store(ServiceRecord record) {
         Replica existing = replicas.get(record.serviceId());
         journal.put(record, records(record.serviceId(), record));
@@ -85,6 +96,9 @@ public class ServiceRegistry {
             Replica replica = newReplica(record);
             replicas.put(record.serviceId(), replica);
             reindex(existing, existing == null ? null : existing.record(), replica);
+        }
+        if (existing == null) {
+            events.add("registered", record.serviceId(), record.serviceUrl());
         }
         LOG.infof("%s service %s at %s (%s)", existing == null ? "registered" : "updated", record.serviceId(),
                 record.serviceUrl(), record.modelTypes());
@@ -131,6 +145,10 @@ public class ServiceRegistry {
     }
 
     public synchronized ServiceRecord remove(String id) {
+        return remove(id, "removed");
+    }
+
+    private ServiceRecord remove(String id, String kind) {
         Replica removed = replicas.get(id);
         if (removed == null) {
             throw unknown(id);
@@ -139,6 +157,7 @@ public class ServiceRegistry {
         replicas.remove(id);
         reindex(removed, removed.record(), null);
         removals.fire(new ServiceRemoved(id));
+        events.add(kind, id, null);
         LOG.infof("removed service %s", id);
         return removed.record();
     }
@@ -164,7 +183,7 @@ public class ServiceRegistry {
         if (replica == null || !replica.expired(Instant.now())) {
             return false;
         }
-        remove(id);
+        remove(id, "expired");
         return true;
     }
 
@@ -248,7 +267,7 @@ public class ServiceRegistry {
     }
 
     private Replica newReplica(ServiceRecord record) {
-        return new Replica(record, new ReplicaHealth(config.health()));
+        return new Replica(record, new ReplicaHealth(config.health(), events.transitionsOf(record.serviceId())));
     }
 
     private static NotFoundException unknown(String id) {

@@ -113,6 +113,7 @@ public class Dispatcher {
         a.tried().add(replica.id());
         Outbound request = a.request();
         CompletionStage<Upstream> call;
+        long started = System.nanoTime();
         try {
             call = breakers.call(replica, () -> forwarder.send(replica.record().serviceUrl(), request.method(),
                     request.pathAndQuery(), request.requestId(), request.contentType(), request.content(),
@@ -124,6 +125,7 @@ public class Dispatcher {
             if (takeSlot) {
                 replica.release();
             }
+            countFor(replica, System.nanoTime() - started, answer, failure);
             if (failure == null) {
                 replica.health().requestSucceeded();
                 a.result().complete(new Routed(answer, replica.id()));
@@ -156,6 +158,14 @@ public class Dispatcher {
                 a.result().completeExceptionally(finalFailure(cause, replica, a.type()));
             }
         });
+    }
+
+    /** Each attempt in its service's recent figures; a call its open breaker refused never reached it. */
+    private static void countFor(Replica replica, long nanos, Upstream answer, Throwable failure) {
+        if (failure != null && unwrap(failure) instanceof CircuitBreakerOpenException) {
+            return;
+        }
+        replica.traffic().record(nanos, failure != null || answer.status() >= 500);
     }
 
     private static String outcome(Routed routed, Throwable failure) {

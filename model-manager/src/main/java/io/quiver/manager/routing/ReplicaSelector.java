@@ -83,7 +83,7 @@ public class ReplicaSelector {
                 && replica.health().available();
     }
 
-    int limit(Replica replica) {
+    public int limit(Replica replica) {
         Integer limit = replica.record().maxConcurrentRequests();
         return limit != null ? limit : defaultLimit;
     }

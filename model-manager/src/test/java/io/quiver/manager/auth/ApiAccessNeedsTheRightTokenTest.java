@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
@@ -55,6 +56,21 @@ class ApiAccessNeedsTheRightTokenTest {
                 .body("paths", notNullValue());
         given().get("/docs/").then().statusCode(200).contentType(ContentType.HTML);
         given().get("/docs/../services").then().statusCode(401);
+    }
+
+    @Test
+    void theDashboardPageLoadsWithoutATokenButItsDataNeedsTheControlToken() {
+        // A browser cannot send a bearer token when it loads a page; the page holds no data and asks for one.
+        given().redirects().follow(false).get("/dashboard").then().statusCode(302).header("Location", "/dashboard/");
+        given().get("/dashboard/").then().statusCode(200).contentType(ContentType.HTML)
+                .body(containsString("Control token"));
+        given().get("/dashboard/dashboard.js").then().statusCode(200);
+        given().get("/dashboard/api/summary").then().statusCode(401);
+        given().urlEncodingEnabled(false).get("/dashboard/%61pi/summary").then().statusCode(401);
+        given().get("/dashboard/../services").then().statusCode(401);
+        as(TokensRequired.DATA).get("/dashboard/api/summary").then().statusCode(403);
+        as(TokensRequired.CONTROL).get("/dashboard/api/summary").then().statusCode(200)
+                .body("services.service_id", hasItem("lstm_model"));
     }
 
     @ParameterizedTest

@@ -137,6 +137,14 @@ class MeshBehindTheGatewayIT {
 
         Response prediction = authenticated(MODELS).body(Forecasts.body(SERIES)).post("/predict");
         assertNull(Forecasts.problem(answer(prediction), SERIES));
+
+        // The dashboard on the control host: its page, and its data with the gateway's token added.
+        Response page = authenticated(CONFIG).get("/dashboard/");
+        assertEquals(200, page.statusCode(), page.asString());
+        assertTrue(page.contentType().startsWith("text/html"), page.contentType());
+        Response summary = authenticated(CONFIG).get("/dashboard/api/summary");
+        assertEquals(200, summary.statusCode(), summary.asString());
+        assertEquals("replica-1", json(summary).path("services").path(0).path("service_id").asText(), summary.asString());
     }
 
     @Test

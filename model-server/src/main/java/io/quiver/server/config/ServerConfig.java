@@ -65,10 +65,18 @@ public interface ServerConfig {
     /**
      * Where versions named in {@code quiver.startup-models} as {@code name/version} are fetched from
      * when the repository does not have them: a location holding {@code <name>/<version>/model.onnx}
-     * (an {@code s3://bucket/prefix} or an http(s) URL). A deployment the model-manager starts from an
-     * S3 registry is given the registry's location here.
+     * (an {@code s3://bucket/prefix} or an http(s) URL), or {@code models:} for the MLflow registry
+     * ({@code models:/<name>/<version>}). A deployment the model-manager starts from an S3 or MLflow
+     * registry is given the registry's location here.
      */
     Optional<String> modelSource();
+
+    /** How {@code models:/} locations reach MLflow; each setting defaults to its MLflow environment variable. */
+    Mlflow mlflow();
+
+    /** The MLflow settings: {@link io.quiver.common.mlflow.MlflowConnection}'s, each defaulting to its MLflow variable. */
+    interface Mlflow extends io.quiver.common.mlflow.MlflowConnection {
+    }
 
     interface Cache {
         /** Estimated memory that resident models may take before the least recently used is evicted. */
@@ -209,6 +217,24 @@ public interface ServerConfig {
         /** Seconds a client is asked to wait in Retry-After when the training queue is full. */
         @WithDefault("30")
         int retryAfterSeconds();
+
+        /** The InfluxDB server that {@code config.data_source} queries by default, and its credentials. */
+        Influxdb influxdb();
+    }
+
+    /**
+     * The InfluxDB (1.x) server training queries go to when a request names none. The credentials
+     * are sent to this server only: a request naming another URL goes without them, so that a
+     * client cannot have them sent to a server of its choosing.
+     */
+    interface Influxdb {
+        /** Base URL, such as {@code http://influxdb:8086}; when absent, every query must name its server. */
+        Optional<URI> url();
+
+        /** With {@code password}, sent as HTTP basic authentication; when absent, none is sent. */
+        Optional<String> username();
+
+        Optional<String> password();
     }
 
     /** How this server describes itself to the model-manager (used only when {@code quiver.manager.url} is set). */

@@ -4,12 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.common.error.BadRequestException;
+import io.quiver.server.inference.ModelSignature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** Reads {@code model.json}; a typo in a field name is an error rather than a silently ignored setting. */
+/**
+ * Reads {@code model.json}; a typo in a field name is an error rather than a silently ignored setting.
+ * An MLflow model directory's {@code MLmodel} stands in for it ({@link MlflowModelFile}).
+ */
 public final class DescriptorReader {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -20,6 +24,9 @@ public final class DescriptorReader {
     public static ModelDescriptor read(Optional<Path> file) {
         if (file.isEmpty()) {
             return ModelDescriptor.NONE;
+        }
+        if (MlflowModelFile.isMlflowFile(file.get())) {
+            return MlflowModelFile.read(file.get(), shown(file.get())).descriptor();
         }
         try {
             ModelDescriptor descriptor = JSON.readValue(file.get().toFile(), ModelDescriptor.class);
@@ -47,6 +54,22 @@ public final class DescriptorReader {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Refuses a model whose descriptor contradicts its graph: an {@code MLmodel}'s signature that the
+     * ONNX inputs cannot take.
+     */
+    public static void check(Optional<Path> file, ModelSignature signature) {
+        if (file.isPresent() && MlflowModelFile.isMlflowFile(file.get())) {
+            MlflowModelFile.read(file.get(), shown(file.get())).check(signature);
+        }
+    }
+
+    /** {@code <model>/<version>/MLmodel}: enough of the path to tell which file, none of the host's layout. */
+    private static String shown(Path file) {
+        int count = file.getNameCount();
+        return file.subpath(Math.max(0, count - 3), count).toString().replace('\\', '/');
     }
 
     private static void checkBatching(Path file, ModelDescriptor.Batching batching) {

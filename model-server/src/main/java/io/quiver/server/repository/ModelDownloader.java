@@ -1,12 +1,12 @@
 package io.quiver.server.repository;
 
 import io.quiver.common.s3.S3Location;
-import io.quiver.common.s3.S3Settings;
 import io.quiver.common.s3.S3Storage;
 import io.quiver.server.config.ServerConfig;
+import io.quiver.common.error.BadGatewayException;
 import io.quiver.common.error.BadRequestException;
+import io.quiver.common.mlflow.MlflowClient;
 import io.quiver.common.error.PayloadTooLargeException;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,27 +17,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
 /**
  * Fetches a model from an http(s) URL or an {@code s3://} location into the repository, as
  * {@code <root>/<name>/<version>/}, so that it is served again after a restart. The location names
  * either {@code .../model.onnx} or the directory holding it; a {@code model.json} beside it is
- * fetched when there is one. Files appear in place only once complete.
+ * fetched when there is one. An MLflow model directory (a registry version's files) is fetched as
+ * its {@code MLmodel} and the ONNX file that names, kept as {@code model.onnx}. Files appear in place
+ * only once complete, each under the same size cap and timeout.
  */
 @ApplicationScoped
 public class ModelDownloader {
     private final HttpClient client;
     private final RemoteFiles remote;
-    private final ServerConfig config;
+    private final S3Stores s3;
     private final long maxBytes;
     private final Duration timeout;
-    /** Built at the first s3:// location: the SDK's client is not free, and most servers never need it. */
-    private S3Storage s3;
 
-    ModelDownloader(ServerConfig config, RemoteFiles remote) {
+    ModelDownloader(ServerConfig config, RemoteFiles remote, S3Stores s3) {
         this.remote = remote;
-        this.config = config;
+        this.s3 = s3;
         this.maxBytes = config.download().maxSize().asLongValue();
         this.timeout = config.download().timeout();
         this.client = RemoteFiles.client(timeout);
@@ -61,7 +63,7 @@ public class ModelDownloader {
     }
 
     private ModelFiles fetchS3(String name, String version, S3Location location, Path repository) {
-        S3Storage storage = s3();
+        S3Storage storage = s3.storage(timeout);
         S3Location model = location.prefix().endsWith(".onnx") ? location : location.resolve(ModelFiles.MODEL_FILE);
         String prefix = model.prefix();
         S3Location descriptor = new S3Location(model.bucket(),
@@ -71,18 +73,87 @@ public class ModelDownloader {
                 (out, required) -> storage.copyTo(descriptor, out, maxBytes, () -> tooLarge(descriptor.toString()), !required));
     }
 
-    private synchronized S3Storage s3() {
-        if (s3 == null) {
-            s3 = new S3Storage(S3Settings.of(config.s3(), timeout), remote.destinations());
+    /**
+     * Fetches the MLflow model directory at {@code location}, an artifact location a tracking server
+     * gave ({@code mlflow-artifacts:}, http(s) or {@code s3://}): its {@code MLmodel} first, checked
+     * before anything else is fetched, then the ONNX file it names. The {@code MLmodel} is placed
+     * before {@code model.onnx}, so that whoever sees the model also finds its signature.
+     */
+    public ModelFiles fetchMlflow(String name, String version, String location, MlflowClient mlflow, Path repository) {
+        RemoteDirectory remote = mlflowDirectory(location, mlflow);
+        Path dir = repository.resolve(name).resolve(version);
+        try {
+            Files.createDirectories(dir);
+            Path mlmodelPart = fetchPartial(remote.copier(MlflowModelFile.FILE), dir, MlflowModelFile.FILE, true).orElseThrow();
+            try {
+                MlflowModelFile mlmodel = MlflowModelFile.read(mlmodelPart, remote.locate(MlflowModelFile.FILE));
+                Path modelPart = fetchPartial(remote.copier(mlmodel.onnxModel()), dir, ModelFiles.MODEL_FILE, true)
+                        .orElseThrow();
+                try {
+                    // A model.json left from an earlier fetch of this version would win over the MLmodel.
+                    Files.deleteIfExists(dir.resolve(ModelFiles.DESCRIPTOR_FILE));
+                    Path descriptor = placeFile(mlmodelPart, dir.resolve(MlflowModelFile.FILE));
+                    Path model = placeFile(modelPart, dir.resolve(ModelFiles.MODEL_FILE));
+                    return new ModelFiles(name, version, model, Optional.of(descriptor));
+                } finally {
+                    Files.deleteIfExists(modelPart);
+                }
+            } finally {
+                Files.deleteIfExists(mlmodelPart);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write into " + dir, e);
         }
-        return s3;
     }
 
-    @PreDestroy
-    synchronized void close() {
-        if (s3 != null) {
-            s3.close();
+    /** Files below a remote directory, one at a time. */
+    private interface RemoteDirectory {
+        /** How messages name {@code file}. */
+        String locate(String file);
+
+        Copier copier(String file);
+    }
+
+    private RemoteDirectory mlflowDirectory(String location, MlflowClient mlflow) {
+        if (S3Location.isS3(location)) {
+            S3Location base = S3Location.parse(location);
+            return new RemoteDirectory() {
+                public String locate(String file) {
+                    return base.resolve(file).toString();
+                }
+
+                public Copier copier(String file) {
+                    S3Location object = base.resolve(file);
+                    return (out, required) -> s3.storage(timeout).copyTo(object, out, maxBytes, () -> tooLarge(object.toString()), !required);
+                }
+            };
         }
+        String trimmed = location.replaceAll("/+$", "");
+        return new RemoteDirectory() {
+            public String locate(String file) {
+                return trimmed + "/" + file;
+            }
+
+            public Copier copier(String file) {
+                URI uri = mlflow.artifactUrl(location, file).orElseGet(() -> {
+                    URI base = parse(trimmed + "/");
+                    String scheme = base.getScheme().toLowerCase(java.util.Locale.ROOT);
+                    if (!scheme.equals("http") && !scheme.equals("https")) {
+                        throw new BadGatewayException("the " + mlflow.describe() + " keeps this version at '"
+                                + PathGuard.abbreviate(location) + "', which cannot be fetched from here: "
+                                + "served are mlflow-artifacts:, http(s):, s3:// and local paths");
+                    }
+                    return base.resolve(file);
+                });
+                Map<String, String> headers = mlflow.headersFor(uri);
+                // Credentials go to the tracking server alone, and so do its meanings of 401 and 403.
+                IntFunction<RuntimeException> failure = headers.isEmpty()
+                        ? status -> new BadGatewayException("fetching " + locate(file) + " answered HTTP " + status)
+                        : status -> mlflow.failure(locate(file), status);
+                return (out, required) -> remote.copyTo(client, "MLflow artifact", uri, headers, timeout, maxBytes, out,
+                        () -> tooLarge(locate(file)), !required, failure);
+            }
+        };
     }
 
     /** Copies one remote file into {@code out}; false when it is missing and not {@code required}. */
@@ -106,21 +177,36 @@ public class ModelDownloader {
     }
 
     private Optional<Path> download(Copier copier, Path dir, String fileName, boolean required) throws IOException {
-        Path partial = Files.createTempFile(dir, "." + fileName, ".part");
+        Optional<Path> partial = fetchPartial(copier, dir, fileName, required);
         try {
-            boolean found;
+            return partial.isEmpty() ? Optional.empty() : Optional.of(placeFile(partial.get(), dir.resolve(fileName)));
+        } finally {
+            if (partial.isPresent()) {
+                Files.deleteIfExists(partial.get());
+            }
+        }
+    }
+
+    /** The file, complete, in a hidden partial file of {@code dir}; empty when missing and not required. */
+    private static Optional<Path> fetchPartial(Copier copier, Path dir, String fileName, boolean required) throws IOException {
+        Path partial = Files.createTempFile(dir, "." + fileName, ".part");
+        boolean found = false;
+        try {
             try (OutputStream out = Files.newOutputStream(partial)) {
                 found = copier.copy(out, required);
             }
-            if (!found) {
-                return Optional.empty();
-            }
-            Path target = dir.resolve(fileName);
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return Optional.of(target);
+            return found ? Optional.of(partial) : Optional.empty();
         } finally {
-            Files.deleteIfExists(partial);
+            if (!found) {
+                Files.deleteIfExists(partial);
+            }
         }
+    }
+
+    /** Puts a complete file in place in one step, replacing the one there. */
+    private static Path placeFile(Path partial, Path target) throws IOException {
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return target;
     }
 
     private PayloadTooLargeException tooLarge(String location) {

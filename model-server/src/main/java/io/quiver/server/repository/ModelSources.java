@@ -2,6 +2,7 @@ package io.quiver.server.repository;
 
 import io.quiver.common.error.BadRequestException;
 import io.quiver.common.error.NotFoundException;
+import io.quiver.common.mlflow.ModelUri;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.nio.file.Files;
@@ -11,23 +12,27 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Turns what a load request names (a path, a {@code file:} URI, an {@code http(s):} URL or an
- * {@code s3://bucket/key} location) into
- * model versions on local disk, inside the allowed roots.
+ * Turns what a load request names (a path, a {@code file:} URI, an {@code http(s):} URL, an
+ * {@code s3://bucket/key} location, or an MLflow registry version {@code models:/name/version} or
+ * {@code models:/name@alias}) into model versions on local disk, inside the allowed roots. A
+ * directory may be an MLflow model directory ({@code MLmodel} naming its ONNX file).
  */
 @ApplicationScoped
 public class ModelSources {
     private final PathGuard guard;
     private final ModelDownloader downloader;
+    private final MlflowModels mlflow;
 
-    ModelSources(PathGuard guard, ModelDownloader downloader) {
+    ModelSources(PathGuard guard, ModelDownloader downloader, MlflowModels mlflow) {
         this.guard = guard;
         this.downloader = downloader;
+        this.mlflow = mlflow;
     }
 
     /**
      * @param version the version to load, or null for every version a model directory holds (a
-     *                single file or version directory then becomes version "1")
+     *                single file or version directory then becomes version "1"; an MLflow registry
+     *                version keeps its number)
      */
     public List<ModelFiles> locate(String name, String version, String source) {
         PathGuard.checkName("model name", name);
@@ -35,9 +40,13 @@ public class ModelSources {
             PathGuard.checkName("version", version);
         }
         if (source == null || source.isBlank()) {
-            throw new BadRequestException("a model location is required (a path, file: URI, http(s): URL or s3:// location)");
+            throw new BadRequestException("a model location is required (a path, file: URI, http(s): URL, s3:// location "
+                    + "or models:/ URI)");
         }
         String scheme = scheme(source);
+        if (scheme.equals(ModelUri.SCHEME)) {
+            return List.of(registered(name, version, source));
+        }
         if (scheme.equals("http") || scheme.equals("https") || scheme.equals("s3")) {
             return List.of(downloader.fetch(name, version == null ? "1" : version, source, guard.repository()));
         }
@@ -46,13 +55,37 @@ public class ModelSources {
         }
         if (!scheme.isEmpty()) {
             throw new BadRequestException("models cannot be loaded from '" + scheme + ":' locations; "
-                    + "use a path, a file: URI, an http(s): URL or an s3:// location");
+                    + "use a path, a file: URI, an http(s): URL, an s3:// location or a models:/ URI");
         }
         return local(name, version, source);
     }
 
+    /** A version of the MLflow registry, fetched into the repository unless its files are local. */
+    private ModelFiles registered(String name, String version, String uri) {
+        MlflowModels.Resolved resolved = mlflow.resolve(uri);
+        String served = version == null ? resolved.version() : version;
+        String location = resolved.location();
+        String scheme = scheme(location);
+        if (scheme.equals("file")) {
+            return local(name, served, fileUriPath(location)).get(0);
+        }
+        if (scheme.isEmpty()) {
+            return local(name, served, location).get(0);
+        }
+        return downloader.fetchMlflow(name, served, location, mlflow.client(), guard.repository());
+    }
+
     private List<ModelFiles> local(String name, String version, String given) {
         Path real = guard.resolve(given);
+        if (MlflowModelFile.isMlflowFile(real)) {
+            real = real.getParent();
+        }
+        Path mlmodel = real.resolve(MlflowModelFile.FILE);
+        if (Files.isRegularFile(mlmodel) && !Files.isRegularFile(real.resolve(ModelFiles.DESCRIPTOR_FILE))) {
+            MlflowModelFile file = MlflowModelFile.read(mlmodel, PathGuard.abbreviate(given) + "/" + MlflowModelFile.FILE);
+            return List.of(checked(new ModelFiles(name, version == null ? "1" : version, file.onnxFileBeside(mlmodel),
+                    Optional.of(mlmodel))));
+        }
         if (Files.isRegularFile(real)) {
             return List.of(checked(new ModelFiles(name, version == null ? "1" : version, real,
                     sibling(real.resolveSibling(ModelFiles.DESCRIPTOR_FILE)))));

@@ -16,7 +16,9 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -53,11 +55,23 @@ public class RemoteFiles {
     /** The answer to GET {@code uri} after at most five checked redirects; the caller closes its body. */
     public HttpResponse<InputStream> get(HttpClient client, String what, URI uri, Duration timeout)
             throws IOException, InterruptedException {
+        return get(client, what, uri, timeout, Map.of());
+    }
+
+    /**
+     * As {@link #get(HttpClient, String, URI, Duration)}, sending {@code headers} (credentials) to
+     * {@code uri}'s own host and port only: a redirect elsewhere does not carry them.
+     */
+    public HttpResponse<InputStream> get(HttpClient client, String what, URI uri, Duration timeout,
+                                         Map<String, String> headers) throws IOException, InterruptedException {
         URI next = uri;
         for (int hop = 0; ; hop++) {
             destinations.check(what, next);
-            HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(next).timeout(timeout).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpRequest.Builder request = HttpRequest.newBuilder(next).timeout(timeout).GET();
+            if (sameOrigin(uri, next)) {
+                headers.forEach(request::header);
+            }
+            HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             Optional<String> location = response.headers().firstValue("Location");
             if (!isRedirect(response.statusCode()) || location.isEmpty()) {
                 return response;
@@ -81,14 +95,26 @@ public class RemoteFiles {
      */
     public boolean copyTo(HttpClient client, String what, URI uri, Duration timeout, long maxBytes, OutputStream out,
                           Supplier<? extends RuntimeException> tooLarge, boolean missingIsFine) {
+        return copyTo(client, what, uri, Map.of(), timeout, maxBytes, out, tooLarge, missingIsFine,
+                status -> new BadGatewayException("fetching " + uri + " answered HTTP " + status));
+    }
+
+    /**
+     * As {@link #copyTo(HttpClient, String, URI, Duration, long, OutputStream, Supplier, boolean)},
+     * with {@code headers} for {@code uri}'s host and {@code failure} saying what an answer other than
+     * 200 (or a 404 that is fine) means.
+     */
+    public boolean copyTo(HttpClient client, String what, URI uri, Map<String, String> headers, Duration timeout,
+                          long maxBytes, OutputStream out, Supplier<? extends RuntimeException> tooLarge,
+                          boolean missingIsFine, IntFunction<? extends RuntimeException> failure) {
         try {
-            HttpResponse<InputStream> response = get(client, what, uri, timeout);
+            HttpResponse<InputStream> response = get(client, what, uri, timeout, headers);
             try (InputStream body = response.body()) {
                 if (response.statusCode() == 404 && missingIsFine) {
                     return false;
                 }
                 if (response.statusCode() != 200) {
-                    throw new BadGatewayException("fetching " + uri + " answered HTTP " + response.statusCode());
+                    throw failure.apply(response.statusCode());
                 }
                 if (response.headers().firstValueAsLong("Content-Length").orElse(-1) > maxBytes) {
                     throw tooLarge.get();
@@ -104,6 +130,11 @@ public class RemoteFiles {
             Thread.currentThread().interrupt();
             throw new BadGatewayException("fetching " + uri + " was interrupted");
         }
+    }
+
+    private static boolean sameOrigin(URI first, URI next) {
+        return first.getScheme().equalsIgnoreCase(next.getScheme()) && first.getHost() != null
+                && first.getHost().equalsIgnoreCase(next.getHost()) && first.getPort() == next.getPort();
     }
 
     private static boolean isRedirect(int status) {

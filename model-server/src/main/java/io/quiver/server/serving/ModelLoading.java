@@ -15,8 +15,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,7 +34,7 @@ public class ModelLoading {
     private final ModelSources sources;
     private final PathGuard guard;
     private final ServerConfig config;
-    private final AtomicBoolean startupDone = new AtomicBoolean();
+    private final CompletableFuture<Void> startupDone = new CompletableFuture<>();
     /** By name then version; an entry goes once that model version loads. */
     private final Map<String, LoadFailure> failures = new ConcurrentSkipListMap<>();
 
@@ -76,7 +77,15 @@ public class ModelLoading {
     }
 
     public boolean startupDone() {
-        return startupDone.get();
+        return startupDone.isDone();
+    }
+
+    /**
+     * Completes once loading at start is done, whatever loaded or failed: for a host that must not
+     * hand the server a request before then (a Lambda function's init phase).
+     */
+    public CompletionStage<Void> startupLoading() {
+        return startupDone.minimalCompletionStage();
     }
 
     /** Models that failed to load at start or at a load request and have not loaded since. */
@@ -123,7 +132,7 @@ public class ModelLoading {
         } catch (RuntimeException e) {
             failed(new LoadFailure(null, null, "cannot read " + guard.repository() + ": " + e.getMessage(), true));
         } finally {
-            startupDone.set(true);
+            startupDone.complete(null);
             LOG.infof("startup loading done: %d model versions, %d failures", registry.slots().size(),
                     startupFailures().size());
         }

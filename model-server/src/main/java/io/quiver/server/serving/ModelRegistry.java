@@ -10,7 +10,7 @@ import io.quiver.server.inference.OnnxModel;
 import io.quiver.server.repository.DescriptorReader;
 import io.quiver.server.repository.ModelDescriptor;
 import io.quiver.server.repository.ModelFiles;
-import io.quiver.server.repository.VersionOrder;
+import io.quiver.common.versions.VersionOrder;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,6 +56,7 @@ public class ModelRegistry {
         ModelSlot[] replaced = {null};
         ModelInfo info;
         try {
+            DescriptorReader.check(files.descriptor(), opened.signature());
             info = new ModelInfo(files.name(), files.version(), descriptor, opened.signature(), files.model(), size,
                     Instant.now());
             BatchingPolicy batching = BatchingPolicy.of(config.batching(), descriptor.batching())

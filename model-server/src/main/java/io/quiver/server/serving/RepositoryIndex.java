@@ -3,7 +3,7 @@ package io.quiver.server.serving;
 import io.quiver.server.repository.ModelFiles;
 import io.quiver.server.repository.PathGuard;
 import io.quiver.server.repository.RepositoryScanner;
-import io.quiver.server.repository.VersionOrder;
+import io.quiver.common.versions.VersionOrder;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

@@ -172,7 +172,7 @@ record DataSpec(Algorithm algorithm, String target, List<String> features, int w
     }
 
     private static double number(Table table, int row, int column) {
-        Object cell = table.cell(row, column);
+        Object cell = present(table, row, column);
         double value;
         if (cell instanceof Double d) {
             value = d;
@@ -191,8 +191,18 @@ record DataSpec(Algorithm algorithm, String target, List<String> features, int w
         return value;
     }
 
-    private String className(Table table, int row, int column) {
+    /** A cell that has a value: a database's answer can leave one out (null). */
+    private static Object present(Table table, int row, int column) {
         Object cell = table.cell(row, column);
+        if (cell == null) {
+            throw new BadRequestException(table.where(row) + ", column '" + table.columns().get(column)
+                    + "' has no value; every row needs one in each column it trains on");
+        }
+        return cell;
+    }
+
+    private String className(Table table, int row, int column) {
+        Object cell = present(table, row, column);
         if (cell instanceof Double d) {
             if (d != Math.rint(d) || Math.abs(d) > 1e15) {
                 throw new BadRequestException(table.where(row) + ", column '" + target + "': " + d

@@ -17,8 +17,8 @@ import java.util.Set;
 
 /**
  * Training data as read, before it is checked against what the learner needs: named columns and
- * rows of cells, each a {@link Double} or a {@link String}. A list of numbers reads as one column,
- * {@value #SERIES_COLUMN}.
+ * rows of cells, each a {@link Double} or a {@link String}, or null where a database's answer has
+ * no value. A list of numbers reads as one column, {@value #SERIES_COLUMN}.
  */
 final class Table {
     static final String SERIES_COLUMN = "value";
@@ -66,6 +66,14 @@ final class Table {
     /** How messages name a row: "row 3" of a JSON list, "line 5" of a CSV file. */
     String where(int row) {
         return (lines == null ? "row " + row : "line " + lines[row]) + (source.equals("config.data") ? "" : " of " + source);
+    }
+
+    /** Rows read elsewhere (a database's answer), counted from 0 in messages; a null cell is a missing value. */
+    static Table ofRows(String source, List<String> columns, List<Object[]> rows) {
+        if (rows.isEmpty()) {
+            throw new BadRequestException(source + " is empty");
+        }
+        return new Table(source, columns, rows, null, false);
     }
 
     /** A JSON list of row objects, or of values. */

@@ -9,9 +9,10 @@ import java.util.function.Supplier;
  * @param algorithm       the learner
  * @param hyperparameters the learner's settings, defaults filled in
  * @param description     the descriptor's description, or null to describe the model from the request
- * @param dataSource      where the data came from, for the description: "inline rows", a path or a URL
- * @param data            the data; already read and checked for inline data and local files, read
- *                        when the job runs for URLs
+ * @param dataSource      where the data came from, for the description: "inline rows", a path, a URL,
+ *                        an s3:// location or a query
+ * @param data            the data; already read and checked for inline data, local files and
+ *                        query answers, read when the job runs for URLs and S3 objects
  * @param spec            what the learner takes from the data
  */
 record TrainingRequest(String modelType, Algorithm algorithm, Hyperparameters hyperparameters, String description,

@@ -17,16 +17,18 @@ import java.util.Locale;
  */
 @ApplicationScoped
 public class TrainingRequests {
-    static final List<String> CONFIG_FIELDS = List.of("algorithm", "data", "data_uri", "format", "target", "features",
-            "window", "horizon", "hyperparameters", "description");
+    static final List<String> CONFIG_FIELDS = List.of("algorithm", "data", "data_uri", "data_source", "format", "target",
+            "features", "window", "horizon", "hyperparameters", "description");
     static final int MAX_WINDOW = 10_000;
     static final int MAX_HORIZON = 1_000;
 
     private final TrainingDataSources sources;
+    private final InfluxQueries influx;
     private final TrainingLimits limits;
 
-    TrainingRequests(TrainingDataSources sources, ServerConfig config) {
+    TrainingRequests(TrainingDataSources sources, InfluxQueries influx, ServerConfig config) {
         this.sources = sources;
+        this.influx = influx;
         this.limits = new TrainingLimits(config.training().maxRows(), config.training().maxCells());
     }
 
@@ -46,8 +48,18 @@ public class TrainingRequests {
         JsonNode inline = config.data();
         String uri = config.dataUri();
         boolean hasInline = given(inline);
-        if (hasInline && uri != null) {
-            throw new BadRequestException("give config.data or config.data_uri, not both");
+        if ((hasInline ? 1 : 0) + (uri != null ? 1 : 0) + (config.dataSource() != null ? 1 : 0) > 1) {
+            throw new BadRequestException("give one of config.data, config.data_uri and config.data_source");
+        }
+        if (config.dataSource() != null) {
+            if (format != null) {
+                throw new BadRequestException("config.format applies to config.data_uri only");
+            }
+            InfluxQueries.Query query = influx.check(config.dataSource());
+            boolean keepTime = InfluxResults.TIME.equals(spec.target())
+                    || spec.features() != null && spec.features().contains(InfluxResults.TIME);
+            TrainingData data = spec.prepare(influx.run(query, keepTime, limits));
+            return new TrainingRequest(modelType, algorithm, hyperparameters, description, query.shown(), () -> data, spec);
         }
         if (hasInline) {
             if (format != null) {
@@ -57,8 +69,9 @@ public class TrainingRequests {
             return new TrainingRequest(modelType, algorithm, hyperparameters, description, "inline data", () -> data, spec);
         }
         if (uri == null) {
-            throw new BadRequestException("config.data (a list of rows, or of numbers for a series) or config.data_uri "
-                    + "(a CSV or JSON file: a path inside the allowed roots, or an http(s) URL) is required");
+            throw new BadRequestException("config.data (a list of rows, or of numbers for a series), config.data_uri "
+                    + "(a CSV or JSON file: a path inside the allowed roots, an http(s) URL or an s3://bucket/key object) "
+                    + "or config.data_source (an InfluxDB query) is required");
         }
         TrainingDataSources.Location location = sources.locate(uri);
         if (location instanceof TrainingDataSources.Local) {

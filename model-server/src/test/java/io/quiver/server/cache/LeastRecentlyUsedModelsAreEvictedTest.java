@@ -39,6 +39,9 @@ class LeastRecentlyUsedModelsAreEvictedTest {
         }
         assertTrue(residentBytes <= 1000, "resident bytes " + residentBytes);
         assertTrue(resident.contains(false), "with 2446 bytes of models some must be evicted");
+        // The listing says how full the budget is, as the manager's dashboard shows it.
+        assertEquals(1000L, models.getLong("memory.budget_bytes"));
+        assertEquals(residentBytes, models.getLong("memory.resident_bytes"));
     }
 
     @Test

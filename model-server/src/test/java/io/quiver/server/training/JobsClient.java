@@ -40,6 +40,11 @@ final class JobsClient {
         return config;
     }
 
+    /** A linear-regression predicting column y, for the data to be added. */
+    static ObjectNode regressionOnY() {
+        return config("linear-regression").put("target", "y");
+    }
+
     /** Submits and expects 202 with a queued job and its Location; returns the job id. */
     static String submit(ObjectNode body) {
         Response response = post(body);
@@ -104,6 +109,26 @@ final class JobsClient {
         body.put("model_type", modelType);
         body.set("data", data);
         return Wire.postOk("/predict", body);
+    }
+
+    /**
+     * {@code rows} rows {a, b, column} with a and b uniform in [-2, 2], and the class {@code positive}
+     * where f(a, b) > 0, else {@code negative}; points within 0.1 of the boundary are left out, so
+     * that the classes are cleanly apart.
+     */
+    static ArrayNode twoClasses(int rows, long seed, DoubleBinaryOperator f, String column, String positive,
+                                String negative) {
+        Random random = new Random(seed);
+        ArrayNode data = Wire.array();
+        while (data.size() < rows) {
+            double a = random.nextDouble() * 4 - 2;
+            double b = random.nextDouble() * 4 - 2;
+            double side = f.applyAsDouble(a, b);
+            if (Math.abs(side) >= 0.1) {
+                data.addObject().put("a", a).put("b", b).put(column, side > 0 ? positive : negative);
+            }
+        }
+        return data;
     }
 
     /** {@code rows} rows {a, b, y} with a and b uniform in [-2, 2] and y = f(a, b) + N(0, noise). */

@@ -5,6 +5,7 @@ import static io.quiver.server.training.JobsClient.config;
 import static io.quiver.server.training.JobsClient.predict;
 import static io.quiver.server.training.JobsClient.rows;
 import static io.quiver.server.training.JobsClient.train;
+import static io.quiver.server.training.JobsClient.twoClasses;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -80,16 +81,7 @@ class TrainingTabularTest {
 
     @Test
     void logisticRegressionSeparatesTwoClasses() {
-        Random random = new Random(7);
-        ArrayNode data = Wire.array();
-        while (data.size() < 400) {
-            double a = random.nextDouble() * 4 - 2;
-            double b = random.nextDouble() * 4 - 2;
-            if (Math.abs(a + b - 0.5) < 0.1) {
-                continue;
-            }
-            data.addObject().put("a", a).put("b", b).put("side", a + b > 0.5 ? "above" : "below");
-        }
+        ArrayNode data = twoClasses(400, 7, (a, b) -> a + b - 0.5, "side", "above", "below");
         ObjectNode config = config("logistic-regression");
         config.set("data", data);
         config.put("target", "side");

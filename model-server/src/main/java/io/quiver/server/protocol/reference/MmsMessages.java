@@ -15,7 +15,7 @@ public final class MmsMessages {
     }
 
     @Schema(name = "MmsRegisterRequest", description = "Register a model: every version in the directory or at the URL `url` names (a directory "
-            + "holding model.onnx is version 1).")
+            + "holding model.onnx is version 1), or the MLflow registry version a models:/ URI names.")
     public record RegisterRequest(
             @NotNull(message = WireErrors.REQUIRED) @Schema(examples = "house_price") String modelName,
             @NotNull(message = WireErrors.REQUIRED) @Schema(examples = "house_price") String url) {

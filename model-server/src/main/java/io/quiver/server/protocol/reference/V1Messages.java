@@ -20,7 +20,8 @@ public final class V1Messages {
     }
 
     @Schema(name = "V1LoadRequest", description = "Load every version of a model from a registry URI: a directory under the repository or an "
-            + "allowed root, or an http(s) URL of a model.onnx.")
+            + "allowed root, an http(s) URL or s3:// location of a model.onnx, or an MLflow registry version "
+            + "(models:/<name>/<version>, models:/<name>@<alias>).")
     public record LoadRequest(
             @NotNull(message = WireErrors.REQUIRED) @Schema(examples = "house_price") String modelId,
             @Schema(description = "the version to load the URI as; without it, each version directory is loaded",
@@ -34,7 +35,14 @@ public final class V1Messages {
     }
 
     @Schema(name = "V1ModelList")
-    public record ModelList(List<ModelStatus> models) {
+    public record ModelList(List<ModelStatus> models,
+                            @Schema(description = "what the resident versions take of the memory budget") Memory memory) {
+    }
+
+    /** The cache's figures (quiver.cache.memory-budget), so an operator sees how full it is, not only which versions are evicted. */
+    @Schema(name = "V1Memory")
+    public record Memory(@Schema(description = "estimated bytes of the resident versions") long residentBytes,
+                         @Schema(description = "quiver.cache.memory-budget in bytes") long budgetBytes) {
     }
 
     @Schema(name = "V1UnloadAnswer")

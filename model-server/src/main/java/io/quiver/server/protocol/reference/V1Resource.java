@@ -1,6 +1,7 @@
 package io.quiver.server.protocol.reference;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.server.cache.ModelResidency;
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.protocol.ModelStatus;
 import io.quiver.server.protocol.RowEncoding;
@@ -31,11 +32,13 @@ public class V1Resource {
     private final ModelRegistry registry;
     private final ModelLoading loading;
     private final InferenceService inference;
+    private final ModelResidency residency;
 
-    V1Resource(ModelRegistry registry, ModelLoading loading, InferenceService inference) {
+    V1Resource(ModelRegistry registry, ModelLoading loading, InferenceService inference, ModelResidency residency) {
         this.registry = registry;
         this.loading = loading;
         this.inference = inference;
+        this.residency = residency;
     }
 
     @POST
@@ -50,7 +53,8 @@ public class V1Resource {
     @GET
     @Path("models")
     public V1Messages.ModelList list() {
-        return new V1Messages.ModelList(ModelStatus.of(registry.slots()));
+        return new V1Messages.ModelList(ModelStatus.of(registry.slots()),
+                new V1Messages.Memory(residency.usedBytes(), residency.budgetBytes()));
     }
 
     @DELETE

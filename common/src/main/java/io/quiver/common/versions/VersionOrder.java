@@ -1,10 +1,11 @@
-package io.quiver.server.repository;
+package io.quiver.common.versions;
 
 import java.util.Comparator;
 
 /**
  * Orders versions as people read them: "2" before "10", "1.9.0" before "1.10.0"; parts that are not
- * numbers compare as text. "latest" is the greatest version in this order.
+ * numbers compare as text. "latest" is the greatest version in this order, and the model-manager's
+ * registries list versions oldest first in it.
  */
 public final class VersionOrder implements Comparator<String> {
     public static final VersionOrder INSTANCE = new VersionOrder();
