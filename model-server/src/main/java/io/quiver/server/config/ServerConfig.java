@@ -110,8 +110,14 @@ public interface ServerConfig {
         Duration maxQueueDelay();
     }
 
-    /** The Open Inference Protocol over gRPC, served on the HTTP port (docs/model-server/grpc.md). */
+    /** The Open Inference Protocol over gRPC (docs/model-server/grpc.md). */
     interface Grpc {
+        /**
+         * gRPC's own port; when absent, gRPC is served on the HTTP port. Read by {@link GrpcPort},
+         * which sets Quarkus' gRPC server from it.
+         */
+        java.util.OptionalInt port();
+
         /** Largest gRPC message accepted; larger gets RESOURCE_EXHAUSTED. Defaults to {@code quiver.limits.max-request-size}. */
         Optional<MemorySize> maxMessageSize();
     }

@@ -24,9 +24,8 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a client gets for a bad call: the status code Triton and KServe give and a message naming
@@ -35,17 +34,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(GrpcRepository.class)
 class GrpcBadRequestsTest {
-    private GrpcClient client;
-
-    @BeforeEach
-    void open() {
-        client = new GrpcClient();
-    }
-
-    @AfterEach
-    void close() throws InterruptedException {
-        client.close();
-    }
+    @RegisterExtension
+    final GrpcClient client = new GrpcClient();
 
     private static ModelInferRequest.Builder house(UnaryOperator<ModelInferRequest.InferInputTensor.Builder> input) {
         return Tensors.request("house_price").addInputs(input.apply(Tensors.header("features", "FP32", 1, 3)

@@ -22,17 +22,31 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.function.Executable;
 
 /**
  * A client of the stubs generated from common/src/main/proto, the file the server is built from,
- * on a plaintext HTTP/2 connection to the test server's random HTTP port (made once the server is up).
+ * on a plaintext HTTP/2 connection to the test server's random HTTP port; registered as a JUnit
+ * extension, it connects before each test, once the server is up, and closes after it.
  */
-final class GrpcClient implements AutoCloseable {
+final class GrpcClient implements BeforeEachCallback, AfterEachCallback {
     static final Metadata.Key<String> REQUEST_ID = Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
 
-    private final ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port)
-            .usePlaintext().maxInboundMessageSize(64 << 20).build();
+    private ManagedChannel channel;
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+                .maxInboundMessageSize(64 << 20).build();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
 
     GRPCInferenceServiceBlockingStub stub() {
         return GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
@@ -47,11 +61,6 @@ final class GrpcClient implements AutoCloseable {
         Metadata headers = new Metadata();
         headers.put(REQUEST_ID, id);
         return stub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
     /** Runs a call that must fail, and checks its status code and that its message names {@code mentions}. */

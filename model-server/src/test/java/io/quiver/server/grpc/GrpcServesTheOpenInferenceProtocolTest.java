@@ -28,9 +28,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every call of {@code inference.GRPCInferenceService}, made by a client generated from the same
@@ -39,17 +38,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(GrpcRepository.class)
 class GrpcServesTheOpenInferenceProtocolTest {
-    private GrpcClient client;
-
-    @BeforeEach
-    void open() {
-        client = new GrpcClient();
-    }
-
-    @AfterEach
-    void close() throws InterruptedException {
-        client.close();
-    }
+    @RegisterExtension
+    final GrpcClient client = new GrpcClient();
 
     @Test
     void serverHealthAndMetadata() {
