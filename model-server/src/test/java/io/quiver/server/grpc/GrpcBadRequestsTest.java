@@ -144,6 +144,21 @@ class GrpcBadRequestsTest {
     }
 
     @Test
+    void aMessageThatIsNotProtobufGetsAnErrorStatusNotABrokenConnection() {
+        for (byte[] bytes : List.of(new byte[] {-1, -1, -1, -1}, new byte[] {0x0a, 100, 'h'})) {
+            StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                    () -> client.sendBytes("inference.GRPCInferenceService/ModelInfer", bytes));
+            // Decoding fails in the gRPC transport, before the service: it answers INTERNAL, as grpc-java's
+            // own server does for a message it cannot parse.
+            assertEquals(Status.Code.INTERNAL, e.getStatus().getCode(), e.getStatus().toString());
+            stillServes();
+        }
+        fails(Status.Code.UNIMPLEMENTED, "ModelStatistics",
+                () -> client.sendBytes("inference.GRPCInferenceService/ModelStatistics", new byte[0]));
+        stillServes();
+    }
+
+    @Test
     void theClientsRequestIdComesBackWithTheError() {
         StatusRuntimeException e = fails(Status.Code.NOT_FOUND, "nothing", () -> client.withRequestId("trace-42")
                 .modelInfer(Tensors.request("nothing").addInputs(Tensors.header("x", "FP32", 1)).build()));

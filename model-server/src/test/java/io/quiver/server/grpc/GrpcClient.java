@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.quiver.common.numbers.HalfFloats;
 import io.quiver.grpc.inference.GRPCInferenceServiceGrpc;
@@ -54,6 +57,30 @@ final class GrpcClient implements BeforeEachCallback, AfterEachCallback {
 
     GRPCInferenceServiceGrpc.GRPCInferenceServiceFutureStub futureStub() {
         return GRPCInferenceServiceGrpc.newFutureStub(channel);
+    }
+
+    /** Sends {@code bytes} as the message of {@code method}, whatever they hold, as a broken client might. */
+    byte[] sendBytes(String method, byte[] bytes) {
+        MethodDescriptor.Marshaller<byte[]> asIs = new MethodDescriptor.Marshaller<>() {
+            @Override
+            public java.io.InputStream stream(byte[] value) {
+                return new java.io.ByteArrayInputStream(value);
+            }
+
+            @Override
+            public byte[] parse(java.io.InputStream stream) {
+                try {
+                    return stream.readAllBytes();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        MethodDescriptor<byte[], byte[]> call = MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(method)
+                .setRequestMarshaller(asIs).setResponseMarshaller(asIs).build();
+        return ClientCalls.blockingUnaryCall(channel, call, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
+                bytes);
     }
 
     /** A stub that sends {@code id} as the call's x-request-id. */
