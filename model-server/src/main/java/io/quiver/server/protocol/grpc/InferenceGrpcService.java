@@ -127,7 +127,7 @@ public class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
             }
             boolean raw = request.getRawInputContentsCount() > 0;
             CompletableFuture<InferenceResult> run = inference.infer(required(request.getModelName(), "model_name"),
-                    request.getModelVersion(), model -> GrpcTensors.decode(request)).toCompletableFuture();
+                    request.getModelVersion(), model -> GrpcInputs.decode(request)).toCompletableFuture();
             if (deadline != null) {
                 // The run, once queued, still completes and is counted; the client is answered at its deadline.
                 run = run.orTimeout(deadline.timeRemaining(TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS);
@@ -137,7 +137,7 @@ public class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
                     out.onError(GrpcErrors.of(failure, id));
                     return;
                 }
-                answer(out, id, () -> GrpcTensors.encode(result, request.getId(), raw, this::labelsText));
+                answer(out, id, () -> GrpcOutputs.encode(result, request.getId(), raw, this::labelsText));
             });
         } catch (Exception e) {
             out.onError(GrpcErrors.of(e, id));
