@@ -2,10 +2,12 @@ package io.quiver.server.grpc;
 
 import static io.quiver.server.grpc.GrpcClient.fails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.WithTestResource;
@@ -19,8 +21,19 @@ import io.quiver.grpc.inference.RepositoryModelLoadRequest;
 import io.quiver.grpc.inference.RepositoryModelUnloadRequest;
 import io.quiver.server.testing.GrpcRepository;
 import io.quiver.server.testing.SlowModel;
+import io.restassured.RestAssured;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -146,7 +159,7 @@ class GrpcBadRequestsTest {
     @Test
     void aMessageThatIsNotProtobufGetsAnErrorStatusNotABrokenConnection() {
         for (byte[] bytes : List.of(new byte[] {-1, -1, -1, -1}, new byte[] {0x0a, 100, 'h'})) {
-            StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                     () -> client.sendBytes("inference.GRPCInferenceService/ModelInfer", bytes));
             // Decoding fails in the gRPC transport, before the service: it answers INTERNAL, as grpc-java's
             // own server does for a message it cannot parse.
@@ -172,7 +185,7 @@ class GrpcBadRequestsTest {
                 .addInputs(Tensors.header("features", "FP32", 1, 3))
                 .addRawInputContents(ByteString.copyFrom(new byte[100_000])).build();
         assertTrue(big.getSerializedSize() > 64 * 1024);
-        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                 () -> client.stub().modelInfer(big));
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getStatus().toString());
         stillServes();
@@ -183,6 +196,48 @@ class GrpcBadRequestsTest {
         fails(Status.Code.DEADLINE_EXCEEDED, "", () -> client.stub().withDeadlineAfter(1, TimeUnit.MILLISECONDS)
                 .modelInfer(slow()));
         stillServes();
+    }
+
+    /**
+     * A gRPC client enforces its deadline itself too, so which side answered cannot be told from a
+     * generated stub. Here the call is written as raw HTTP/2 frames with a {@code grpc-timeout} no
+     * client timer watches: the answer is the server's own.
+     */
+    @Test
+    void theServerItselfAnswersAtTheDeadline() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            HttpClient http = vertx.createHttpClient(new HttpClientOptions()
+                    .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+            byte[] message = Tensors.request("house_price").addInputs(Tensors.header("features", "FP32", 1, 3)
+                    .setContents(Tensors.typed("FP32", List.of("1200", "3", "15")))).build().toByteArray();
+            Buffer frame = Buffer.buffer().appendByte((byte) 0)
+                    .appendInt(message.length).appendBytes(message);
+            Map<String, String> answer = new HashMap<>();
+            for (String timeout : List.of("1n", "30S")) {
+                answer.clear();
+                http.request(HttpMethod.POST, RestAssured.port, "localhost",
+                                "/inference.GRPCInferenceService/ModelInfer")
+                        .compose(request -> request.putHeader("content-type", "application/grpc")
+                                .putHeader("te", "trailers").putHeader("grpc-timeout", timeout).send(frame))
+                        .compose(response -> response.body().map(body -> {
+                            response.headers().forEach(h -> answer.put(h.getKey(), h.getValue()));
+                            response.trailers().forEach(h -> answer.put(h.getKey(), h.getValue()));
+                            return body;
+                        }))
+                        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                if (timeout.equals("1n")) {
+                    assertEquals(Integer.toString(Status.Code.DEADLINE_EXCEEDED.value()), answer.get("grpc-status"),
+                            answer::toString);
+                    assertTrue(URLDecoder.decode(answer.get("grpc-message"), StandardCharsets.UTF_8)
+                            .contains("deadline passed before the model answered"), answer::toString);
+                } else {
+                    assertEquals("0", answer.get("grpc-status"), answer::toString);
+                }
+            }
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
     }
 
     @Test
@@ -203,8 +258,8 @@ class GrpcBadRequestsTest {
                 StatusRuntimeException status = (StatusRuntimeException) e.getCause();
                 assertEquals(Status.Code.UNAVAILABLE, status.getStatus().getCode(), status.toString());
                 assertTrue(status.getStatus().getDescription().contains("busy"), status.toString());
-                assertEquals("1", status.getTrailers().get(io.grpc.Metadata.Key.of("retry-after",
-                        io.grpc.Metadata.ASCII_STRING_MARSHALLER)));
+                assertEquals("1", status.getTrailers().get(Metadata.Key.of("retry-after",
+                        Metadata.ASCII_STRING_MARSHALLER)));
                 refused++;
             }
         }
