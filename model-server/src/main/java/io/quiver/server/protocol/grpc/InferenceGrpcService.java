@@ -120,11 +120,12 @@ public class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
         String id = CallContext.requestId();
+        Deadline deadline = CallContext.deadline();
+        if (deadline != null && deadline.isExpired()) {
+            out.onError(GrpcErrors.of(new TimeoutException(), id));
+            return;
+        }
         try {
-            Deadline deadline = CallContext.deadline();
-            if (deadline != null && deadline.isExpired()) {
-                throw new TimeoutException();
-            }
             boolean raw = request.getRawInputContentsCount() > 0;
             CompletableFuture<InferenceResult> run = inference.infer(required(request.getModelName(), "model_name"),
                     request.getModelVersion(), model -> GrpcInputs.decode(request)).toCompletableFuture();
@@ -139,7 +140,7 @@ public class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
                 }
                 answer(out, id, () -> GrpcOutputs.encode(result, request.getId(), raw, this::labelsText));
             });
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             out.onError(GrpcErrors.of(e, id));
         }
     }
