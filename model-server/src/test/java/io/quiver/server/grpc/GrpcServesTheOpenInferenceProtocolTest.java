@@ -95,6 +95,26 @@ class GrpcServesTheOpenInferenceProtocolTest {
     }
 
     @Test
+    void callsAreCountedInTheSameStatisticsAsRest() {
+        String stats = "/v2/models/house_price/versions/2/stats";
+        JsonNode before = Wire.getOk(stats).path("model_stats").get(0).path("inference_stats");
+        ModelInferRequest good = Tensors.request("house_price").setModelVersion("2")
+                .addInputs(Tensors.header("features", "FP32", 1, 3).setContents(
+                        Tensors.typed("FP32", List.of("1200", "3", "15")))).build();
+        for (int i = 0; i < 3; i++) {
+            client.stub().modelInfer(good);
+        }
+        ModelInferRequest bad = good.toBuilder().setInputs(0, good.getInputs(0).toBuilder().setShape(1, 2)
+                .setContents(Tensors.typed("FP32", List.of("1", "2")))).build();
+        fails(Status.Code.INVALID_ARGUMENT, "input 'features' expects shape", () -> client.stub().modelInfer(bad));
+        JsonNode after = Wire.getOk(stats).path("model_stats").get(0).path("inference_stats");
+        assertEquals(3, after.path("success").path("count").asLong() - before.path("success").path("count").asLong(),
+                after::toString);
+        assertEquals(1, after.path("fail").path("count").asLong() - before.path("fail").path("count").asLong(),
+                after::toString);
+    }
+
+    @Test
     void everyTypedDatatypeEqualsRest() {
         Map<String, String> inputs = new LinkedHashMap<>();
         ModelInferRequest.Builder request = Tensors.request(GrpcRepository.TYPED);
@@ -179,6 +199,11 @@ class GrpcServesTheOpenInferenceProtocolTest {
         RepositoryIndexResponse index = client.stub().repositoryIndex(RepositoryIndexRequest.getDefaultInstance());
         assertTrue(index.getModelsList().stream().anyMatch(m -> m.getName().equals("house_price")
                 && m.getVersion().equals("2") && m.getState().equals("READY")), index::toString);
+        List<String> rest = new ArrayList<>();
+        Wire.postOk("/v2/repository/index", "{}").forEach(m -> rest.add(m.path("name").asText() + "/"
+                + m.path("version").asText() + " " + m.path("state").asText()));
+        assertEquals(rest, index.getModelsList().stream().map(m -> m.getName() + "/" + m.getVersion() + " "
+                + m.getState()).toList(), "the same index as REST's");
         String model = "sklearn_label_encoder";
         client.stub().repositoryModelUnload(RepositoryModelUnloadRequest.newBuilder().setModelName(model).build());
         fails(Status.Code.NOT_FOUND, model, () -> client.stub().modelReady(ModelReadyRequest.newBuilder()
