@@ -17,13 +17,18 @@ public final class RequestIds {
     }
 
     public static String assign(HttpServerRequest request) {
-        String id = request.getHeader(HEADER);
-        if (id == null || id.isEmpty() || id.length() > MAX_LENGTH || !printable(id)) {
-            id = newId();
+        String given = request.getHeader(HEADER);
+        String id = orNew(given);
+        if (!id.equals(given)) {
             request.headers().set(HEADER, id);
         }
         request.response().putHeader(HEADER, id);
         return id;
+    }
+
+    /** The client's id when it is sane (printable ASCII, at most 128 characters), else a new one. */
+    public static String orNew(String id) {
+        return id == null || id.isEmpty() || id.length() > MAX_LENGTH || !printable(id) ? newId() : id;
     }
 
     public static String of(HttpServerRequest request) {

@@ -36,6 +36,12 @@ public class RequestGate {
                         "request body of " + length + " bytes is over the limit of " + maxBodyBytes + " bytes", id);
                 return;
             }
+            if (grpc(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+                // A gRPC call's messages are read as they stream, each against the gRPC server's
+                // own message limit, which answers in gRPC's terms (RESOURCE_EXHAUSTED).
+                ctx.next();
+                return;
+            }
             if (length == null && mayCarryBody(ctx.request().method())) {
                 chunkedBodies.handle(ctx);
                 return;
@@ -51,6 +57,10 @@ public class RequestGate {
             }
             ctx.next();
         });
+    }
+
+    private static boolean grpc(String contentType) {
+        return contentType != null && contentType.startsWith("application/grpc");
     }
 
     /** Sent in HTTP/1.1 chunks or in HTTP/2 frames, a body need not declare its length. */

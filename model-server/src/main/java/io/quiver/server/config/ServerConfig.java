@@ -49,6 +49,8 @@ public interface ServerConfig {
 
     Limits limits();
 
+    Grpc grpc();
+
     Download download();
 
     Onnx onnx();
@@ -114,6 +116,18 @@ public interface ServerConfig {
         /** Longest the oldest queued request waits for others to join its run; 0 merges only what is already queued. */
         @WithDefault("2ms")
         Duration maxQueueDelay();
+    }
+
+    /** The Open Inference Protocol over gRPC (docs/model-server/grpc.md). */
+    interface Grpc {
+        /**
+         * gRPC's own port; when absent, gRPC is served on the HTTP port. Read by {@link GrpcPort},
+         * which sets Quarkus' gRPC server from it.
+         */
+        java.util.OptionalInt port();
+
+        /** Largest gRPC message accepted; larger gets RESOURCE_EXHAUSTED. Defaults to {@code quiver.limits.max-request-size}. */
+        Optional<MemorySize> maxMessageSize();
     }
 
     interface Limits {

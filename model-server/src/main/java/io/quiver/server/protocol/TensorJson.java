@@ -4,6 +4,7 @@ import io.quiver.common.json.JsonBodies;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.common.error.BadRequestException;
 import io.quiver.server.inference.DataType;
+import io.quiver.server.inference.Tensor;
 import io.quiver.common.numbers.HalfFloats;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -176,6 +177,20 @@ public final class TensorJson {
             shown = shown.substring(0, 40) + "...";
         }
         return new BadRequestException(what + " element " + index + " must be " + expected + ", got " + shown);
+    }
+
+    /** The elements a tensor of {@code shape} holds, refused when no array could hold them. */
+    public static int elementCount(long[] shape, String what) {
+        long count;
+        try {
+            count = Tensor.elementCount(shape);
+        } catch (ArithmeticException e) {
+            count = Long.MAX_VALUE;
+        }
+        if (count > Integer.MAX_VALUE) {
+            throw new BadRequestException(what + ": shape " + shapeText(shape) + " is too large");
+        }
+        return (int) count;
     }
 
     public static String shapeText(long[] shape) {

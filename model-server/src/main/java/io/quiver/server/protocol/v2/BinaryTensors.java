@@ -7,17 +7,12 @@ import io.quiver.common.error.BadRequestException;
 import io.quiver.common.json.JsonBodies;
 import io.quiver.server.inference.DataType;
 import io.quiver.server.inference.Tensor;
+import io.quiver.server.protocol.TensorBytes;
 import io.quiver.server.serving.InferenceResult;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
@@ -116,61 +111,8 @@ final class BinaryTensors {
      * lie in the body for fixed-width numbers, decoded for BOOL and BYTES.
      */
     static Tensor read(Slices slices, int index, String name, DataType type, int count, long[] shape, String what) {
-        int offset = slices.offsets()[index];
-        int size = slices.sizes()[index];
-        ByteBuffer bytes = ByteBuffer.wrap(slices.body(), offset, size).slice().order(ByteOrder.LITTLE_ENDIAN);
-        if (type == DataType.BYTES) {
-            return new Tensor(name, type, shape, strings(bytes, count, what));
-        }
-        long expected = (long) count * type.byteSize();
-        if (size != expected) {
-            throw new BadRequestException(what + ": " + SIZE + " is " + size + " bytes but shape "
-                    + Arrays.toString(shape) + " of " + type + " takes " + expected);
-        }
-        if (type == DataType.BOOL) {
-            boolean[] flat = new boolean[count];
-            for (int i = 0; i < count; i++) {
-                flat[i] = bytes.get(i) != 0;
-            }
-            return new Tensor(name, type, shape, flat);
-        }
-        return Tensor.raw(name, type, shape, bytes);
-    }
-
-    private static String[] strings(ByteBuffer bytes, int count, String what) {
-        // Each element takes at least its 4-byte length, so a count the bytes cannot hold is refused
-        // before the array is made.
-        if ((long) count * 4 > bytes.remaining()) {
-            throw new BadRequestException(what + ": " + bytes.remaining() + " bytes cannot hold " + count
-                    + " BYTES elements (each a 4-byte length and its bytes)");
-        }
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        String[] out = new String[count];
-        for (int i = 0; i < count; i++) {
-            if (bytes.remaining() < 4) {
-                throw new BadRequestException(what + ": element " + i + "'s 4-byte length runs past the input's "
-                        + bytes.limit() + " bytes");
-            }
-            long length = Integer.toUnsignedLong(bytes.getInt());
-            if (length > bytes.remaining()) {
-                throw new BadRequestException(what + ": element " + i + " has length " + length
-                        + " which runs past the input's " + bytes.limit() + " bytes");
-            }
-            ByteBuffer element = bytes.slice(bytes.position(), (int) length);
-            bytes.position(bytes.position() + (int) length);
-            try {
-                CharBuffer text = utf8.reset().decode(element);
-                out[i] = text.toString();
-            } catch (CharacterCodingException e) {
-                throw new BadRequestException(what + ": element " + i + " is not valid UTF-8 text");
-            }
-        }
-        if (bytes.hasRemaining()) {
-            throw new BadRequestException(what + ": " + bytes.remaining() + " bytes are left after its "
-                    + count + " BYTES elements; " + SIZE + " does not match the shape");
-        }
-        return out;
+        ByteBuffer bytes = ByteBuffer.wrap(slices.body(), slices.offsets()[index], slices.sizes()[index]);
+        return TensorBytes.read(bytes, name, type, count, shape, what, SIZE);
     }
 
     /**
@@ -223,37 +165,5 @@ final class BinaryTensors {
         byte[] rest = tail.toByteArray();
         System.arraycopy(rest, 0, body, head.length, rest.length);
         return Response.ok(body, MediaType.APPLICATION_OCTET_STREAM_TYPE).header(HEADER, head.length).build();
-    }
-
-    /** A tensor's bytes as the extension writes them. */
-    static byte[] write(Tensor t) {
-        int n = t.size();
-        Object data = t.array();
-        if (t.type() == DataType.BYTES) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteBuffer length = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-            for (String s : (String[]) data) {
-                byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-                out.writeBytes(length.putInt(0, utf8.length).array());
-                out.writeBytes(utf8);
-            }
-            return out.toByteArray();
-        }
-        ByteBuffer bytes = ByteBuffer.allocate(n * t.type().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-        switch (t.type()) {
-            case BOOL -> {
-                for (boolean b : (boolean[]) data) {
-                    bytes.put((byte) (b ? 1 : 0));
-                }
-            }
-            case UINT8, INT8 -> bytes.put((byte[]) data);
-            case UINT16, INT16, FP16, BF16 -> bytes.asShortBuffer().put((short[]) data);
-            case UINT32, INT32 -> bytes.asIntBuffer().put((int[]) data);
-            case UINT64, INT64 -> bytes.asLongBuffer().put((long[]) data);
-            case FP32 -> bytes.asFloatBuffer().put((float[]) data);
-            case FP64 -> bytes.asDoubleBuffer().put((double[]) data);
-            default -> throw new IllegalStateException(t.type().name());
-        }
-        return bytes.array();
     }
 }

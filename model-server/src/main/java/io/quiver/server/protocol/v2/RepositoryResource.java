@@ -1,7 +1,6 @@
 package io.quiver.server.protocol.v2;
 
-import io.quiver.common.error.BadRequestException;
-import io.quiver.server.serving.LoadFailure;
+import io.quiver.server.protocol.RepositoryLoads;
 import io.quiver.server.serving.ModelLoading;
 import io.quiver.server.serving.ModelRegistry;
 import io.quiver.server.serving.RepositoryIndex;
@@ -14,7 +13,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
@@ -25,10 +23,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @Path("/v2")
 @Produces(MediaType.APPLICATION_JSON)
 public class RepositoryResource {
-    /** Load parameters that would change what is loaded; ignoring them would serve something else than asked. */
-    private static final String CONFIG_PARAMETER = "config";
-    private static final String FILE_PARAMETER_PREFIX = "file:";
-
     private final RepositoryIndex index;
     private final ModelLoading loading;
     private final ModelRegistry registry;
@@ -68,17 +62,7 @@ public class RepositoryResource {
     @Path("repository/models/{name}/load")
     @Blocking
     public Done load(@PathParam("name") String name, @Valid RepositoryRequest request) {
-        for (String parameter : (request == null ? Map.<String, Object>of() : request.parametersOrNone()).keySet()) {
-            if (parameter.equals(CONFIG_PARAMETER) || parameter.startsWith(FILE_PARAMETER_PREFIX)) {
-                throw new BadRequestException("load parameter '" + parameter + "' is not supported: models load "
-                        + "only from the repository, with the configuration read from their files");
-            }
-        }
-        List<LoadFailure> failed = loading.loadFromRepository(name);
-        if (!failed.isEmpty()) {
-            throw new BadRequestException("failed to load '" + name + "': " + failed.stream()
-                    .map(LoadFailure::toString).collect(Collectors.joining("; ")));
-        }
+        RepositoryLoads.load(loading, name, request == null ? List.of() : request.parametersOrNone().keySet());
         return new Done();
     }
 

@@ -8,6 +8,7 @@ import io.quiver.server.inference.Tensor;
 import io.quiver.server.inference.TensorSpec;
 import io.quiver.server.inference.TensorValues;
 import io.quiver.common.json.JsonBodies;
+import io.quiver.server.protocol.TensorBytes;
 import io.quiver.server.protocol.TensorJson;
 import io.quiver.server.serving.InferenceResult;
 import io.quiver.server.serving.ModelInfo;
@@ -19,7 +20,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** The Open Inference Protocol's JSON tensors, to and from {@link Tensor}. */
-final class V2Codec {
+public final class V2Codec {
     private V2Codec() {
     }
 
@@ -74,15 +75,7 @@ final class V2Codec {
             }
             shape[d] = dim.longValue();
         }
-        long count;
-        try {
-            count = Tensor.elementCount(shape);
-        } catch (ArithmeticException e) {
-            count = Long.MAX_VALUE;
-        }
-        if (count > Integer.MAX_VALUE) {
-            throw new BadRequestException(what + ": shape " + TensorJson.shapeText(shape) + " is too large");
-        }
+        int count = TensorJson.elementCount(shape, what);
         JsonNode binarySize = input.path("parameters").get(BinaryTensors.SIZE);
         if (binarySize != null && !binarySize.isNull()) {
             if (input.has("data")) {
@@ -104,7 +97,7 @@ final class V2Codec {
                         + " does not match shape " + TensorJson.shapeText(shape));
             }
         }
-        Object flat = TensorJson.flatten(data, type, (int) count, what);
+        Object flat = TensorJson.flatten(data, type, count, what);
         return new Tensor(name, type, shape, flat);
     }
 
@@ -126,7 +119,7 @@ final class V2Codec {
             if (!labels.isEmpty()) {
                 parameters.put("labels", labels);
             }
-            byte[] bytes = binary.test(t.name()) ? BinaryTensors.write(t) : null;
+            byte[] bytes = binary.test(t.name()) ? TensorBytes.write(t) : null;
             if (bytes != null) {
                 parameters.put(BinaryTensors.SIZE, bytes.length);
                 tail.writeBytes(bytes);
@@ -137,7 +130,7 @@ final class V2Codec {
         return new V2Messages.InferResponse(result.model().name(), result.model().version(), requestId, outputs);
     }
 
-    static V2Messages.ModelMetadata metadata(ModelInfo model, List<String> versions) {
+    public static V2Messages.ModelMetadata metadata(ModelInfo model, List<String> versions) {
         return new V2Messages.ModelMetadata(model.name(), versions, "onnxruntime_onnx",
                 specs(model.signature().inputs()), specs(model.signature().outputs()));
     }

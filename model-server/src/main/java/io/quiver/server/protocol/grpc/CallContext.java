@@ -1,0 +1,96 @@
+package io.quiver.server.protocol.grpc;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Deadline;
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.quarkus.grpc.GlobalInterceptor;
+import io.quiver.common.error.RequestIds;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What every call carries beside its message. Its request id, as every REST request has one: the
+ * client's {@code x-request-id} metadata when it sends a sane one, else a new one, answered in the
+ * response headers and trailers. And its deadline: served on the HTTP port, the call reaches the
+ * service through Vert.x's bridge, which leaves {@code Context.current().getDeadline()} empty, so
+ * the client's {@code grpc-timeout} is read here.
+ */
+@GlobalInterceptor
+@ApplicationScoped
+class CallContext implements ServerInterceptor {
+    private static final Context.Key<String> ID = Context.key("quiver-request-id");
+    private static final Context.Key<Deadline> DEADLINE = Context.key("quiver-deadline");
+    private static final Metadata.Key<String> TIMEOUT = Metadata.Key.of("grpc-timeout",
+            Metadata.ASCII_STRING_MARSHALLER);
+
+    @Override
+    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+                                                       ServerCallHandler<Q, A> next) {
+        String id = RequestIds.orNew(headers.get(GrpcErrors.REQUEST_ID));
+        ServerCall<Q, A> answering = new SimpleForwardingServerCall<>(call) {
+            @Override
+            public void sendHeaders(Metadata responseHeaders) {
+                responseHeaders.put(GrpcErrors.REQUEST_ID, id);
+                super.sendHeaders(responseHeaders);
+            }
+
+            @Override
+            public void close(Status status, Metadata trailers) {
+                if (!trailers.containsKey(GrpcErrors.REQUEST_ID)) {
+                    trailers.put(GrpcErrors.REQUEST_ID, id);
+                }
+                super.close(status, trailers);
+            }
+        };
+        Context context = Context.current().withValue(ID, id);
+        Deadline deadline = Context.current().getDeadline();
+        if (deadline == null) {
+            deadline = deadline(headers.get(TIMEOUT));
+        }
+        if (deadline != null) {
+            context = context.withValue(DEADLINE, deadline);
+        }
+        return Contexts.interceptCall(context, answering, headers, next);
+    }
+
+    /** The current call's request id. */
+    static String requestId() {
+        return ID.get();
+    }
+
+    /** The current call's deadline; null when the client set none. */
+    static Deadline deadline() {
+        return DEADLINE.get();
+    }
+
+    /**
+     * A {@code grpc-timeout} value (at most 8 digits and a unit: H, M, S, m, u or n) as a deadline
+     * from now; null when absent or malformed, as gRPC's own servers treat it.
+     */
+    static Deadline deadline(String timeout) {
+        if (timeout == null || timeout.length() < 2 || timeout.length() > 9) {
+            return null;
+        }
+        String digits = timeout.substring(0, timeout.length() - 1);
+        if (!digits.chars().allMatch(Character::isDigit)) {
+            return null;
+        }
+        long amount = Long.parseLong(digits);
+        TimeUnit unit = switch (timeout.charAt(timeout.length() - 1)) {
+            case 'H' -> TimeUnit.HOURS;
+            case 'M' -> TimeUnit.MINUTES;
+            case 'S' -> TimeUnit.SECONDS;
+            case 'm' -> TimeUnit.MILLISECONDS;
+            case 'u' -> TimeUnit.MICROSECONDS;
+            case 'n' -> TimeUnit.NANOSECONDS;
+            default -> null;
+        };
+        return unit == null ? null : Deadline.after(amount, unit);
+    }
+}
