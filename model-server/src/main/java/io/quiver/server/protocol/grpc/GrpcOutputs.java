@@ -53,7 +53,7 @@ final class GrpcOutputs {
 
     private static InferTensorContents contents(Tensor t) {
         InferTensorContents.Builder c = InferTensorContents.newBuilder();
-        Object data = t.data();
+        Object data = t.array();
         switch (t.type()) {
             case BOOL -> {
                 for (boolean b : (boolean[]) data) {
