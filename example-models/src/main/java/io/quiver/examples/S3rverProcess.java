@@ -1,12 +1,20 @@
 package io.quiver.examples;
 
 import java.io.IOException;
+import java.net.URI;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * A real S3-protocol server for tests of {@code s3://} sources: the npm package {@code s3rver},
@@ -41,6 +49,22 @@ public final class S3rverProcess implements AutoCloseable {
     /** The endpoint to give an S3 client, path-style. */
     public String endpoint() {
         return "http://127.0.0.1:" + port();
+    }
+
+    /**
+     * A client of this server with its key pair, for putting test objects. The AWS SDK is the
+     * caller's (both services have it through quiver-common), so this module does not bring it.
+     */
+    public S3Client client() {
+        return S3Client.builder().endpointOverride(URI.create(endpoint())).forcePathStyle(true)
+                .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
+                // s3rver stores an aws-chunked upload (the SDK's default over http, and with its
+                // default checksums) as is, chunk headers and all: plain bodies instead.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        ACCESS_KEY_ID, SECRET_ACCESS_KEY)))
+                .build();
     }
 
     public int port() {

@@ -35,6 +35,21 @@ public record S3Settings(Optional<URI> endpoint, Optional<String> region, Option
                 Optional.of(pathStyle.orElse(resolvedEndpoint.isPresent())), accessKeyId, secretAccessKey, timeout);
     }
 
+    /**
+     * The environment a process given these settings reads them from (a deployment's model-server):
+     * the AWS variables for what is set, and the model-server's {@code QUIVER_S3_PATH_STYLE}, since
+     * no AWS variable says it.
+     */
+    public Map<String, String> environment() {
+        Map<String, String> env = new java.util.TreeMap<>();
+        endpoint.ifPresent(uri -> env.put("AWS_ENDPOINT_URL_S3", uri.toString()));
+        region.ifPresent(r -> env.put("AWS_REGION", r));
+        pathStyle.ifPresent(p -> env.put("QUIVER_S3_PATH_STYLE", p.toString()));
+        accessKeyId.ifPresent(id -> env.put("AWS_ACCESS_KEY_ID", id));
+        secretAccessKey.ifPresent(secret -> env.put("AWS_SECRET_ACCESS_KEY", secret));
+        return env;
+    }
+
     /** The address requests go to, for the destination policy and for messages. */
     public URI effectiveEndpoint() {
         return endpoint.orElseGet(() -> URI.create("https://s3." + region.orElse("us-east-1") + ".amazonaws.com"));

@@ -98,7 +98,7 @@ final class LocalProcessBackend implements DeploymentBackend {
         env.put("MODEL_SERVER_HOST", config.host());
         env.put("MODEL_SERVER_PORT", Integer.toString(port));
         env.putAll(DeploymentBackend.serverEnvironment(location, location.repository().toString()));
-        // The registry's credentials (MLflow's), passed in the environment of a child process alone:
+        // The registry's address and credentials (MLflow's, S3's), in the environment of a child process alone:
         // the Kubernetes backend's pods take theirs from the Secret the manifests mount.
         env.putAll(location.environment());
         Path log = logFile(name);

@@ -45,10 +45,11 @@ class ModelRegistrySources {
             throw new IllegalArgumentException("quiver.manager.deployments.registry (QUIVER_REGISTRY_URI) is '" + registry
                     + "': it takes s3://bucket/prefix, or mlflow for the tracking server MLFLOW_TRACKING_URI names");
         }
-        S3Storage storage = new S3Storage(S3Settings.of(config.s3(), config.s3().timeout()),
+        S3Settings settings = S3Settings.of(config.s3(), config.s3().timeout());
+        S3Storage storage = new S3Storage(settings,
                 // The registry is the operator's setting, not a client's, so no host is refused.
                 new DestinationPolicy(List.of(), List.of(), "quiver.manager.deployments.registry"));
-        return new S3ModelRegistry(S3Location.parse(registry), storage, cache);
+        return new S3ModelRegistry(S3Location.parse(registry), storage, cache, settings.environment());
     }
 
     void close(@Disposes ModelRegistrySource source) {

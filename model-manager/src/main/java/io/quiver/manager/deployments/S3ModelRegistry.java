@@ -6,23 +6,27 @@ import io.quiver.common.s3.S3Location;
 import io.quiver.common.s3.S3Storage;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * An S3 bucket as a registry ({@code s3://bucket/prefix}, reference document 002's
  * {@code registry_uri}): a model is a name below the prefix, a version a name below the model's,
  * holding {@code model.onnx}. The manager lists; each deployed model-server fetches its version from
- * S3 itself (its {@code quiver.model-source}) into {@code cache}, a repository the manager keeps.
+ * S3 itself (its {@code quiver.model-source}) into {@code cache}, a repository the manager keeps,
+ * reaching S3 as the manager does ({@code environment}: the endpoint, region and key pair).
  */
 final class S3ModelRegistry implements ModelRegistrySource {
     private final S3Location root;
     private final S3Storage storage;
     private final Path cache;
+    private final Map<String, String> environment;
 
-    S3ModelRegistry(S3Location root, S3Storage storage, Path cache) {
+    S3ModelRegistry(S3Location root, S3Storage storage, Path cache, Map<String, String> environment) {
         this.root = root;
         this.storage = storage;
         this.cache = cache.toAbsolutePath().normalize();
+        this.environment = Map.copyOf(environment);
     }
 
     @Override
@@ -65,6 +69,6 @@ final class S3ModelRegistry implements ModelRegistrySource {
 
     @Override
     public ModelLocation placement(String model, String version) {
-        return new ModelLocation(cache, model, version, Optional.of(root.toString()));
+        return new ModelLocation(cache, model, version, Optional.of(root.toString()), environment);
     }
 }

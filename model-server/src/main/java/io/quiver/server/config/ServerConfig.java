@@ -69,7 +69,8 @@ public interface ServerConfig {
      * when the repository does not have them: a location holding {@code <name>/<version>/model.onnx}
      * (an {@code s3://bucket/prefix} or an http(s) URL), or {@code models:} for the MLflow registry
      * ({@code models:/<name>/<version>}). A deployment the model-manager starts from an S3 or MLflow
-     * registry is given the registry's location here.
+     * registry is given the registry's location here. When absent, {@code s3://<quiver.s3.bucket>}
+     * if that bucket is set (reference document 002's {@code AWS_S3_BUCKET}), else none.
      */
     Optional<String> modelSource();
 
@@ -164,6 +165,12 @@ public interface ServerConfig {
 
     /** The S3 settings: {@link io.quiver.common.s3.S3Connection}'s, each defaulting to its AWS variable. */
     interface S3 extends io.quiver.common.s3.S3Connection {
+        /**
+         * Reference document 002's bucket for model artifacts ({@code AWS_S3_BUCKET}): the model source,
+         * {@code s3://<bucket>}, when {@code quiver.model-source} is not set. The bucket's root holds
+         * {@code <name>/<version>/model.onnx}; a source with a prefix is set as {@code quiver.model-source}.
+         */
+        Optional<String> bucket();
     }
 
     interface Onnx {

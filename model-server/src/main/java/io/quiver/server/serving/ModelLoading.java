@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -122,8 +123,9 @@ public class ModelLoading {
                     int slash = entry.indexOf('/');
                     String name = slash < 0 ? entry : entry.substring(0, slash);
                     String version = slash < 0 ? null : entry.substring(slash + 1);
-                    if (version != null && config.modelSource().isPresent()) {
-                        fetchAtStart(name, version, config.modelSource().get());
+                    Optional<String> source = modelSource();
+                    if (version != null && source.isPresent()) {
+                        fetchAtStart(name, version, source.get());
                     } else {
                         failed(new LoadFailure(name, version, "not found under " + guard.repository(), true));
                     }
@@ -136,6 +138,14 @@ public class ModelLoading {
             LOG.infof("startup loading done: %d model versions, %d failures", registry.slots().size(),
                     startupFailures().size());
         }
+    }
+
+    /**
+     * {@code quiver.model-source}, or else the bucket document 002's {@code AWS_S3_BUCKET} names: a
+     * server given only that bucket fetches the versions it lacks from it, as document 002's loader does.
+     */
+    private Optional<String> modelSource() {
+        return config.modelSource().or(() -> config.s3().bucket().filter(b -> !b.isBlank()).map(b -> "s3://" + b.trim()));
     }
 
     /** A version the repository lacks, from {@code quiver.model-source}; kept in the repository for the next start. */

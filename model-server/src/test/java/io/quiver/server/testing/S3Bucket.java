@@ -4,19 +4,12 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quiver.examples.S3rverProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * A real S3 server ({@link S3rverProcess}) for the test class, with bucket {@value #BUCKET} holding
@@ -49,21 +42,18 @@ public class S3Bucket implements QuarkusTestResourceLifecycleManager {
 
     /** A client of {@code server} with its key pair, for putting test objects. */
     public static S3Client client(S3rverProcess server) {
-        return S3Client.builder().endpointOverride(URI.create(server.endpoint())).forcePathStyle(true)
-                .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
-                // s3rver stores an aws-chunked upload (the SDK's default over http, and with its
-                // default checksums) as is, chunk headers and all: plain bodies instead.
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                        S3rverProcess.ACCESS_KEY_ID, S3rverProcess.SECRET_ACCESS_KEY)))
-                .build();
+        return server.client();
     }
 
     /** Every file below {@code dir}, as {@code <prefix>/<relative path>} in the bucket. */
     public static void upload(S3Client client, Path dir, String prefix) {
+        upload(client, BUCKET, dir, prefix);
+    }
+
+    /** Every file below {@code dir}, as {@code <prefix>/<relative path>} in {@code bucket}. */
+    public static void upload(S3Client client, String bucket, Path dir, String prefix) {
         try (Stream<Path> files = Files.walk(dir)) {
-            files.filter(Files::isRegularFile).forEach(file -> client.putObject(r -> r.bucket(BUCKET)
+            files.filter(Files::isRegularFile).forEach(file -> client.putObject(r -> r.bucket(bucket)
                     .key(prefix + "/" + dir.relativize(file).toString().replace('\\', '/')), RequestBody.fromFile(file)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
