@@ -1,23 +1,37 @@
 package io.quiver.bench;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,13 +47,15 @@ import org.HdrHistogram.Histogram;
  * been sent meanwhile and they never show in its percentiles (coordinated omission); here they
  * do, as users sending at that rate would have felt them.
  *
- * <p>Vert.x's HTTP client on one event loop sends over a pool of keep-alive connections: it is on
- * this module's class path already (the bare proxy's stack, so no second client stack), one
- * event loop sends tens of thousands of requests per second with a thread the services do not
- * also need, and the pool queues requests when every connection is busy; that wait counts in
- * their latency. One scheduler thread parks until the next request is due and hands every
- * request due by then to the event loop in one task, so scheduling costs a wake-up per batch,
- * not per request, and a late wake-up delays requests without moving their intended starts.
+ * <p>It writes to Netty directly (on this module's class path with Vert.x): the request is encoded
+ * once and each send writes the same bytes to an idle keep-alive connection, and the answer is
+ * read by Netty's HTTP decoder, all on one event loop. Vert.x's HTTP client, tried first, spent
+ * about ten times wrk's CPU per request (futures, pooling and header maps per request) and could
+ * not offer half the rate wrk reaches on two shared cores; the load generator must cost less than
+ * the services it measures. A request due while every connection is busy waits for one, and that
+ * wait counts in its latency. One scheduler thread parks until the next request is due and hands
+ * every request due by then to the event loop in one task, so scheduling costs a wake-up per
+ * batch, not per request, and a late wake-up delays requests without moving their intended starts.
  *
  * <p>At most {@code --max-outstanding} requests are sent and unanswered at once; a request due
  * when that many are outstanding is not sent and counts as dropped, so an overloaded server
@@ -56,7 +72,7 @@ public final class OpenLoop {
     }
 
     /** What to send, how often and for how long. */
-    public record Options(URI url, HttpMethod method, byte[] body, List<String[]> headers, double rate,
+    public record Options(URI url, String method, byte[] body, List<String[]> headers, double rate,
             Duration duration, Duration warmup, int connections, int maxOutstanding, Duration timeout) {
         public Options {
             if (!(rate > 0)) {
@@ -111,7 +127,15 @@ public final class OpenLoop {
             System.exit(2);
             return;
         }
-        Result result = run(options);
+        Result result;
+        try {
+            result = run(options);
+        } catch (Exception e) {
+            // Most often nothing listens at the URL: say so in a line, as for bad arguments.
+            System.err.println("OpenLoop: " + options.url() + ": " + e);
+            System.exit(1);
+            return;
+        }
         if (histogramFile != null) {
             try (PrintStream out = new PrintStream(Files.newOutputStream(histogramFile))) {
                 result.latencies().outputPercentileDistribution(out, 1000.0);
@@ -122,18 +146,17 @@ public final class OpenLoop {
 
     /** Sends the load and returns once every request is answered or has timed out. */
     public static Result run(Options options) throws InterruptedException {
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+        EventLoopGroup group = new NioEventLoopGroup(1);
         try {
-            HttpClient client = vertx.createHttpClient(
-                    new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
-                    new PoolOptions().setHttp1MaxSize(options.connections()));
-            Context context = vertx.getOrCreateContext();
-            Load load = new Load(options, client);
+            EventLoop loop = group.next();
+            Load load = new Load(options, loop);
+            load.connect();
             long step = Math.round(1e9 / options.rate());
             long total = Math.round((options.warmup().toNanos() + options.duration().toNanos()) / 1e9 * options.rate());
-            // The first request is due a little after now, so that the event loop is running.
+            // The first request is due a little after now, once the connections are open.
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
-            load.measureFrom = start + Math.round(options.warmup().toNanos() / 1e9 * options.rate()) * step;
+            long measureFrom = start + Math.round(options.warmup().toNanos() / 1e9 * options.rate()) * step;
+            loop.execute(() -> load.measureFrom = measureFrom);
             long next = 0;
             while (next < total) {
                 long due = start + next * step;
@@ -144,14 +167,14 @@ public final class OpenLoop {
                 }
                 long last = Math.min(total, (now - start) / step + 1);
                 long from = next;
-                context.runOnContext(v -> {
+                loop.execute(() -> {
                     for (long i = from; i < last; i++) {
                         load.send(start + i * step);
                     }
                 });
                 next = last;
             }
-            context.runOnContext(v -> load.sendingDone());
+            loop.execute(load::sendingDone);
             try {
                 load.finished.get(options.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
@@ -159,27 +182,32 @@ public final class OpenLoop {
             } catch (ExecutionException e) {
                 throw new IllegalStateException(e.getCause());
             }
-            CompletableFuture<Result> result = new CompletableFuture<>();
-            context.runOnContext(v -> result.complete(load.result()));
             try {
-                return result.get(10, TimeUnit.SECONDS);
+                return loop.submit(load::result).get(10, TimeUnit.SECONDS);
             } catch (ExecutionException | TimeoutException e) {
                 throw new IllegalStateException("the event loop did not report the result", e);
             }
         } finally {
-            vertx.close().toCompletionStage().toCompletableFuture().join();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 
-    /** The state of one run; every field but {@code finished} is touched on the event loop only. */
+    /**
+     * The state of one run, touched on the event loop only (but {@code finished}). A connection
+     * carries one request at a time (no pipelining, as browsers and the services' own clients
+     * send); a request due while all are busy waits in {@code waiting}, its clock running.
+     */
     private static final class Load {
         private final Options options;
-        private final HttpClient client;
-        private final RequestOptions request;
-        private final Buffer body;
+        private final EventLoop loop;
+        private final Bootstrap bootstrap;
+        private final ByteBuf request;
         private final Histogram latencies = new Histogram(HIGHEST_MICROS, 3);
         private final CompletableFuture<Void> finished = new CompletableFuture<>();
-        private long measureFrom;
+        private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+        private final ArrayDeque<Long> waiting = new ArrayDeque<>();
+        private final Set<Connection> busy = new HashSet<>();
+        private long measureFrom = Long.MAX_VALUE;
         private long outstanding;
         private long outstandingMeasured;
         private boolean sendingDone;
@@ -189,54 +217,118 @@ public final class OpenLoop {
         private long non2xx;
         private long dropped;
 
-        Load(Options options, HttpClient client) {
+        Load(Options options, EventLoop loop) {
             this.options = options;
-            this.client = client;
-            URI url = options.url();
-            String uri = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
-                    + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-            request = new RequestOptions().setMethod(options.method()).setHost(url.getHost())
-                    .setPort(url.getPort() < 0 ? 80 : url.getPort()).setURI(uri)
-                    .setIdleTimeout(options.timeout().toMillis());
-            for (String[] header : options.headers()) {
-                request.addHeader(header[0], header[1]);
+            this.loop = loop;
+            request = Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(encode(options)));
+            bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                    .remoteAddress(options.url().getHost(), port(options.url()))
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel channel) {
+                            channel.pipeline().addLast(new HttpResponseDecoder(), new Connection());
+                        }
+                    });
+        }
+
+        /** Opens every connection before the first request is due, so none pays for a handshake. */
+        void connect() throws InterruptedException {
+            for (int i = 0; i < options.connections(); i++) {
+                ChannelFuture connected = bootstrap.connect().sync();
+                Channel channel = connected.channel();
+                loop.submit(() -> idle.add(channel)).syncUninterruptibly();
             }
-            body = options.body() == null ? null : Buffer.buffer(options.body());
+            // A request unanswered for --timeout closes its connection and counts as an error.
+            long timeout = options.timeout().toNanos();
+            loop.scheduleAtFixedRate(() -> {
+                long now = System.nanoTime();
+                for (Connection connection : List.copyOf(busy)) {
+                    if (now - connection.sentAt > timeout) {
+                        connection.context.close();
+                    }
+                }
+            }, 100, 100, TimeUnit.MILLISECONDS);
         }
 
         void send(long intendedStart) {
-            boolean measured = intendedStart >= measureFrom;
             if (outstanding >= options.maxOutstanding()) {
-                if (measured) {
+                if (intendedStart >= measureFrom) {
                     dropped++;
                 }
                 return;
             }
             outstanding++;
-            if (measured) {
+            if (intendedStart >= measureFrom) {
                 outstandingMeasured++;
             }
-            client.request(request)
-                    .compose(outbound -> body == null ? outbound.send() : outbound.send(body))
-                    .compose(answer -> answer.body().map(content -> answer.statusCode()))
-                    .onComplete(done -> {
-                        long end = System.nanoTime();
-                        outstanding--;
-                        if (measured) {
-                            outstandingMeasured--;
-                            if (done.succeeded()) {
-                                answered++;
-                                lastAnswer = end;
-                                latencies.recordValue(Math.min(HIGHEST_MICROS, (end - intendedStart) / 1000));
-                                if (done.result() / 100 != 2) {
-                                    non2xx++;
-                                }
-                            } else {
-                                errors++;
-                            }
-                        }
-                        checkFinished();
-                    });
+            Channel channel = idle.poll();
+            if (channel == null) {
+                waiting.add(intendedStart);
+            } else {
+                write(channel, intendedStart);
+            }
+        }
+
+        private void write(Channel channel, long intendedStart) {
+            Connection connection = channel.pipeline().get(Connection.class);
+            connection.intendedStart = intendedStart;
+            connection.sentAt = System.nanoTime();
+            busy.add(connection);
+            channel.writeAndFlush(request.retainedDuplicate(), channel.voidPromise());
+        }
+
+        /** The answer to a connection's request has ended (or failed): count it, send what waits. */
+        private void done(Connection connection, int status, Channel reuse) {
+            long end = System.nanoTime();
+            busy.remove(connection);
+            outstanding--;
+            if (connection.intendedStart >= measureFrom) {
+                outstandingMeasured--;
+                if (status > 0) {
+                    answered++;
+                    lastAnswer = end;
+                    latencies.recordValue(Math.min(HIGHEST_MICROS, (end - connection.intendedStart) / 1000));
+                    if (status / 100 != 2) {
+                        non2xx++;
+                    }
+                } else {
+                    errors++;
+                }
+            }
+            if (reuse != null) {
+                Long next = waiting.poll();
+                if (next != null) {
+                    write(reuse, next);
+                } else {
+                    idle.add(reuse);
+                }
+            }
+            checkFinished();
+        }
+
+        /** A connection closed (by the server, an error or a timeout): another takes its place. */
+        private void replace() {
+            if (sendingDone && waiting.isEmpty()) {
+                return;
+            }
+            bootstrap.connect().addListener((ChannelFuture connected) -> {
+                if (connected.isSuccess()) {
+                    Long next = waiting.poll();
+                    if (next != null) {
+                        write(connected.channel(), next);
+                    } else {
+                        idle.add(connected.channel());
+                    }
+                } else if (!waiting.isEmpty()) {
+                    // Nothing listens any more: the waiting requests fail, not hang.
+                    long intended = waiting.poll();
+                    Connection failed = new Connection();
+                    failed.intendedStart = intended;
+                    done(failed, 0, null);
+                    loop.schedule(this::replace, 10, TimeUnit.MILLISECONDS);
+                }
+            });
         }
 
         void sendingDone() {
@@ -247,6 +339,9 @@ public final class OpenLoop {
         private void checkFinished() {
             if (sendingDone && outstanding == 0) {
                 finished.complete(null);
+                for (Channel channel : idle) {
+                    channel.close();
+                }
             }
         }
 
@@ -257,6 +352,77 @@ public final class OpenLoop {
             return new Result(options.rate(), achieved, requests, latencies.copy(), errors + outstandingMeasured,
                     non2xx, dropped);
         }
+
+        /** One connection's request in flight and the answer coming back. */
+        private final class Connection extends ChannelInboundHandlerAdapter {
+            private long intendedStart;
+            private long sentAt;
+            private int status;
+            private boolean inFlight;
+            private ChannelHandlerContext context;
+
+            @Override
+            public void handlerAdded(ChannelHandlerContext context) {
+                this.context = context;
+            }
+
+            @Override
+            public void channelRead(ChannelHandlerContext context, Object message) {
+                try {
+                    if (message instanceof HttpResponse response) {
+                        status = response.status().code();
+                        inFlight = true;
+                    }
+                    if (message instanceof LastHttpContent && inFlight) {
+                        inFlight = false;
+                        boolean keep = status > 0;
+                        done(this, status, keep ? context.channel() : null);
+                        status = 0;
+                    }
+                } finally {
+                    ReferenceCountUtil.release(message);
+                }
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext context) {
+                idle.remove(context.channel());
+                if (busy.contains(this)) {
+                    done(this, 0, null);
+                }
+                replace();
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+                context.close();
+            }
+        }
+    }
+
+    private static int port(URI url) {
+        return url.getPort() < 0 ? 80 : url.getPort();
+    }
+
+    /** The whole request, encoded once: each send writes the same bytes. */
+    private static byte[] encode(Options options) {
+        URI url = options.url();
+        String path = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        StringBuilder head = new StringBuilder()
+                .append(options.method()).append(' ').append(path).append(" HTTP/1.1\r\n")
+                .append("Host: ").append(url.getHost()).append(':').append(port(url)).append("\r\n");
+        byte[] body = options.body() == null ? new byte[0] : options.body();
+        if (options.body() != null) {
+            head.append("Content-Length: ").append(body.length).append("\r\n");
+        }
+        for (String[] header : options.headers()) {
+            head.append(header[0]).append(": ").append(header[1]).append("\r\n");
+        }
+        byte[] headBytes = head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+        byte[] whole = Arrays.copyOf(headBytes, headBytes.length + body.length);
+        System.arraycopy(body, 0, whole, headBytes.length, body.length);
+        return whole;
     }
 
     /** The command line. */
@@ -323,7 +489,7 @@ public final class OpenLoop {
             if (url == null || rate == null) {
                 throw new IllegalArgumentException("a URL and --rate are required");
             }
-            HttpMethod httpMethod = HttpMethod.valueOf(method != null ? method : body != null ? "POST" : "GET");
+            String httpMethod = method != null ? method : body != null ? "POST" : "GET";
             return new Arguments(new Options(url, httpMethod, body, headers, rate, seconds(duration), seconds(warmup),
                     connections, maxOutstanding, seconds(timeout)), histogram);
         }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -92,7 +91,7 @@ class OpenLoopTest {
 
     private OpenLoop.Options options(double rate, double seconds, int connections, int maxOutstanding) {
         URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v2/models/m/infer");
-        return new OpenLoop.Options(url, HttpMethod.POST, "{}".getBytes(StandardCharsets.UTF_8),
+        return new OpenLoop.Options(url, "POST", "{}".getBytes(StandardCharsets.UTF_8),
                 List.<String[]>of(new String[] {"Content-Type", "application/json"}), rate,
                 Duration.ofMillis(Math.round(seconds * 1000)), Duration.ofMillis(500), connections, maxOutstanding,
                 Duration.ofSeconds(5));
