@@ -170,8 +170,8 @@ open_runs=0
 
 # Runs OpenLoop (bench/'s open-loop generator: requests at a fixed rate whatever the answers,
 # latency from each one's intended start) after a warm-up at the same rate, on as many keep-alive
-# connections as given, and sets rate (achieved), p50, p99, p999, requests and errors (failed,
-# non-2xx and dropped requests). OpenLoop options (-H headers, --max-outstanding) may follow;
+# connections as given, and sets rate (achieved), p50, p99, p999, requests, errors (failed and
+# non-2xx requests) and dropped (due while --max-outstanding were unanswered, so never sent). OpenLoop options (-H headers, --max-outstanding) may follow;
 # the body is sent as JSON unless a Content-Type header is given. Each run's HdrHistogram
 # percentile distribution is kept in the work directory (BENCH_KEEP=1 keeps it).
 measure_open() { # rate /s, connections, url, body file, seconds (default: duration), warm-up seconds (default: warmup), OpenLoop options...
@@ -185,8 +185,8 @@ measure_open() { # rate /s, connections, url, body file, seconds (default: durat
     --rate "$target" --connections "$connections" --duration "$seconds" --warmup "$warm" --body "$body" \
     --histogram "$work/openloop-$open_runs.hgrm" "${type[@]}" "$@" "$url" > "$out"
   eval "$(awk '{for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}}
-    END {printf "rate=%.0f requests=%d p50=%.2f p99=%.2f p999=%.2f errors=%d\n",
-      v["rate_achieved"], v["requests"], v["p50_ms"], v["p99_ms"], v["p999_ms"], v["errors"] + v["non2xx"] + v["dropped"]}' "$out")"
+    END {printf "rate=%.0f requests=%d p50=%.2f p99=%.2f p999=%.2f errors=%d dropped=%d\n",
+      v["rate_achieved"], v["requests"], v["p50_ms"], v["p99_ms"], v["p999_ms"], v["errors"] + v["non2xx"], v["dropped"]}' "$out")"
 }
 
 # Runs wrk after a warm-up and sets rate, p50, p99, requests and errors.
@@ -215,6 +215,12 @@ row() { # measurement, rate, p50, p99, other
 
 with_errors() {
   if [ "${errors:-0}" -gt 0 ]; then echo "$1; $errors failed requests"; else echo "$1"; fi
+}
+
+# An open-loop row's note, with the requests it could not send: the offered rate was more than
+# the path served, and the row's latencies are those of a queue that kept growing.
+with_drops() {
+  if [ "${dropped:-0}" -gt 0 ]; then echo "$(with_errors "$1"); $dropped requests dropped (overloaded)"; else with_errors "$1"; fi
 }
 
 ratio() { # a / b with two decimals
