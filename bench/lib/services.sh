@@ -171,16 +171,19 @@ open_runs=0
 # Runs OpenLoop (bench/'s open-loop generator: requests at a fixed rate whatever the answers,
 # latency from each one's intended start) after a warm-up at the same rate, on as many keep-alive
 # connections as given, and sets rate (achieved), p50, p99, p999, requests, errors (failed and
-# non-2xx requests) and dropped (due while --max-outstanding were unanswered, so never sent). OpenLoop options (-H headers, --max-outstanding) may follow;
-# the body is sent as JSON unless a Content-Type header is given. Each run's HdrHistogram
-# percentile distribution is kept in the work directory (BENCH_KEEP=1 keeps it).
+# non-2xx requests) and dropped (due while --max-outstanding were unanswered, so never sent).
+# OpenLoop options (-H headers, --max-outstanding) may follow; the body is sent as JSON unless a
+# Content-Type header is given. Each run's line (openloop-N.out, with the generator's own send
+# lag) and HdrHistogram percentile distribution (openloop-N.hgrm) stay in the work directory
+# (BENCH_KEEP=1 keeps it).
 measure_open() { # rate /s, connections, url, body file, seconds (default: duration), warm-up seconds (default: warmup), OpenLoop options...
-  local target="$1" connections="$2" url="$3" body="$4" seconds="${5:-$duration}" warm="${6:-$warmup}" out="$work/openloop.out"
+  local target="$1" connections="$2" url="$3" body="$4" seconds="${5:-$duration}" warm="${6:-$warmup}" out
   shift $(($# < 6 ? $# : 6))
   local type=(-H 'Content-Type: application/json')
   case " ${*,,} " in *content-type:*) type=() ;; esac
   open_loop_ready
   open_runs=$((open_runs + 1))
+  out="$work/openloop-$open_runs.out"
   "${wrk_on[@]}" "$JAVA_HOME/bin/java" "${open_loop_jvm[@]}" -cp "$bench_jar" io.quiver.bench.OpenLoop \
     --rate "$target" --connections "$connections" --duration "$seconds" --warmup "$warm" --body "$body" \
     --histogram "$work/openloop-$open_runs.hgrm" "${type[@]}" "$@" "$url" > "$out"

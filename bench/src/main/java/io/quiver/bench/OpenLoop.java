@@ -96,10 +96,12 @@ public final class OpenLoop {
     /**
      * The counted requests (those due after the warm-up): latencies in microseconds of every
      * answered one, whatever its status; {@code errors} failed or went unanswered, {@code dropped}
-     * were not sent because {@code maxOutstanding} were outstanding.
+     * were not sent because {@code maxOutstanding} were outstanding; {@code sendLagMicros} is the
+     * most a request reached the event loop after it was due, the generator's own delay (a
+     * stalled or starved generator shows there, not as a slow server).
      */
     public record Result(double rateTarget, double rateAchieved, long requests, Histogram latencies,
-            long errors, long non2xx, long dropped) {
+            long errors, long non2xx, long dropped, long sendLagMicros) {
         public double percentileMillis(double percentile) {
             return latencies.getTotalCount() == 0 ? 0 : latencies.getValueAtPercentile(percentile) / 1000.0;
         }
@@ -107,10 +109,11 @@ public final class OpenLoop {
         public String line() {
             return String.format(Locale.ROOT,
                     "rate_target=%.1f rate_achieved=%.1f requests=%d p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f "
-                            + "p999_ms=%.3f max_ms=%.3f errors=%d non2xx=%d dropped=%d",
+                            + "p999_ms=%.3f max_ms=%.3f errors=%d non2xx=%d dropped=%d send_lag_max_ms=%.3f",
                     rateTarget, rateAchieved, requests, percentileMillis(50), percentileMillis(90),
                     percentileMillis(99), percentileMillis(99.9),
-                    latencies.getTotalCount() == 0 ? 0 : latencies.getMaxValue() / 1000.0, errors, non2xx, dropped);
+                    latencies.getTotalCount() == 0 ? 0 : latencies.getMaxValue() / 1000.0, errors, non2xx, dropped,
+                    sendLagMicros / 1000.0);
         }
     }
 
@@ -216,6 +219,7 @@ public final class OpenLoop {
         private long errors;
         private long non2xx;
         private long dropped;
+        private long sendLag;
 
         Load(Options options, EventLoop loop) {
             this.options = options;
@@ -252,6 +256,9 @@ public final class OpenLoop {
         }
 
         void send(long intendedStart) {
+            if (intendedStart >= measureFrom) {
+                sendLag = Math.max(sendLag, System.nanoTime() - intendedStart);
+            }
             if (outstanding >= options.maxOutstanding()) {
                 if (intendedStart >= measureFrom) {
                     dropped++;
@@ -350,7 +357,7 @@ public final class OpenLoop {
             double achieved = answered == 0 || seconds <= 0 ? 0 : answered / seconds;
             long requests = answered + errors + outstandingMeasured;
             return new Result(options.rate(), achieved, requests, latencies.copy(), errors + outstandingMeasured,
-                    non2xx, dropped);
+                    non2xx, dropped, sendLag / 1000);
         }
 
         /** One connection's request in flight and the answer coming back. */

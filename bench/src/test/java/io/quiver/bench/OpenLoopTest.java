@@ -108,6 +108,8 @@ class OpenLoopTest {
         assertEquals(150 + 900, arrivals.get(), 5, "the warm-up's requests are sent too");
         assertTrue(result.percentileMillis(50) >= SERVICE_MILLIS, result.line());
         assertTrue(result.percentileMillis(50) < 50, result.line());
+        assertTrue(result.sendLagMicros() < result.latencies().getMaxValue(),
+                "the generator's own delay is part of the latency: " + result.line());
     }
 
     @Test
