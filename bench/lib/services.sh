@@ -1,5 +1,6 @@
 # Sourced by the bench parts that start their own model-servers and model-managers: the JDK,
-# the build, free loopback ports, processes that are stopped on exit, wrk runs and /proc figures.
+# the build, free loopback ports, processes that are stopped on exit, wrk and
+# OpenLoop runs and /proc figures.
 # Run standalone, a part builds what is missing and uses the example repository; under bench/run
 # it gets BENCH_DURATION, BENCH_WARMUP, BENCH_JIT_WARMUP, BENCH_WORK and QUIVER_REPOSITORY from there.
 # BENCH_SERVER_JAR and BENCH_MANAGER_JAR measure other builds (an older one, to compare).
@@ -152,6 +153,45 @@ load() { # clients, url, body file, seconds, wrk options...
   BENCH_BODY="$body" "${wrk_on[@]}" wrk -t"$(wrk_threads "$clients")" -c"$clients" -d"$seconds"s -s "$lua" "$@" "$url" > /dev/null
 }
 
+# bench/'s jar, for OpenLoop; bench/run builds it, a part run alone builds it when it first needs it.
+bench_jar="${bench_jar:-bench/target/benchmarks.jar}"
+open_loop_ready() {
+  if ./quiver stale "$bench_jar"; then
+    log "building $bench_jar (./mvnw -B -q -DskipTests -Pbench -pl bench -am package)"
+    ./mvnw -B -q -DskipTests -Pbench -pl bench -am package >&2
+  fi
+}
+# The generator's own JVM: a fixed heap and the serial collector, whose young collections of a
+# small heap pause for about a millisecond; a pause of the generator counts in the latencies.
+open_loop_jvm=(-XX:+UseSerialGC -Xms256m -Xmx256m)
+# Netty allocates direct buffers through sun.misc.Unsafe, which JDK 24+ warns about at its first use.
+if [ "$(jdk_major "$JAVA_HOME")" -ge 24 ]; then open_loop_jvm+=(--sun-misc-unsafe-memory-access=allow); fi
+open_runs=0
+
+# Runs OpenLoop (bench/'s open-loop generator: requests at a fixed rate whatever the answers,
+# latency from each one's intended start) after a warm-up at the same rate, on as many keep-alive
+# connections as given, and sets rate (achieved), p50, p99, p999, requests, errors (failed and
+# non-2xx requests) and dropped (due while --max-outstanding were unanswered, so never sent).
+# OpenLoop options (-H headers, --max-outstanding) may follow; the body is sent as JSON unless a
+# Content-Type header is given. Each run's line (openloop-N.out, with the generator's own send
+# lag) and HdrHistogram percentile distribution (openloop-N.hgrm) stay in the work directory
+# (BENCH_KEEP=1 keeps it).
+measure_open() { # rate /s, connections, url, body file, seconds (default: duration), warm-up seconds (default: warmup), OpenLoop options...
+  local target="$1" connections="$2" url="$3" body="$4" seconds="${5:-$duration}" warm="${6:-$warmup}" out
+  shift $(($# < 6 ? $# : 6))
+  local type=(-H 'Content-Type: application/json')
+  case " ${*,,} " in *content-type:*) type=() ;; esac
+  open_loop_ready
+  open_runs=$((open_runs + 1))
+  out="$work/openloop-$open_runs.out"
+  "${wrk_on[@]}" "$JAVA_HOME/bin/java" "${open_loop_jvm[@]}" -cp "$bench_jar" io.quiver.bench.OpenLoop \
+    --rate "$target" --connections "$connections" --duration "$seconds" --warmup "$warm" --body "$body" \
+    --histogram "$work/openloop-$open_runs.hgrm" "${type[@]}" "$@" "$url" > "$out"
+  eval "$(awk '{for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}}
+    END {printf "rate=%.0f requests=%d p50=%.2f p99=%.2f p999=%.2f errors=%d dropped=%d\n",
+      v["rate_achieved"], v["requests"], v["p50_ms"], v["p99_ms"], v["p999_ms"], v["errors"] + v["non2xx"], v["dropped"]}' "$out")"
+}
+
 # Runs wrk after a warm-up and sets rate, p50, p99, requests and errors.
 # wrk options (headers) may follow the seconds.
 measure() { # clients, url, body file, seconds (default: duration), warm-up seconds (default: warmup), wrk options...
@@ -178,6 +218,12 @@ row() { # measurement, rate, p50, p99, other
 
 with_errors() {
   if [ "${errors:-0}" -gt 0 ]; then echo "$1; $errors failed requests"; else echo "$1"; fi
+}
+
+# An open-loop row's note, with the requests it could not send: the offered rate was more than
+# the path served, and the row's latencies are those of a queue that kept growing.
+with_drops() {
+  if [ "${dropped:-0}" -gt 0 ]; then echo "$(with_errors "$1"); $dropped requests dropped (overloaded)"; else with_errors "$1"; fi
 }
 
 ratio() { # a / b with two decimals
