@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +59,10 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     /** Replicas of the manager beyond the first, started by {@link #anotherManager}. */
     private final List<ServiceProcess> moreManagers = new ArrayList<>();
     private Path dir;
+    /** Replicas run in network namespaces of their own, by name; empty for all on loopback. */
+    private final Set<String> isolated = new LinkedHashSet<>();
+    private NetworkNamespaces namespaces;
+    private final Map<String, NetworkNamespaces.Namespace> namespaceOf = new LinkedHashMap<>();
 
     private Mesh(int replicaCount) {
         this.replicaCount = replicaCount;
@@ -118,6 +123,16 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
         }
     }
 
+    /**
+     * This replica in a network namespace of its own, reached by the manager over a veth pair, so that
+     * a test can cut or degrade its network alone ({@link #network}). Skips the class where
+     * namespaces cannot be made (see {@link NetworkNamespaces#openOrSkip}).
+     */
+    public Mesh inNetworkNamespace(String replica) {
+        isolated.add(replica);
+        return this;
+    }
+
     /** A manager setting as an environment variable, e.g. {@code MAX_RETRIES}; before the mesh starts. */
     public Mesh managerSetting(String variable, String value) {
         managerSettings.put(variable, value);
@@ -126,6 +141,9 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
+        if (!isolated.isEmpty()) {
+            namespaces = NetworkNamespaces.openOrSkip();
+        }
         Path serverJar = jar("quiver.mesh.server-jar");
         Path managerJar = jar("quiver.mesh.manager-jar");
         Path root = Path.of(System.getProperty("quiver.mesh.work-dir", "target/mesh")).toAbsolutePath();
@@ -149,7 +167,15 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
             if (sharedRepository) {
                 env.put("QUIVER_REPOSITORY_POLL_INTERVAL", "200ms");
             }
-            env.put("MODEL_SERVER_HOST", "127.0.0.1");
+            String host = "127.0.0.1";
+            List<String> launcher = List.of();
+            if (isolated.contains(name)) {
+                NetworkNamespaces.Namespace namespace = namespaces.create("r" + i);
+                namespaceOf.put(name, namespace);
+                host = namespace.address();
+                launcher = namespace.launcher();
+            }
+            env.put("MODEL_SERVER_HOST", host);
             if (selfRegistering) {
                 env.put("QUIVER_MANAGER_URL", manager.uri().toString());
                 env.put("QUIVER_REGISTRATION_SERVICE_ID", name);
@@ -159,7 +185,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
                     env.put("QUIVER_MANAGER_TOKEN", controlToken);
                 }
             }
-            replicas.add(new ServiceProcess(name, serverJar, env, "/ready", dir));
+            replicas.add(new ServiceProcess(name, serverJar, env, "/ready", dir, host, launcher));
         }
         List<ServiceProcess> all = new ArrayList<>(replicas);
         if (!selfRegistering) {
@@ -244,6 +270,10 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
                 first = first == null ? e : first;
             }
         }
+        if (namespaces != null) {
+            // After the processes in them are gone: a namespace lives on while a process is in it.
+            namespaces.close();
+        }
         if (first != null) {
             throw first;
         }
@@ -297,6 +327,37 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
 
     public Http http() {
         return http;
+    }
+
+    /** The namespaces of the replicas given to {@link #inNetworkNamespace}, to inject faults in. */
+    public NetworkNamespaces network() {
+        return namespaces;
+    }
+
+    /** The network namespace a replica runs in. */
+    public NetworkNamespaces.Namespace namespaceOf(String replica) {
+        NetworkNamespaces.Namespace namespace = namespaceOf.get(replica);
+        if (namespace == null) {
+            throw new IllegalArgumentException(replica + " is not in a network namespace of its own");
+        }
+        return namespace;
+    }
+
+    /** How many requests the manager retried so far (its quiver.manager.retries counter, outcome retried). */
+    public double retries() {
+        String metrics;
+        try {
+            metrics = http.get(managerUri("/q/metrics")).body();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the manager's metrics", e);
+        }
+        double retried = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("quiver_manager_retries_total{") && line.contains("outcome=\"retried\"")) {
+                retried += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return retried;
     }
 
     public URI managerUri(String path) {
