@@ -63,6 +63,9 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     private final Set<String> isolated = new LinkedHashSet<>();
     private NetworkNamespaces namespaces;
     private final Map<String, NetworkNamespaces.Namespace> namespaceOf = new LinkedHashMap<>();
+    /** Replicas registered at a {@link FaultyProxy} in front of them rather than at their own address. */
+    private final Set<String> proxied = new LinkedHashSet<>();
+    private final Map<String, FaultyProxy> proxyOf = new LinkedHashMap<>();
 
     private Mesh(int replicaCount) {
         this.replicaCount = replicaCount;
@@ -130,6 +133,15 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
      */
     public Mesh inNetworkNamespace(String replica) {
         isolated.add(replica);
+        return this;
+    }
+
+    /**
+     * This replica registered at a {@link FaultyProxy} on loopback in front of it ({@link #proxyOf}),
+     * so that a test can delay or silence it; with {@link #registered}.
+     */
+    public Mesh behindAProxy(String replica) {
+        proxied.add(replica);
         return this;
     }
 
@@ -270,6 +282,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
                 first = first == null ? e : first;
             }
         }
+        proxyOf.values().forEach(FaultyProxy::close);
         if (namespaces != null) {
             // After the processes in them are gone: a namespace lives on while a process is in it.
             namespaces.close();
@@ -334,6 +347,15 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
         return namespaces;
     }
 
+    /** The proxy a replica given to {@link #behindAProxy} is registered behind. */
+    public FaultyProxy proxyOf(String replica) {
+        FaultyProxy proxy = proxyOf.get(replica);
+        if (proxy == null) {
+            throw new IllegalArgumentException(replica + " is not registered behind a proxy");
+        }
+        return proxy;
+    }
+
     /** The network namespace a replica runs in. */
     public NetworkNamespaces.Namespace namespaceOf(String replica) {
         NetworkNamespaces.Namespace namespace = namespaceOf.get(replica);
@@ -367,7 +389,12 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     /** Registers every replica under its own name as a service of type LSTM with a 1 s timeout. */
     public void registerReplicas() {
         for (ServiceProcess replica : replicas) {
-            Http.Answer answer = register(replica.name(), replica.uri().toString(), MODEL_TYPE);
+            String url = replica.uri().toString();
+            if (proxied.contains(replica.name())) {
+                FaultyProxy proxy = proxyOf.computeIfAbsent(replica.name(), name -> FaultyProxy.to(replica.uri()));
+                url = proxy.uri().toString();
+            }
+            Http.Answer answer = register(replica.name(), url, MODEL_TYPE);
             if (answer.status() != 201) {
                 throw new AssertionError("registering " + replica.name() + " answered " + answer);
             }

@@ -1,5 +1,7 @@
 package io.quiver.manager.mesh;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,9 +23,16 @@ class MeshLossyReplicaIT {
     @Test
     void tenPercentPacketLossOnOneReplicaFailsNoRequest() throws Exception {
         NetworkNamespaces.Namespace namespace = MESH.namespaceOf(VICTIM);
+        long[] dropped = {0};
         NetworkFaultLoad.Figures figures = NetworkFaultLoad.degraded(getClass().getSimpleName(), MESH,
-                REQUESTS_WITH_LOSS, () -> MESH.network().loss(namespace, LOSS), () -> MESH.network().heal(namespace));
+                REQUESTS_WITH_LOSS, () -> MESH.network().loss(namespace, LOSS), () -> {
+                    // Counted before healing, which flushes the rules and their counters.
+                    dropped[0] = Math.max(dropped[0], MESH.network().droppedPackets(namespace));
+                    MESH.network().heal(namespace);
+                });
+        System.out.printf("[mesh] %s: packets dropped by the loss rules=%d%n", getClass().getSimpleName(), dropped[0]);
 
         figures.assertNoFailedRequestWithinTheRetryBudget();
+        assertTrue(dropped[0] > 0, "the loss rules dropped no packet, so the loss was never tested");
     }
 }

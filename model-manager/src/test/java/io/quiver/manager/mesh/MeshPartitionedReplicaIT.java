@@ -1,8 +1,5 @@
 package io.quiver.manager.mesh;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,15 +21,7 @@ class MeshPartitionedReplicaIT {
     @Test
     void aPartitionedReplicaFailsNoRequestAndReturnsWhenTheNetworkHeals() throws Exception {
         NetworkNamespaces.Namespace namespace = MESH.namespaceOf(VICTIM);
-        NetworkFaultLoad.Figures figures = NetworkFaultLoad.outage(getClass().getSimpleName(), MESH, VICTIM,
-                () -> MESH.network().partition(namespace), () -> MESH.network().heal(namespace));
-
-        figures.assertNoFailedRequestWithinTheRetryBudget();
-        long max = Load.maxLatencyMillis(figures.results());
-        assertTrue(max < MAX_LATENCY_MILLIS, "the slowest request took " + max + " ms: more than one timeout window");
-        assertTrue(figures.breakerOpened(), VICTIM + "'s breaker never opened during the partition; seen: "
-                + figures.detected());
-        assertTrue(figures.rejoinedAfterMillis() >= 0, VICTIM + " did not serve again after the network healed");
-        assertEquals("healthy", MESH.health(VICTIM).path("state").asText());
+        NetworkFaultLoad.outage(getClass().getSimpleName(), MESH, VICTIM, () -> MESH.network().partition(namespace),
+                () -> MESH.network().heal(namespace)).assertSurvivedAnOutageOf(MESH, VICTIM, MAX_LATENCY_MILLIS);
     }
 }

@@ -1,10 +1,5 @@
 package io.quiver.manager.mesh;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -22,33 +17,12 @@ class MeshSilentReplicaIT {
     private static final long MAX_LATENCY_MILLIS = 2_000;
 
     @RegisterExtension
-    static final Mesh MESH = Mesh.withReplicas(3);
-    private static FaultyProxy proxy;
-
-    @BeforeAll
-    static void registerTheVictimBehindTheProxy() {
-        proxy = FaultyProxy.to(MESH.replica(VICTIM).uri());
-        NetworkFaultLoad.registerWithTheLastBehind(MESH, proxy.uri().toString());
-    }
-
-    @AfterAll
-    static void closeTheProxy() {
-        if (proxy != null) {
-            proxy.close();
-        }
-    }
+    static final Mesh MESH = Mesh.withReplicas(3).behindAProxy(VICTIM).registered();
 
     @Test
     void aReplicaThatAcceptsAndNeverAnswersFailsNoRequestAndReturns() throws Exception {
-        NetworkFaultLoad.Figures figures = NetworkFaultLoad.outage(getClass().getSimpleName(), MESH, VICTIM,
-                proxy::blackHole, proxy::heal);
-
-        figures.assertNoFailedRequestWithinTheRetryBudget();
-        long max = Load.maxLatencyMillis(figures.results());
-        assertTrue(max < MAX_LATENCY_MILLIS, "the slowest request took " + max + " ms: more than one timeout window");
-        assertTrue(figures.breakerOpened(), VICTIM + "'s breaker never opened while it was silent; seen: "
-                + figures.detected());
-        assertTrue(figures.rejoinedAfterMillis() >= 0, VICTIM + " did not serve again after the proxy healed");
-        assertEquals("healthy", MESH.health(VICTIM).path("state").asText());
+        FaultyProxy proxy = MESH.proxyOf(VICTIM);
+        NetworkFaultLoad.outage(getClass().getSimpleName(), MESH, VICTIM, proxy::blackHole, proxy::heal)
+                .assertSurvivedAnOutageOf(MESH, VICTIM, MAX_LATENCY_MILLIS);
     }
 }

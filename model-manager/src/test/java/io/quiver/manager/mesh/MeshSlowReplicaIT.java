@@ -3,8 +3,6 @@ package io.quiver.manager.mesh;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -22,26 +20,12 @@ class MeshSlowReplicaIT {
     private static final int SLOW_REQUESTS = 1_000;
 
     @RegisterExtension
-    static final Mesh MESH = Mesh.withReplicas(3);
-    private static FaultyProxy proxy;
-
-    @BeforeAll
-    static void registerTheVictimBehindTheProxy() {
-        proxy = FaultyProxy.to(MESH.replica(VICTIM).uri());
-        NetworkFaultLoad.registerWithTheLastBehind(MESH, proxy.uri().toString());
-    }
-
-    @AfterAll
-    static void closeTheProxy() {
-        if (proxy != null) {
-            proxy.close();
-        }
-    }
+    static final Mesh MESH = Mesh.withReplicas(3).behindAProxy(VICTIM).registered();
 
     @Test
     void oneSlowReplicaFailsNoRequestAndKeepsTheP99WithinTheTimeout() throws Exception {
         NetworkFaultLoad.Figures figures = NetworkFaultLoad.degraded(getClass().getSimpleName(), MESH, SLOW_REQUESTS,
-                () -> proxy.delayAnswers(DELAY), proxy::heal);
+                () -> MESH.proxyOf(VICTIM).delayAnswers(DELAY), () -> MESH.proxyOf(VICTIM).heal());
 
         figures.assertNoFailedRequestWithinTheRetryBudget();
         long p99 = Load.percentileMillis(figures.duringFault(), 0.99);

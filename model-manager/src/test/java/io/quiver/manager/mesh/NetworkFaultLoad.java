@@ -63,6 +63,20 @@ final class NetworkFaultLoad {
             assertTrue(retries <= retryBudget(), "the manager retried " + retries + " times, beyond its budget of "
                     + retryBudget());
         }
+
+        /**
+         * What a cut-off replica must cost and no more: no failed request, none slower than
+         * {@code maxLatencyMillis} (one timeout window), its breaker opened, and it served again
+         * once its network healed.
+         */
+        void assertSurvivedAnOutageOf(Mesh mesh, String victim, long maxLatencyMillis) {
+            assertNoFailedRequestWithinTheRetryBudget();
+            long max = Load.maxLatencyMillis(results);
+            assertTrue(max < maxLatencyMillis, "the slowest request took " + max + " ms: more than one timeout window");
+            assertTrue(breakerOpened, victim + "'s breaker never opened while it was cut off; seen: " + detected);
+            assertTrue(rejoinedAfterMillis >= 0, victim + " did not serve again after its network healed");
+            assertEquals("healthy", mesh.health(victim).path("state").asText());
+        }
     }
 
     private NetworkFaultLoad() {
@@ -145,19 +159,6 @@ final class NetworkFaultLoad {
             load.awaitCompleted(load.issued() + requests + CLIENTS, Duration.ofSeconds(120));
             marks.healedAt = System.nanoTime();
         });
-    }
-
-    /** Registers the first replicas as themselves and the last one at {@code lastUrl}, as it is reached through a proxy. */
-    static void registerWithTheLastBehind(Mesh mesh, String lastUrl) {
-        List<ServiceProcess> replicas = mesh.replicas();
-        for (int i = 0; i < replicas.size(); i++) {
-            ServiceProcess replica = replicas.get(i);
-            String url = i == replicas.size() - 1 ? lastUrl : replica.uri().toString();
-            Http.Answer answer = mesh.register(replica.name(), url, Mesh.MODEL_TYPE);
-            if (answer.status() != 201) {
-                throw new AssertionError("registering " + replica.name() + " answered " + answer);
-            }
-        }
     }
 
     /** Requests per replica among those sent while the fault was on. */
