@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -80,7 +81,7 @@ class MeshPartitionedTypeIT {
                         + "healthy again %dms after healing, served again %dms after healing by %s in %.0fms%n",
                 getClass().getSimpleName(), whileCut.size(),
                 whileCut.stream().map(Http.Answer::status).distinct().toList(), slowest,
-                java.time.Instant.now().minusNanos(System.nanoTime() - healed),
+                Instant.now().minusNanos(System.nanoTime() - healed),
                 healthyAt[0] == 0 ? -1 : (healthyAt[0] - healed) / 1_000_000, recoveredMillis, served.servedBy(),
                 served.millis());
 
