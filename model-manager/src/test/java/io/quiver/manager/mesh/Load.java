@@ -175,6 +175,16 @@ public final class Load implements AutoCloseable {
         return requests.stream().filter(Request::failed).toList();
     }
 
+    /** The latency below which this share (0.5, 0.99) of the requests finished, nearest rank. */
+    public static long percentileMillis(List<Request> requests, double share) {
+        long[] sorted = requests.stream().mapToLong(Request::latencyNanos).sorted().toArray();
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int rank = (int) Math.ceil(share * sorted.length);
+        return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] / 1_000_000;
+    }
+
     public static long maxLatencyMillis(List<Request> requests) {
         return requests.stream().mapToLong(Request::latencyNanos).max().orElse(0) / 1_000_000;
     }

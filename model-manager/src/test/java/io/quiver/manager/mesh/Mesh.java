@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +59,13 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     /** Replicas of the manager beyond the first, started by {@link #anotherManager}. */
     private final List<ServiceProcess> moreManagers = new ArrayList<>();
     private Path dir;
+    /** Replicas run in network namespaces of their own, by name; empty for all on loopback. */
+    private final Set<String> isolated = new LinkedHashSet<>();
+    private NetworkNamespaces namespaces;
+    private final Map<String, NetworkNamespaces.Namespace> namespaceOf = new LinkedHashMap<>();
+    /** Replicas registered at a {@link FaultyProxy} in front of them rather than at their own address. */
+    private final Set<String> proxied = new LinkedHashSet<>();
+    private final Map<String, FaultyProxy> proxyOf = new LinkedHashMap<>();
 
     private Mesh(int replicaCount) {
         this.replicaCount = replicaCount;
@@ -118,6 +126,25 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
         }
     }
 
+    /**
+     * This replica in a network namespace of its own, reached by the manager over a veth pair, so that
+     * a test can cut or degrade its network alone ({@link #network}). Skips the class where
+     * namespaces cannot be made (see {@link NetworkNamespaces#openOrSkip}).
+     */
+    public Mesh inNetworkNamespace(String replica) {
+        isolated.add(replica);
+        return this;
+    }
+
+    /**
+     * This replica registered at a {@link FaultyProxy} on loopback in front of it ({@link #proxyOf}),
+     * so that a test can delay or silence it; with {@link #registered}.
+     */
+    public Mesh behindAProxy(String replica) {
+        proxied.add(replica);
+        return this;
+    }
+
     /** A manager setting as an environment variable, e.g. {@code MAX_RETRIES}; before the mesh starts. */
     public Mesh managerSetting(String variable, String value) {
         managerSettings.put(variable, value);
@@ -126,6 +153,9 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
+        if (!isolated.isEmpty()) {
+            namespaces = NetworkNamespaces.openOrSkip();
+        }
         Path serverJar = jar("quiver.mesh.server-jar");
         Path managerJar = jar("quiver.mesh.manager-jar");
         Path root = Path.of(System.getProperty("quiver.mesh.work-dir", "target/mesh")).toAbsolutePath();
@@ -149,7 +179,15 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
             if (sharedRepository) {
                 env.put("QUIVER_REPOSITORY_POLL_INTERVAL", "200ms");
             }
-            env.put("MODEL_SERVER_HOST", "127.0.0.1");
+            String host = "127.0.0.1";
+            List<String> launcher = List.of();
+            if (isolated.contains(name)) {
+                NetworkNamespaces.Namespace namespace = namespaces.create("r" + i);
+                namespaceOf.put(name, namespace);
+                host = namespace.address();
+                launcher = namespace.launcher();
+            }
+            env.put("MODEL_SERVER_HOST", host);
             if (selfRegistering) {
                 env.put("QUIVER_MANAGER_URL", manager.uri().toString());
                 env.put("QUIVER_REGISTRATION_SERVICE_ID", name);
@@ -159,7 +197,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
                     env.put("QUIVER_MANAGER_TOKEN", controlToken);
                 }
             }
-            replicas.add(new ServiceProcess(name, serverJar, env, "/ready", dir));
+            replicas.add(new ServiceProcess(name, serverJar, env, "/ready", dir, host, launcher));
         }
         List<ServiceProcess> all = new ArrayList<>(replicas);
         if (!selfRegistering) {
@@ -244,6 +282,11 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
                 first = first == null ? e : first;
             }
         }
+        proxyOf.values().forEach(FaultyProxy::close);
+        if (namespaces != null) {
+            // After the processes in them are gone: a namespace lives on while a process is in it.
+            namespaces.close();
+        }
         if (first != null) {
             throw first;
         }
@@ -299,6 +342,46 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
         return http;
     }
 
+    /** The namespaces of the replicas given to {@link #inNetworkNamespace}, to inject faults in. */
+    public NetworkNamespaces network() {
+        return namespaces;
+    }
+
+    /** The proxy a replica given to {@link #behindAProxy} is registered behind. */
+    public FaultyProxy proxyOf(String replica) {
+        FaultyProxy proxy = proxyOf.get(replica);
+        if (proxy == null) {
+            throw new IllegalArgumentException(replica + " is not registered behind a proxy");
+        }
+        return proxy;
+    }
+
+    /** The network namespace a replica runs in. */
+    public NetworkNamespaces.Namespace namespaceOf(String replica) {
+        NetworkNamespaces.Namespace namespace = namespaceOf.get(replica);
+        if (namespace == null) {
+            throw new IllegalArgumentException(replica + " is not in a network namespace of its own");
+        }
+        return namespace;
+    }
+
+    /** How many requests the manager retried so far (its quiver.manager.retries counter, outcome retried). */
+    public double retries() {
+        String metrics;
+        try {
+            metrics = http.get(managerUri("/q/metrics")).body();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the manager's metrics", e);
+        }
+        double retried = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("quiver_manager_retries_total{") && line.contains("outcome=\"retried\"")) {
+                retried += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return retried;
+    }
+
     public URI managerUri(String path) {
         return manager.uri(path);
     }
@@ -306,7 +389,12 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     /** Registers every replica under its own name as a service of type LSTM with a 1 s timeout. */
     public void registerReplicas() {
         for (ServiceProcess replica : replicas) {
-            Http.Answer answer = register(replica.name(), replica.uri().toString(), MODEL_TYPE);
+            String url = replica.uri().toString();
+            if (proxied.contains(replica.name())) {
+                FaultyProxy proxy = proxyOf.computeIfAbsent(replica.name(), name -> FaultyProxy.to(replica.uri()));
+                url = proxy.uri().toString();
+            }
+            Http.Answer answer = register(replica.name(), url, MODEL_TYPE);
             if (answer.status() != 201) {
                 throw new AssertionError("registering " + replica.name() + " answered " + answer);
             }

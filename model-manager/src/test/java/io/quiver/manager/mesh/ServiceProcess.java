@@ -43,6 +43,10 @@ public final class ServiceProcess implements AutoCloseable {
     private final Map<String, String> environment;
     private final String readyPath;
     private final Path logDir;
+    /** The address it binds to and is reached at: loopback, or its network namespace's. */
+    private final String host;
+    /** Words run before {@code java}, such as {@code ip netns exec NAME}; empty to run it directly. */
+    private final List<String> launcher;
     private int port;
     private String portVariableOfLastStart;
     private int starts;
@@ -54,6 +58,14 @@ public final class ServiceProcess implements AutoCloseable {
      * @param environment its settings; the port variable is added by {@link #start}
      */
     ServiceProcess(String name, Path jar, Map<String, String> environment, String readyPath, Path logDir) {
+        this(name, jar, environment, readyPath, logDir, "127.0.0.1", List.of());
+    }
+
+    /** One reached at {@code host} and started through {@code launcher} (e.g. inside a network namespace). */
+    ServiceProcess(String name, Path jar, Map<String, String> environment, String readyPath, Path logDir, String host,
+            List<String> launcher) {
+        this.host = host;
+        this.launcher = List.copyOf(launcher);
         this.name = name;
         this.jar = jar;
         this.environment = new LinkedHashMap<>(environment);
@@ -70,11 +82,11 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public URI uri() {
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create("http://" + host + ":" + port);
     }
 
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+        return URI.create("http://" + host + ":" + port + path);
     }
 
     public Path log() {
@@ -103,7 +115,7 @@ public final class ServiceProcess implements AutoCloseable {
         this.portVariableOfLastStart = portVariable;
         starts++;
         log = logDir.resolve(name + (starts == 1 ? "" : "-" + starts) + ".log");
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(launcher);
         command.add(javaExecutable());
         command.add("-Xmx96m");
         command.add("-jar");
