@@ -16,7 +16,7 @@ import java.util.concurrent.CompletionStage;
  * A request body read straight from the connection into one array of its declared length.
  *
  * <p>For endpoints whose bodies are large (an image is 0.6 MB as binary tensor data): the REST
- * layer's own reading copies a body four times on the heap before a resource sees it (each chunk
+ * layer's own reading copies a body three times on the heap before a resource sees it (each chunk
  * to an array, the chunks into one array, that array into another), and at a few hundred requests
  * a second those copies and the garbage they leave were a third of a request's CPU time.
  */
