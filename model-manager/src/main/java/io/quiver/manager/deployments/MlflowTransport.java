@@ -24,8 +24,10 @@ final class MlflowTransport implements MlflowClient.Transport, AutoCloseable {
 
     MlflowTransport(Vertx vertx, Duration timeout) {
         this.timeout = timeout;
+        // A connection per call: registry calls are a few per deploy, and a pooled connection the
+        // tracking server closed while idle (a restart, an idle timeout) would fail the next call.
         this.client = vertx.createHttpClient(new HttpClientOptions()
-                .setConnectTimeout((int) timeout.toMillis()).setKeepAlive(true));
+                .setConnectTimeout((int) timeout.toMillis()).setKeepAlive(false));
     }
 
     @Override
