@@ -1,18 +1,15 @@
 package io.quiver.manager.deployments;
 
+import io.quiver.common.http.BlockingGet;
 import io.quiver.common.mlflow.MlflowClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The MLflow registry's GETs over Vert.x, the client the manager forwards and checks health with.
@@ -32,23 +29,10 @@ final class MlflowTransport implements MlflowClient.Transport, AutoCloseable {
 
     @Override
     public MlflowClient.Answer get(URI uri, Map<String, String> headers) throws IOException, InterruptedException {
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
-                .putHeader("Accept", "application/json").setTimeout(timeout.toMillis());
+        RequestOptions options = new RequestOptions().setAbsoluteURI(uri.toString()).putHeader("Accept", "application/json");
         headers.forEach(options::putHeader);
-        try {
-            return client.request(options)
-                    .compose(request -> request.send())
-                    .compose(response -> response.body().map(body -> new MlflowClient.Answer(response.statusCode(),
-                            body.getBytes())))
-                    .toCompletionStage().toCompletableFuture()
-                    // The request's own timeout does not cover connecting; this bounds the whole call.
-                    .get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new IOException("no answer within " + timeout.toMillis() + " ms");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new IOException(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage(), cause);
-        }
+        BlockingGet.Answer answer = BlockingGet.send(client, options, timeout);
+        return new MlflowClient.Answer(answer.status(), answer.body());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.quiver.manager.discovery;
 
+import io.quiver.common.http.BlockingGet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.manager.registry.Registration;
@@ -7,7 +8,6 @@ import io.quiver.manager.registry.ServiceRecord.ServedModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
 import java.net.URI;
@@ -15,9 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Reads what a model-server pod serves from its {@code GET /v1/models} (reference document 002's
@@ -44,31 +41,20 @@ final class ModelListReader implements AutoCloseable {
     Registration registration(DiscoveredPod pod) throws IOException, InterruptedException {
         URI base = URI.create(pod.url());
         RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.GET)
                 .setHost(base.getHost())
                 .setPort(base.getPort())
                 .setURI("/v1/models")
-                .putHeader("Accept", "application/json")
-                .setTimeout(timeout.toMillis());
-        byte[] body;
+                .putHeader("Accept", "application/json");
+        BlockingGet.Answer answer;
         try {
-            body = client.request(options)
-                    .compose(request -> request.send())
-                    .compose(response -> response.body().map(buffer -> {
-                        if (response.statusCode() != 200) {
-                            throw new IllegalStateException("GET /v1/models answered HTTP " + response.statusCode());
-                        }
-                        return buffer.getBytes();
-                    }))
-                    .toCompletionStage().toCompletableFuture()
-                    // The request's own timeout does not cover connecting; this bounds the whole call.
-                    .get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new IOException("GET /v1/models took longer than " + timeout.toMillis() + " ms");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new IOException(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage(), cause);
+            answer = BlockingGet.send(client, options, timeout);
+        } catch (IOException e) {
+            throw new IOException("GET /v1/models: " + e.getMessage(), e.getCause());
         }
+        if (answer.status() != 200) {
+            throw new IOException("GET /v1/models answered HTTP " + answer.status());
+        }
+        byte[] body = answer.body();
         return registration(pod, models(json.readTree(body)));
     }
 
