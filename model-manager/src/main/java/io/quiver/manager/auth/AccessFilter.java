@@ -5,6 +5,7 @@ import io.quiver.common.error.ErrorReplies;
 import io.quiver.common.error.ForbiddenException;
 import io.quiver.common.error.RequestIds;
 import io.quiver.common.error.UnauthorizedException;
+import io.quiver.manager.routing.GrpcAnswers;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -52,7 +53,12 @@ public class AccessFilter {
                 check(ctx.request());
                 ctx.next();
             } catch (ApiException e) {
-                ErrorReplies.send(ctx.response(), e, RequestIds.of(ctx.request()));
+                if (GrpcAnswers.isGrpc(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+                    // A gRPC client reads the status from grpc-status, not from an HTTP 401.
+                    GrpcAnswers.fail(ctx.response(), e, RequestIds.of(ctx.request()));
+                } else {
+                    ErrorReplies.send(ctx.response(), e, RequestIds.of(ctx.request()));
+                }
             }
         });
     }

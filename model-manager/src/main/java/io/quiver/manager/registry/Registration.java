@@ -40,7 +40,10 @@ public record Registration(
         @Schema(description = "share of traffic relative to its peers; 0 takes no new requests") Integer weight,
         @Min(value = 1, message = "must be a whole number of at least 1")
         @Schema(description = "when set, the service expires unless a heartbeat arrives within this time")
-        Integer leaseSeconds) {
+        Integer leaseSeconds,
+        @Schema(description = "where it serves the Open Inference Protocol over gRPC; service_url when absent, "
+                + "as a model-server serves both on one port unless given a gRPC port of its own",
+                examples = "http://localhost:9000") String grpcUrl) {
     static final String SECONDS = "must be a number of seconds above 0 and at most 86400";
     /**
      * Ids under this prefix are the model-servers discovered from Kubernetes (quiver.manager.discovery),
@@ -54,13 +57,21 @@ public record Registration(
             throw new BadRequestException("service_id '" + serviceId + "' may hold only letters, digits, '_', '-', "
                     + "'.' and ':', start with a letter or digit, and be at most 128 characters");
         }
-        serviceUrl = serviceUrl == null ? null : url(serviceUrl);
+        serviceUrl = serviceUrl == null ? null : url("service_url", serviceUrl);
+        grpcUrl = grpcUrl == null ? null : url("grpc_url", grpcUrl);
         if (modelType != null && modelType.isBlank()) {
             throw new BadRequestException("model_type must not be empty");
         }
         modelTypes = Heartbeat.names("model_types", modelTypes);
         capabilities = capabilities == null ? List.of("prediction") : Heartbeat.names("capabilities", capabilities);
         models = models == null ? List.of() : List.copyOf(models);
+    }
+
+    public Registration(String serviceId, String serviceUrl, String modelType, List<String> modelTypes,
+                        List<String> capabilities, List<ServedModel> models, Integer maxConcurrentRequests,
+                        Double timeout, Integer weight, Integer leaseSeconds) {
+        this(serviceId, serviceUrl, modelType, modelTypes, capabilities, models, maxConcurrentRequests, timeout, weight,
+                leaseSeconds, null);
     }
 
     /** This registration as the API and the services file may take it: not under discovery's prefix. */
@@ -77,25 +88,25 @@ public record Registration(
         Set<String> types = new LinkedHashSet<>(modelTypes);
         Heartbeat.addModelNames(types, models);
         return new ServiceRecord(serviceId, serviceUrl, modelType, List.copyOf(types), capabilities, models,
-                maxConcurrentRequests, timeout, weight, leaseSeconds, now);
+                maxConcurrentRequests, timeout, weight, leaseSeconds, now, grpcUrl);
     }
 
-    private static String url(String text) {
+    private static String url(String field, String text) {
         try {
             URI uri = new URI(text);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
-                throw new BadRequestException("service_url '" + text + "' must be an http or https URL");
+                throw new BadRequestException(field + " '" + text + "' must be an http or https URL");
             }
             if (uri.getHost() == null) {
-                throw new BadRequestException("service_url '" + text + "' has no host");
+                throw new BadRequestException(field + " '" + text + "' has no host");
             }
             if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-                throw new BadRequestException("service_url '" + text + "' must not have a query or fragment");
+                throw new BadRequestException(field + " '" + text + "' must not have a query or fragment");
             }
             return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
         } catch (URISyntaxException e) {
-            throw new BadRequestException("service_url '" + text + "' is not a valid URL: " + e.getReason());
+            throw new BadRequestException(field + " '" + text + "' is not a valid URL: " + e.getReason());
         }
     }
 }

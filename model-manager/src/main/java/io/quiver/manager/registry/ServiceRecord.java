@@ -15,6 +15,7 @@ import java.util.List;
  * @param timeout      seconds a forwarded request may take; null for the manager's default
  * @param weight       share of traffic relative to its peers; 0 takes no new requests
  * @param leaseSeconds when set, the service expires unless a heartbeat arrives within this time
+ * @param grpcUrl      where it serves the Open Inference Protocol over gRPC, when not at serviceUrl
  */
 @RegisterForReflection(ignoreNested = false)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -29,7 +30,20 @@ public record ServiceRecord(
         Double timeout,
         Integer weight,
         @JsonProperty("lease_seconds") Integer leaseSeconds,
-        @JsonProperty("registered_at") Instant registeredAt) {
+        @JsonProperty("registered_at") Instant registeredAt,
+        @JsonProperty("grpc_url") String grpcUrl) {
+
+    public ServiceRecord(String serviceId, String serviceUrl, String modelType, List<String> modelTypes,
+                         List<String> capabilities, List<ServedModel> models, Integer maxConcurrentRequests,
+                         Double timeout, Integer weight, Integer leaseSeconds, Instant registeredAt) {
+        this(serviceId, serviceUrl, modelType, modelTypes, capabilities, models, maxConcurrentRequests, timeout, weight,
+                leaseSeconds, registeredAt, null);
+    }
+
+    /** Where gRPC calls go: the advertised gRPC address, else the service URL, whose port carries both. */
+    public String grpcAddress() {
+        return grpcUrl != null ? grpcUrl : serviceUrl;
+    }
 
     public record ServedModel(@NotNull(message = WireErrors.REQUIRED) String name, String version,
                               @JsonProperty("model_type") String modelType) {
@@ -49,6 +63,6 @@ public record ServiceRecord(
 
     public ServiceRecord withModels(List<String> types, List<ServedModel> served) {
         return new ServiceRecord(serviceId, serviceUrl, modelType, types, capabilities, served, maxConcurrentRequests,
-                timeout, weight, leaseSeconds, registeredAt);
+                timeout, weight, leaseSeconds, registeredAt, grpcUrl);
     }
 }

@@ -114,16 +114,28 @@ public class Dispatcher {
         Outbound request = a.request();
         CompletionStage<Upstream> call;
         long started = System.nanoTime();
+        long timeout = request.millisLeft(timeout(replica));
         try {
-            call = breakers.call(replica, () -> forwarder.send(replica.record().serviceUrl(), request.method(),
-                    request.pathAndQuery(), request.requestId(), request.contentType(), request.content(),
-                    request.inferenceHeaderLength(), timeout(replica)));
+            if (timeout <= 0) {
+                // The client's deadline passed while an earlier attempt waited: no service is asked.
+                call = CompletableFuture.failedFuture(new DeadlinePassed());
+            } else if (request.grpc()) {
+                call = breakers.call(replica, () -> forwarder.sendGrpc(replica.record().grpcAddress(), request, timeout));
+            } else {
+                call = breakers.call(replica, () -> forwarder.send(replica.record().serviceUrl(), request.method(),
+                        request.pathAndQuery(), request.requestId(), request.contentType(), request.content(),
+                        request.inferenceHeaderLength(), timeout));
+            }
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
         call.whenComplete((answer, failure) -> {
             if (takeSlot) {
                 replica.release();
+            }
+            if (failure != null && unwrap(failure) instanceof DeadlinePassed passed) {
+                a.result().completeExceptionally(finalFailure(passed, previous == null ? replica : null, a.type()));
+                return;
             }
             countFor(replica, System.nanoTime() - started, answer, failure);
             if (failure == null) {
@@ -139,7 +151,7 @@ public class Dispatcher {
             // A shadow copy spends none of the clients' retry budget, and moves on only when it
             // reached no service at all: a dead replica the health checks have not yet noticed
             // says nothing about the shadow model.
-            boolean retry = number < maxRetries && (request.shadow()
+            boolean retry = number < maxRetries && request.millisLeft(1) > 0 && (request.shadow()
                     ? cause instanceof java.net.ConnectException || cause instanceof CircuitBreakerOpenException
                     : (request.idempotent() || neverTaken(cause)) && budget.tryRetry());
             if (number < maxRetries && !request.shadow()) {
@@ -196,6 +208,9 @@ public class Dispatcher {
         if (cause instanceof TimeoutException) {
             return new GatewayTimeoutException(service + " did not answer in time");
         }
+        if (cause instanceof DeadlinePassed) {
+            return new GatewayTimeoutException("the call's deadline passed before " + service + " answered");
+        }
         if (cause instanceof CircuitBreakerOpenException) {
             return new UnavailableException("the circuit breaker of " + service + " is open", 1);
         }
@@ -230,5 +245,12 @@ public class Dispatcher {
         }
         String message = cause.getMessage();
         return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /** The client's deadline passed before another attempt could start. */
+    static final class DeadlinePassed extends RuntimeException {
+        DeadlinePassed() {
+            super("the call's deadline passed", null, false, false);
+        }
     }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import jakarta.inject.Singleton;
 import java.net.URI;
@@ -31,18 +32,37 @@ public class Forwarder {
 
     private final Vertx vertx;
     private final HttpClient shared;
+    private final HttpClient sharedGrpc;
     private final Map<Thread, HttpClient> perEventLoop = new ConcurrentHashMap<>();
+    private final Map<Thread, HttpClient> grpcPerEventLoop = new ConcurrentHashMap<>();
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
     Forwarder(Vertx vertx) {
         this.vertx = vertx;
         this.shared = vertx.createHttpClient(options());
+        this.sharedGrpc = vertx.createHttpClient(grpcOptions());
     }
 
     private static HttpClientOptions options() {
         return new HttpClientOptions()
                 .setKeepAlive(true)
                 .setMaxPoolSize(256)
+                .setConnectTimeout(2000)
+                .setTcpNoDelay(true);
+    }
+
+    /**
+     * gRPC over HTTP/2 without TLS from the first byte (prior knowledge), as gRPC clients speak to a
+     * plaintext server; ALPN for an https address. One connection per service and event loop
+     * carries every call to it at once.
+     */
+    private static HttpClientOptions grpcOptions() {
+        return new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false)
+                .setUseAlpn(true)
+                .setKeepAlive(true)
+                .setHttp2MaxPoolSize(1)
                 .setConnectTimeout(2000)
                 .setTcpNoDelay(true);
     }
@@ -71,29 +91,64 @@ public class Forwarder {
         if (inferenceHeaderLength != null) {
             options.putHeader(Upstream.INFERENCE_HEADER_LENGTH, inferenceHeaderLength);
         }
-        CompletableFuture<Upstream> answer = new CompletableFuture<>();
-        client().request(options)
+        return judged(client().request(options)
                 .compose(request -> body == null ? request.send() : request.send(body))
                 .compose(response -> response.body().map(bytes -> new Upstream(response.statusCode(),
                         response.getHeader(HttpHeaders.CONTENT_TYPE), bytes, response.getHeader("Retry-After"),
-                        response.getHeader(Upstream.INFERENCE_HEADER_LENGTH))))
-                .onSuccess(upstream -> {
-                    if (UpstreamFailure.retryable(upstream.status())) {
-                        answer.completeExceptionally(new UpstreamFailure(upstream));
-                    } else {
-                        answer.complete(upstream);
-                    }
-                })
-                .onFailure(answer::completeExceptionally);
+                        response.getHeader(Upstream.INFERENCE_HEADER_LENGTH)))));
+    }
+
+    /** The answer, or an {@link UpstreamFailure} when its status is one to retry elsewhere. */
+    private static CompletionStage<Upstream> judged(io.vertx.core.Future<Upstream> exchange) {
+        CompletableFuture<Upstream> answer = new CompletableFuture<>();
+        exchange.onSuccess(upstream -> {
+            if (UpstreamFailure.retryable(upstream.status())) {
+                answer.completeExceptionally(new UpstreamFailure(upstream));
+            } else {
+                answer.complete(upstream);
+            }
+        }).onFailure(answer::completeExceptionally);
         return answer;
     }
 
+    /**
+     * Forwards a gRPC call's message, framed as it came, to {@code grpcUrl} and hands back the
+     * answer with its trailers; the client's deadline goes on as {@code grpc-timeout}, the time this
+     * attempt has. A grpc-status that stands for 502, 503 or 504 (UNAVAILABLE, DEADLINE_EXCEEDED)
+     * completes as an {@link UpstreamFailure}, as those HTTP statuses do.
+     */
+    public CompletionStage<Upstream> sendGrpc(String grpcUrl, Outbound call, long timeoutMillis) {
+        Endpoint endpoint = endpoint(grpcUrl);
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setHost(endpoint.host())
+                .setPort(endpoint.port())
+                .setSsl(endpoint.ssl())
+                .setURI(endpoint.basePath() + call.pathAndQuery())
+                .setTimeout(timeoutMillis)
+                .putHeader(HttpHeaders.CONTENT_TYPE, call.contentType())
+                .putHeader("te", "trailers")
+                .putHeader("grpc-timeout", Math.max(1, timeoutMillis) + "m")
+                .putHeader("x-request-id", call.requestId());
+        if (call.headers() != null) {
+            call.headers().forEach(options::putHeader);
+        }
+        return judged(client(sharedGrpc, grpcPerEventLoop, true).request(options)
+                .compose(request -> request.send(call.content()))
+                .compose(response -> response.body().map(bytes -> GrpcAnswers.of(response, bytes))));
+    }
+
     private HttpClient client() {
+        return client(shared, perEventLoop, false);
+    }
+
+    private HttpClient client(HttpClient fallback, Map<Thread, HttpClient> clients, boolean grpc) {
         Context context = Vertx.currentContext();
         if (context == null || !context.isEventLoopContext()) {
-            return shared;
+            return fallback;
         }
-        return perEventLoop.computeIfAbsent(Thread.currentThread(), thread -> vertx.createHttpClient(options()));
+        return clients.computeIfAbsent(Thread.currentThread(),
+                thread -> vertx.createHttpClient(grpc ? grpcOptions() : options()));
     }
 
     /** Where a service URL points, parsed once rather than on every request. */

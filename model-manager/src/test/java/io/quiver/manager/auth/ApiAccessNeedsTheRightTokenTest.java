@@ -9,13 +9,27 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.quiver.grpc.inference.GRPCInferenceServiceGrpc;
+import io.quiver.grpc.inference.ModelInferRequest;
 import io.quiver.manager.testing.TempDataDir;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -103,6 +117,37 @@ class ApiAccessNeedsTheRightTokenTest {
         as(TokensRequired.CONTROL).body(REGISTRATION).post("/services/register").then().statusCode(201);
         as(TokensRequired.CONTROL).delete("/services/auth_probe").then().statusCode(200);
         as(TokensRequired.CONTROL).body(FORECAST).post("/predict").then().statusCode(not(403));
+    }
+
+    @Test
+    void gRpcCallsNeedATokenInTheirAuthorizationMetadata() throws InterruptedException {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        try {
+            ModelInferRequest call = ModelInferRequest.newBuilder().setModelName("nothing_serves_this").build();
+            StatusRuntimeException anonymous = assertThrows(StatusRuntimeException.class,
+                    () -> GRPCInferenceServiceGrpc.newBlockingStub(channel).modelInfer(call));
+            assertEquals(Status.Code.UNAUTHENTICATED, anonymous.getStatus().getCode());
+            assertTrue(anonymous.getStatus().getDescription().contains("Bearer"), anonymous::toString);
+
+            StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class,
+                    () -> withToken(channel, "not-a-token").modelInfer(call));
+            assertEquals(Status.Code.UNAUTHENTICATED, unknown.getStatus().getCode());
+
+            // A data token passes: the call reaches routing, which finds no service for the model.
+            StatusRuntimeException routed = assertThrows(StatusRuntimeException.class,
+                    () -> withToken(channel, TokensRequired.DATA).modelInfer(call));
+            assertEquals(Status.Code.NOT_FOUND, routed.getStatus().getCode(), routed::toString);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub withToken(ManagedChannel channel,
+                                                                                      String token) {
+        Metadata metadata = new Metadata();
+        metadata.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata));
     }
 
     private static RequestSpecification as(String token) {

@@ -42,6 +42,8 @@ import org.junit.jupiter.api.extension.TestWatcher;
  */
 public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatcher {
     public static final String MODEL_TYPE = "LSTM";
+    /** With {@link #withExporterModels}: an identity model of every datatype gRPC has a typed field for. */
+    public static final String TYPED_DATATYPES = "typed_datatypes";
     private static final Duration STARTUP = Duration.ofSeconds(90);
     private static final int START_ATTEMPTS = 3;
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
@@ -51,6 +53,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     private boolean selfRegistering;
     private boolean registered;
     private boolean sharedRepository;
+    private boolean exporterModels;
     private String controlToken;
     private final Map<String, String> managerSettings = new LinkedHashMap<>();
     private final List<ServiceProcess> replicas = new ArrayList<>();
@@ -102,6 +105,29 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     public Mesh sharedRepository() {
         this.sharedRepository = true;
         return this;
+    }
+
+    /**
+     * Each replica's repository also holds the models written the way public exporters write them
+     * (ExporterModels: scikit-learn classifiers, FP16 and UINT8 models, one with every datatype).
+     */
+    public Mesh withExporterModels() {
+        this.exporterModels = true;
+        return this;
+    }
+
+    /**
+     * ExporterModels' repository, and {@value #TYPED_DATATYPES}: every_datatype without FP16 and BF16,
+     * the two datatypes the gRPC protocol has no typed field for, so that one call can carry every
+     * other datatype in typed contents.
+     */
+    private static void writeExporterModels(Path repository) throws IOException {
+        io.quiver.examples.ExporterModels.writeRepository(repository);
+        List<ai.onnx.proto.OnnxMl.TensorProto.DataType> typed = io.quiver.examples.ExporterModels.EVERY_TYPE.stream()
+                .filter(t -> t != ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT16
+                        && t != ai.onnx.proto.OnnxMl.TensorProto.DataType.BFLOAT16).toList();
+        Path model = Files.createDirectories(repository.resolve(TYPED_DATATYPES).resolve("1"));
+        Files.write(model.resolve("model.onnx"), io.quiver.examples.ExporterModels.identities(typed).toByteArray());
     }
 
     /**
@@ -173,6 +199,9 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
             Path repository = sharedRepository ? dir.resolve("repository") : dir.resolve(name).resolve("repository");
             if (!Files.isDirectory(repository)) {
                 ExampleModels.writeRepository(repository);
+                if (exporterModels) {
+                    writeExporterModels(repository);
+                }
             }
             Map<String, String> env = new LinkedHashMap<>();
             env.put("QUIVER_REPOSITORY", repository.toString());

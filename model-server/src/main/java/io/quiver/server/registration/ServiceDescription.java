@@ -31,6 +31,7 @@ final class ServiceDescription {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("service_id", identity.serviceId());
         body.put("service_url", identity.serviceUrl());
+        body.put("grpc_url", identity.grpcUrl());
         body.put("model_type", modelType(loaded, types, identity.serviceId()));
         body.put("model_types", types);
         body.put("capabilities", settings.capabilities());

@@ -8,9 +8,29 @@ import java.net.UnknownHostException;
 /**
  * The name the model-manager knows this server by and the URL it reaches it at, from
  * {@code quiver.registration.*} or, when those are absent, from the host's name and the port the
- * HTTP server actually listens on (which differs from the configured one when that is 0).
+ * HTTP server actually listens on (which differs from the configured one when that is 0). Its
+ * {@code grpcUrl} is where it serves gRPC: the service URL, whose port carries both protocols, or
+ * the same host at {@code quiver.grpc.port} when gRPC has a port of its own.
  */
-record ServiceIdentity(String serviceId, String serviceUrl) {
+record ServiceIdentity(String serviceId, String serviceUrl, String grpcUrl) {
+
+    ServiceIdentity(String serviceId, String serviceUrl) {
+        this(serviceId, serviceUrl, serviceUrl);
+    }
+
+    /** This identity with gRPC at {@code port} of the service URL's host (plaintext, as that server has no TLS). */
+    ServiceIdentity withGrpcPort(java.util.OptionalInt port) {
+        if (port.isEmpty()) {
+            return this;
+        }
+        // By hand rather than with URI, which refuses an IPv6 address with a zone (fe80::1%eth0).
+        String authority = serviceUrl.substring(serviceUrl.indexOf("://") + 3);
+        authority = authority.contains("/") ? authority.substring(0, authority.indexOf('/')) : authority;
+        authority = authority.substring(authority.indexOf('@') + 1);
+        String host = authority.startsWith("[") ? authority.substring(0, authority.indexOf(']') + 1)
+                : authority.contains(":") ? authority.substring(0, authority.indexOf(':')) : authority;
+        return new ServiceIdentity(serviceId, serviceUrl, "http://" + host + ":" + port.getAsInt());
+    }
 
     static ServiceIdentity of(ServerConfig.Registration settings, int port) {
         String host = settings.serviceId().isPresent() ? null : LocalHost.name();

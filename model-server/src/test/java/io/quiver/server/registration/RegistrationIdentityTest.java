@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /** The service id and URL the server registers under, by default and when configured. */
@@ -37,5 +38,17 @@ class RegistrationIdentityTest {
     void anIpv6AddressIsBracketedInTheUrl() {
         assertEquals("http://[fe80:0:0:0:1:2:3:4%eth0]:8080",
                 ServiceIdentity.of(Settings.defaults(), 8080, "h", "fe80:0:0:0:1:2:3:4%eth0").serviceUrl());
+    }
+
+    @Test
+    void gRpcIsAdvertisedAtTheServiceUrlUnlessItHasAPortOfItsOwn() {
+        ServiceIdentity identity = ServiceIdentity.of(Settings.defaults(), 8080, "h", "node7.cluster.local");
+        assertEquals("http://node7.cluster.local:8080", identity.withGrpcPort(OptionalInt.empty()).grpcUrl());
+        assertEquals("http://node7.cluster.local:9000", identity.withGrpcPort(OptionalInt.of(9000)).grpcUrl());
+        Settings proxied = Settings.defaults().withAdvertisedUrl("https://user@models.example:8443/eu/");
+        assertEquals("http://models.example:9000",
+                ServiceIdentity.of(proxied, 8080, "h", "ignored").withGrpcPort(OptionalInt.of(9000)).grpcUrl());
+        assertEquals("http://[fe80:0:0:0:1:2:3:4%eth0]:9000", ServiceIdentity.of(Settings.defaults(), 8080, "h",
+                "fe80:0:0:0:1:2:3:4%eth0").withGrpcPort(OptionalInt.of(9000)).grpcUrl());
     }
 }

@@ -11,6 +11,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.quarkus.grpc.GlobalInterceptor;
 import io.quiver.common.error.RequestIds;
+import io.quiver.common.grpc.GrpcCodes;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.TimeUnit;
 
@@ -69,28 +70,9 @@ class CallContext implements ServerInterceptor {
         return DEADLINE.get();
     }
 
-    /**
-     * A {@code grpc-timeout} value (at most 8 digits and a unit: H, M, S, m, u or n) as a deadline
-     * from now; null when absent or malformed, as gRPC's own servers treat it.
-     */
+    /** A {@code grpc-timeout} value as a deadline from now; null when absent or malformed. */
     static Deadline deadline(String timeout) {
-        if (timeout == null || timeout.length() < 2 || timeout.length() > 9) {
-            return null;
-        }
-        String digits = timeout.substring(0, timeout.length() - 1);
-        if (!digits.chars().allMatch(Character::isDigit)) {
-            return null;
-        }
-        long amount = Long.parseLong(digits);
-        TimeUnit unit = switch (timeout.charAt(timeout.length() - 1)) {
-            case 'H' -> TimeUnit.HOURS;
-            case 'M' -> TimeUnit.MINUTES;
-            case 'S' -> TimeUnit.SECONDS;
-            case 'm' -> TimeUnit.MILLISECONDS;
-            case 'u' -> TimeUnit.MICROSECONDS;
-            case 'n' -> TimeUnit.NANOSECONDS;
-            default -> null;
-        };
-        return unit == null ? null : Deadline.after(amount, unit);
+        long nanos = GrpcCodes.timeoutNanos(timeout);
+        return nanos < 0 ? null : Deadline.after(nanos, TimeUnit.NANOSECONDS);
     }
 }

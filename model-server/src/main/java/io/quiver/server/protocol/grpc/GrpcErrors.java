@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quiver.common.error.ApiException;
 import io.quiver.common.error.RequestIds;
+import io.quiver.common.grpc.GrpcCodes;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -51,16 +52,6 @@ final class GrpcErrors {
 
     /** The gRPC code of an HTTP status, as Triton's HTTP and gRPC frontends pair them. */
     static Status code(int httpStatus) {
-        return switch (httpStatus) {
-            case 400, 422 -> Status.INVALID_ARGUMENT;
-            case 401 -> Status.UNAUTHENTICATED;
-            case 403 -> Status.PERMISSION_DENIED;
-            case 404 -> Status.NOT_FOUND;
-            case 409 -> Status.FAILED_PRECONDITION;
-            case 413 -> Status.RESOURCE_EXHAUSTED;
-            case 502, 503 -> Status.UNAVAILABLE;
-            case 504 -> Status.DEADLINE_EXCEEDED;
-            default -> Status.INTERNAL;
-        };
+        return Status.fromCodeValue(GrpcCodes.ofError(httpStatus));
     }
 }
