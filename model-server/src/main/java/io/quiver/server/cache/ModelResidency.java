@@ -1,5 +1,9 @@
 package io.quiver.server.cache;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import io.quiver.server.config.ServerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -13,6 +17,10 @@ import org.jboss.logging.Logger;
  * Keeps the estimated memory of resident models under a budget by evicting the least recently used
  * ones, as multi-model endpoints do; an evicted model is loaded again on its next request. The hot
  * path only stamps a use time on the model; the search for the least recent runs on admission.
+ *
+ * <p>Exported as {@code quiver_cache_memory_used_bytes} against {@code quiver_cache_memory_budget_bytes},
+ * {@code quiver_cache_resident_models} and {@code quiver_cache_evictions_total}: evictions that keep
+ * rising mean the budget is too small for the models in use, and every eviction costs a reload.
  */
 @ApplicationScoped
 public class ModelResidency {
@@ -20,9 +28,20 @@ public class ModelResidency {
 
     private final long budgetBytes;
     private final Set<Resident> residents = ConcurrentHashMap.newKeySet();
+    private final Counter evictions;
 
-    ModelResidency(ServerConfig config) {
+    ModelResidency(ServerConfig config, MeterRegistry meters) {
         this.budgetBytes = config.cache().memoryBudget().asLongValue();
+        // Read at each scrape, not on the request path.
+        Gauge.builder("quiver.cache.memory.used", this, ModelResidency::usedBytes)
+                .description("Estimated memory of the resident models").baseUnit(BaseUnits.BYTES).register(meters);
+        Gauge.builder("quiver.cache.memory.budget", this, ModelResidency::budgetBytes)
+                .description("The memory budget of resident models (quiver.cache.memory-budget)")
+                .baseUnit(BaseUnits.BYTES).register(meters);
+        Gauge.builder("quiver.cache.resident", residents, Set::size)
+                .description("Model versions resident in memory").baseUnit("models").register(meters);
+        evictions = Counter.builder("quiver.cache.evictions")
+                .description("Model versions evicted to stay within the memory budget").register(meters);
     }
 
     /** Counts a newly resident model and evicts others until the total fits the budget again. */
@@ -53,6 +72,7 @@ public class ModelResidency {
         for (Resident victim : victims) {
             LOG.infof("evicting %s to stay within the memory budget", victim);
             victim.evict();
+            evictions.increment();
         }
     }
 

@@ -42,6 +42,18 @@ class LeastRecentlyUsedModelsAreEvictedTest {
         // The listing says how full the budget is, as the manager's dashboard shows it.
         assertEquals(1000L, models.getLong("memory.budget_bytes"));
         assertEquals(residentBytes, models.getLong("memory.resident_bytes"));
+        // And so do the metrics, for Prometheus and the Grafana dashboard.
+        assertEquals(1000, metric("quiver_cache_memory_budget_bytes"));
+        assertEquals(residentBytes, metric("quiver_cache_memory_used_bytes"));
+        assertEquals(resident.stream().filter(r -> r).count(), metric("quiver_cache_resident_models"));
+        assertTrue(metric("quiver_cache_evictions_total") > 0, "the evictions are counted");
+    }
+
+    private static double metric(String name) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(line -> line.startsWith(name + " ")).findFirst()
+                .map(line -> Double.parseDouble(line.substring(name.length() + 1)))
+                .orElseThrow(() -> new AssertionError(name + " is not exported"));
     }
 
     @Test
