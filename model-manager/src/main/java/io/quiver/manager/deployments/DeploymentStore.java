@@ -2,13 +2,11 @@ package io.quiver.manager.deployments;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.common.files.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.List;
 import org.jboss.logging.Logger;
@@ -47,22 +45,12 @@ final class DeploymentStore {
     }
 
     synchronized void save(Collection<StoredDeployment> deployments) {
-        Path next = dir.resolve(FILE + ".next");
+        byte[] content;
         try {
-            Files.createDirectories(dir);
-            try (FileChannel out = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                out.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(List.copyOf(deployments))));
-                out.force(true);
-            }
-            Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
-                directory.force(true);
-            } catch (IOException e) {
-                // Some file systems cannot sync a directory; the rename is still atomic.
-            }
+            content = JSON.writeValueAsBytes(List.copyOf(deployments));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the deployments file " + file, e);
+            throw new UncheckedIOException("cannot write the deployments as JSON", e);
         }
+        DurableFiles.replace(file, content, "the deployments file");
     }
 }

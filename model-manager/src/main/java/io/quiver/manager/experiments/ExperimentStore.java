@@ -3,18 +3,15 @@ package io.quiver.manager.experiments;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.common.error.ApiException;
 import io.quiver.common.error.NotFoundException;
+import io.quiver.common.files.DurableFiles;
 import io.quiver.manager.config.ManagerConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -131,27 +128,14 @@ public class ExperimentStore {
         }
     }
 
+    /** Stores the experiments; refused by the disk, nothing changes and the caller gets a 503. */
     private void write(Map<String, Experiment> experiments) {
-        Path target = dir.resolve(FILE);
-        Path temporary = dir.resolve(FILE + ".tmp");
+        byte[] content;
         try {
-            Files.createDirectories(dir);
-            try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer bytes = ByteBuffer.wrap(ExperimentJson.write(experiments));
-                while (bytes.hasRemaining()) {
-                    out.write(bytes);
-                }
-                out.force(true);
-            }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
-                directory.force(true);
-            } catch (IOException e) {
-                // Some file systems cannot sync a directory; the rename is atomic all the same.
-            }
+            content = ExperimentJson.write(experiments);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the experiments store " + target, e);
+            throw new UncheckedIOException("cannot write the experiments as JSON", e);
         }
+        DurableFiles.replace(dir.resolve(FILE), content, "the experiments store");
     }
 }

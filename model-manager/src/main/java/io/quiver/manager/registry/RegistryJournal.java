@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.quiver.common.files.DurableFiles;
+import io.quiver.common.files.StorageUnavailableException;
 import io.quiver.common.json.WireJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +14,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -25,6 +26,10 @@ import org.jboss.logging.Logger;
  * removal, forced to disk before the change is acknowledged. A crash can at worst tear the last
  * line, which replay drops: it was never acknowledged. When the file holds many more lines than
  * live services, it is rewritten as a snapshot through a temporary file and an atomic rename.
+ * <p>
+ * A write the disk refuses (full, read-only) is a {@link StorageUnavailableException}, a 503, and
+ * the change is not made. The part of the line that did reach the file is cut off again, now or
+ * before the next write if the disk refuses even that, so no torn line ever sits before a good one.
  */
 public final class RegistryJournal implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RegistryJournal.class);
@@ -37,13 +42,12 @@ public final class RegistryJournal implements AutoCloseable {
     private static final ObjectMapper JSON = WireJson.configure(new ObjectMapper()).registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-    private final Path dir;
     private final Path file;
-    private FileChannel channel;
     private int lines;
+    /** The file's length after the last acknowledged write: what a refused write is cut back to. */
+    private long acknowledged;
 
     private RegistryJournal(Path dir) {
-        this.dir = dir;
         this.file = dir.resolve(FILE);
     }
 
@@ -53,8 +57,7 @@ public final class RegistryJournal implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             journal.replay(replayed);
-            journal.channel = FileChannel.open(journal.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND);
+            journal.acknowledged = Files.exists(journal.file) ? Files.size(journal.file) : 0;
             return journal;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the registry journal in " + dir, e);
@@ -69,33 +72,71 @@ public final class RegistryJournal implements AutoCloseable {
         append(Map.of("op", "remove", "service_id", serviceId), live);
     }
 
+    /**
+     * Appends one line. The file is open only while it is written: registrations are rare, and a
+     * file held open for writing would keep its file system from being remounted read-only.
+     */
     private void append(Map<String, Object> entry, Collection<ServiceRecord> live) {
+        FileChannel channel = null;
         try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            if (channel.size() != acknowledged) {
+                channel.truncate(acknowledged);
+            }
+            channel.position(acknowledged);
             write(channel, entry);
             channel.force(false);
+            acknowledged = channel.size();
             lines++;
-            if (lines > COMPACT_AFTER_LINES && lines > 4 * live.size()) {
-                compact(live);
-            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the registry journal " + file, e);
+            if (channel != null) {
+                try {
+                    channel.truncate(acknowledged);
+                } catch (IOException refusedToo) {
+                    // Cut before the next write instead.
+                    e.addSuppressed(refusedToo);
+                }
+            }
+            throw new StorageUnavailableException("the registry journal", file, e);
+        } finally {
+            closeQuietly(channel);
+        }
+        if (lines > COMPACT_AFTER_LINES && lines > 4 * live.size()) {
+            compact(live);
         }
     }
 
-    private void compact(Collection<ServiceRecord> live) throws IOException {
-        Path next = dir.resolve(FILE + ".next");
-        try (FileChannel out = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            for (ServiceRecord record : live) {
-                write(out, Map.of("op", "put", "service", record));
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // Every acknowledged write was forced to disk before.
             }
-            out.force(true);
         }
-        channel.close();
-        Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        forceDirectory();
-        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        lines = live.size();
+    }
+
+    /**
+     * Rewrites the journal as one line per live service. The change that led here is on disk
+     * already, so a disk that refuses the snapshot costs only the space it would have saved.
+     */
+    private void compact(Collection<ServiceRecord> live) {
+        StringBuilder snapshot = new StringBuilder();
+        try {
+            for (ServiceRecord record : live) {
+                snapshot.append(line(Map.of("op", "put", "service", record)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a registration as JSON", e);
+        }
+        byte[] bytes = snapshot.toString().getBytes(StandardCharsets.UTF_8);
+        try {
+            DurableFiles.replace(file, bytes, "the registry journal");
+            acknowledged = bytes.length;
+            lines = live.size();
+        } catch (StorageUnavailableException e) {
+            LOG.warnf("the registry journal was not compacted: %s", e.getMessage());
+        }
     }
 
     private void replay(Map<String, ServiceRecord> services) throws IOException {
@@ -135,27 +176,18 @@ public final class RegistryJournal implements AutoCloseable {
     }
 
     private static void write(FileChannel out, Map<String, Object> entry) throws IOException {
-        byte[] line = (JSON.writeValueAsString(new LinkedHashMap<>(entry)) + "\n").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buffer = ByteBuffer.wrap(line);
+        ByteBuffer buffer = ByteBuffer.wrap(line(entry).getBytes(StandardCharsets.UTF_8));
         while (buffer.hasRemaining()) {
             out.write(buffer);
         }
     }
 
-    private void forceDirectory() {
-        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
-            directory.force(true);
-        } catch (IOException e) {
-            // Some file systems cannot sync a directory; the rename is still atomic.
-        }
+    private static String line(Map<String, Object> entry) throws IOException {
+        return JSON.writeValueAsString(new LinkedHashMap<>(entry)) + "\n";
     }
 
+    /** Nothing to release: the file is open only while a line is written. */
     @Override
-    public synchronized void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // Every acknowledged write was already forced to disk.
-        }
+    public void close() {
     }
 }

@@ -4,6 +4,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quiver.common.error.NotFoundException;
 import io.quiver.common.net.DestinationPolicy;
+import io.quiver.common.files.StorageUnavailableException;
 import io.quiver.manager.config.ManagerConfig;
 import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Event;
@@ -72,6 +73,9 @@ public class ServiceRegistry {
      */
     public boolean register(ServiceRecord record) {
         destinations.check("service_url", URI.create(record.serviceUrl()));
+        if (record.grpcUrl() != null) {
+            destinations.check("grpc_url", URI.create(record.grpcUrl()));
+        }
         return store(record);
     }
 
@@ -136,10 +140,19 @@ public class ServiceRegistry {
         return true;
     }
 
+    /**
+     * Takes a service's current models. They route at once even when the journal cannot take them
+     * (a full or read-only disk): they are the service's to report, and its next heartbeat after a
+     * restart of the manager reports them again.
+     */
     private void update(Replica replica, List<String> types, List<ServiceRecord.ServedModel> models) {
         ServiceRecord before = replica.record();
         ServiceRecord updated = before.withModels(types, models);
-        journal.put(updated, records(replica.id(), updated));
+        try {
+            journal.put(updated, records(replica.id(), updated));
+        } catch (StorageUnavailableException e) {
+            LOG.warnf("service %s's models are routed but not journaled: %s", replica.id(), e.getMessage());
+        }
         replica.record(updated);
         reindex(replica, before, replica);
     }
@@ -153,7 +166,16 @@ public class ServiceRegistry {
         if (removed == null) {
             throw unknown(id);
         }
-        journal.remove(id, records(id, null));
+        try {
+            journal.remove(id, records(id, null));
+        } catch (StorageUnavailableException e) {
+            if (!kind.equals("expired")) {
+                throw e;
+            }
+            // An expired lease is removed all the same: after a restart the journal's stale copy
+            // gets a new lease, which runs out again unless the service is back.
+            LOG.warnf("expired service %s is removed but not journaled: %s", id, e.getMessage());
+        }
         replicas.remove(id);
         reindex(removed, removed.record(), null);
         removals.fire(new ServiceRemoved(id));
