@@ -57,4 +57,40 @@ public final class DurableFiles {
             // As above: nothing more can be done, and nothing was lost.
         }
     }
+
+    /**
+     * {@code out}, writing to {@code path}, with a write the disk refuses turned into a
+     * {@link StorageUnavailableException}: copied from a remote source, a full disk would otherwise
+     * pass for a failure of the source (a 502).
+     */
+    public static java.io.OutputStream refusalsAreUnavailable(java.io.OutputStream out, String what, Path path) {
+        return new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                try {
+                    out.write(bytes, offset, length);
+                } catch (IOException e) {
+                    throw new StorageUnavailableException(what, path, e);
+                }
+            }
+
+            @Override
+            public void write(int b) {
+                try {
+                    out.write(b);
+                } catch (IOException e) {
+                    throw new StorageUnavailableException(what, path, e);
+                }
+            }
+
+            @Override
+            public void flush() {
+                try {
+                    out.flush();
+                } catch (IOException e) {
+                    throw new StorageUnavailableException(what, path, e);
+                }
+            }
+        };
+    }
 }

@@ -37,7 +37,7 @@ class FullOrReadOnlyDataDirTest {
 
     @BeforeEach
     void startAService() throws IOException {
-        Assumptions.assumeTrue(SmallDiskDataDir.mounted(), "mounting a tmpfs needs root");
+        Assumptions.assumeTrue(SmallDiskDataDir.disk().mounted(), "mounting a tmpfs needs root");
         service = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         service.createContext("/", exchange -> {
             byte[] answer = "{\"prediction\": [1.5]}".getBytes(StandardCharsets.UTF_8);
@@ -56,16 +56,16 @@ class FullOrReadOnlyDataDirTest {
         if (service != null) {
             service.stop(0);
         }
-        if (SmallDiskDataDir.mounted()) {
-            SmallDiskDataDir.readOnly(false);
-            SmallDiskDataDir.free();
+        if (SmallDiskDataDir.disk().mounted()) {
+            SmallDiskDataDir.disk().readOnly(false);
+            SmallDiskDataDir.disk().empty();
         }
     }
 
     @Test
     void aFullDiskRefusesChangesAndLosesNothing() throws IOException {
         register("before_full", "disk_full_type").then().statusCode(201);
-        SmallDiskDataDir.fill();
+        SmallDiskDataDir.disk().fill(0);
 
         // The journal's last page may still hold a line or two: register until the disk refuses.
         Map<String, String> acknowledged = new TreeMap<>(Map.of("before_full", serviceUrl));
@@ -95,7 +95,7 @@ class FullOrReadOnlyDataDirTest {
         given().contentType(ContentType.JSON).body("{\"model_type\": \"new_model\", \"data\": [1, 2]}")
                 .post("/predict").then().statusCode(200);
 
-        SmallDiskDataDir.free();
+        SmallDiskDataDir.disk().empty();
         register(refused, "disk_full_type").then().statusCode(201);
         acknowledged.put(refused, serviceUrl);
         assertEquals(acknowledged, journaled(acknowledged.keySet().toArray(String[]::new)));
@@ -104,7 +104,7 @@ class FullOrReadOnlyDataDirTest {
     @Test
     void aReadOnlyDiskRefusesChangesUntilItIsWritableAgain() throws IOException {
         register("before_read_only", "read_only_type").then().statusCode(201);
-        SmallDiskDataDir.readOnly(true);
+        SmallDiskDataDir.disk().readOnly(true);
 
         register("while_read_only", "read_only_type").then().statusCode(503)
                 .body("error", containsString("Read-only file system"));
@@ -112,7 +112,7 @@ class FullOrReadOnlyDataDirTest {
         given().contentType(ContentType.JSON).body("{\"model_type\": \"read_only_type\", \"data\": [1]}")
                 .post("/predict").then().statusCode(200);
 
-        SmallDiskDataDir.readOnly(false);
+        SmallDiskDataDir.disk().readOnly(false);
         register("while_read_only", "read_only_type").then().statusCode(201);
         assertEquals(Map.of("before_read_only", serviceUrl, "while_read_only", serviceUrl),
                 journaled("before_read_only", "while_read_only"));

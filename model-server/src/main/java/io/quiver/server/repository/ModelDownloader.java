@@ -7,7 +7,10 @@ import io.quiver.common.error.BadGatewayException;
 import io.quiver.common.error.BadRequestException;
 import io.quiver.common.mlflow.MlflowClient;
 import io.quiver.common.error.PayloadTooLargeException;
+import io.quiver.common.files.DurableFiles;
+import io.quiver.common.files.StorageUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -31,6 +34,7 @@ import java.util.function.IntFunction;
  */
 @ApplicationScoped
 public class ModelDownloader {
+    private static final Logger LOG = Logger.getLogger(ModelDownloader.class);
     private final HttpClient client;
     private final RemoteFiles remote;
     private final S3Stores s3;
@@ -161,8 +165,16 @@ public class ModelDownloader {
         boolean copy(OutputStream out, boolean required);
     }
 
+    /**
+     * Downloads a version into {@code <repository>/<name>/<version>}. A download that fails (the
+     * source, the cap, a disk that fills up) leaves nothing behind: its partial file is deleted, and
+     * so are the directories it made, so no half-written version is ever listed.
+     */
     private ModelFiles place(String name, String version, Path repository, Copier model, Copier descriptorCopier) {
-        Path dir = repository.resolve(name).resolve(version);
+        Path modelDir = repository.resolve(name);
+        Path dir = modelDir.resolve(version);
+        boolean newModel = !Files.isDirectory(modelDir);
+        boolean newVersion = !Files.isDirectory(dir);
         try {
             Files.createDirectories(dir);
             Path modelFile = download(model, dir, ModelFiles.MODEL_FILE, true).orElseThrow();
@@ -171,8 +183,25 @@ public class ModelDownloader {
                 Files.deleteIfExists(dir.resolve(ModelFiles.DESCRIPTOR_FILE));
             }
             return new ModelFiles(name, version, modelFile, descriptor);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write into " + dir, e);
+        } catch (IOException | RuntimeException e) {
+            removeIfMade(newVersion ? dir : null, newModel ? modelDir : null);
+            if (e instanceof IOException io) {
+                throw new StorageUnavailableException("model " + name + " version " + version, dir, io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    /** Deletes the directories a failed download made (each null when it was there before). */
+    private static void removeIfMade(Path versionDir, Path modelDir) {
+        for (Path dir : new Path[] {versionDir, modelDir}) {
+            if (dir != null) {
+                try {
+                    Files.deleteIfExists(dir);
+                } catch (IOException e) {
+                    LOG.warnf("cannot remove %s after a failed download: %s", dir, e.getMessage());
+                }
+            }
         }
     }
 
@@ -192,7 +221,8 @@ public class ModelDownloader {
         Path partial = Files.createTempFile(dir, "." + fileName, ".part");
         boolean found = false;
         try {
-            try (OutputStream out = Files.newOutputStream(partial)) {
+            try (OutputStream out = DurableFiles.refusalsAreUnavailable(Files.newOutputStream(partial),
+                    "the downloaded " + fileName, partial)) {
                 found = copier.copy(out, required);
             }
             return found ? Optional.of(partial) : Optional.empty();

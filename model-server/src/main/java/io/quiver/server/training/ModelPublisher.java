@@ -5,6 +5,7 @@ import io.quiver.server.repository.PathGuard;
 import io.quiver.server.serving.ModelRegistry;
 import io.quiver.server.serving.ModelSlot;
 import io.quiver.common.error.NotFoundException;
+import io.quiver.common.files.StorageUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,6 +54,7 @@ public class ModelPublisher {
     synchronized String publish(String name, Path staged, TrainingJob job) {
         job.checkCancelled();
         Path modelDir = guard.repository().resolve(name);
+        boolean newModel = !Files.isDirectory(modelDir);
         try {
             Files.createDirectories(modelDir);
             String version = nextVersion(name, modelDir).toString();
@@ -65,8 +67,19 @@ public class ModelPublisher {
                 throw e;
             }
             return version;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot publish into " + modelDir + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            if (newModel) {
+                // A model directory with no version in it would be listed as a model with none.
+                try {
+                    Files.deleteIfExists(modelDir);
+                } catch (IOException stillThere) {
+                    e.addSuppressed(stillThere);
+                }
+            }
+            if (e instanceof IOException io) {
+                throw new StorageUnavailableException("model " + name + " into the repository", modelDir, io);
+            }
+            throw (RuntimeException) e;
         }
     }
 
