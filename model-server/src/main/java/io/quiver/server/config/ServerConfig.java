@@ -132,7 +132,7 @@ public interface ServerConfig {
         @WithDefault("true")
         boolean enabled();
 
-        /** Runs on the sample inputs per load. */
+        /** Runs on the sample inputs per load; 0 turns warm-up off as {@code enabled=false} does. */
         @WithDefault("1")
         int runs();
     }

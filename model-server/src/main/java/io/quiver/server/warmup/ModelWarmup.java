@@ -45,10 +45,10 @@ public class ModelWarmup {
     public WarmupOutcome warm(String version, OnnxModel model, ModelDescriptor.Warmup settings) {
         ModelDescriptor.Warmup declared = settings == null ? ModelDescriptor.Warmup.DEFAULTS : settings;
         boolean enabled = declared.enabled() != null ? declared.enabled() : config.enabled();
-        if (!enabled) {
+        int runs = declared.runs() != null ? declared.runs() : config.runs();
+        if (!enabled || runs < 1) {
             return WarmupOutcome.OFF;
         }
-        int runs = declared.runs() != null ? declared.runs() : config.runs();
         boolean fromSamples = !declared.inputs().isEmpty();
         InferenceRequest request;
         if (fromSamples) {
