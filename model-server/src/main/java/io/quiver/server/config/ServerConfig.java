@@ -47,6 +47,8 @@ public interface ServerConfig {
 
     Batching batching();
 
+    Warmup warmup();
+
     Limits limits();
 
     Grpc grpc();
@@ -117,6 +119,22 @@ public interface ServerConfig {
         /** Longest the oldest queued request waits for others to join its run; 0 merges only what is already queued. */
         @WithDefault("2ms")
         Duration maxQueueDelay();
+    }
+
+    /**
+     * Warm-up: runs of each model version, as it loads and before it is served, so that the first
+     * client request does not pay ONNX Runtime's first run. A model's descriptor may override each
+     * setting under {@code "warmup"} and give the sample inputs; without them, inputs are generated
+     * from the model's signature (zeros, each dynamic dimension 1).
+     */
+    interface Warmup {
+        /** Whether model versions are warmed up as they load. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Runs on the sample inputs per load; 0 turns warm-up off as {@code enabled=false} does. */
+        @WithDefault("1")
+        int runs();
     }
 
     /** The Open Inference Protocol over gRPC (docs/model-server/grpc.md). */

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.common.error.BadRequestException;
+import io.quiver.server.inference.DataType;
 import io.quiver.server.inference.ModelSignature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -37,6 +39,7 @@ public final class DescriptorReader {
                 throw new BadRequestException(file.get().getFileName() + ": max_queue must not be negative");
             }
             checkBatching(file.get(), descriptor.batching());
+            checkWarmup(file.get(), descriptor.warmup());
             if (descriptor.window() != null && descriptor.window() < 1) {
                 throw new BadRequestException(file.get().getFileName() + ": window must be at least 1");
             }
@@ -82,6 +85,33 @@ public final class DescriptorReader {
         Double delay = batching.maxQueueDelayMs();
         if (delay != null && (delay < 0 || delay > 60_000 || delay.isNaN())) {
             throw new BadRequestException(file.getFileName() + ": batching.max_queue_delay_ms must be between 0 and 60000");
+        }
+    }
+
+    /** The sample inputs' form; whether they fit the model is checked when it warms up, against its signature. */
+    private static void checkWarmup(Path file, ModelDescriptor.Warmup warmup) {
+        if (warmup == null) {
+            return;
+        }
+        String where = file.getFileName() + ": warmup";
+        if (warmup.runs() != null && warmup.runs() < 1) {
+            throw new BadRequestException(where + ".runs must be at least 1 (turn warm-up off with \"enabled\": false)");
+        }
+        for (int i = 0; i < warmup.inputs().size(); i++) {
+            ModelDescriptor.SampleInput input = warmup.inputs().get(i);
+            String at = where + ".inputs[" + i + "]";
+            if (input == null || input.name() == null || input.name().isBlank()) {
+                throw new BadRequestException(at + " needs a name");
+            }
+            if (input.datatype() == null || DataType.named(input.datatype()).isEmpty()) {
+                throw new BadRequestException(at + " ('" + input.name() + "') needs a datatype, one of " + DataType.NAMES);
+            }
+            if (input.shape() == null || Arrays.stream(input.shape()).anyMatch(d -> d < 0)) {
+                throw new BadRequestException(at + " ('" + input.name() + "') needs a shape of sizes 0 or more");
+            }
+            if (input.data() == null || input.data().isNull()) {
+                throw new BadRequestException(at + " ('" + input.name() + "') needs data");
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ package io.quiver.server.repository;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,7 @@ import java.util.Map;
  * @param metrics         held-out evaluation figures (set by {@code POST /train})
  * @param trainedAt       when training finished, ISO-8601 (set by {@code POST /train})
  * @param batching        this model's dynamic batching settings; the server defaults where absent
+ * @param warmup          this model's warm-up at load: whether, how many runs, and its sample inputs
  */
 @RegisterForReflection(ignoreNested = false)
 public record ModelDescriptor(
@@ -43,7 +45,8 @@ public record ModelDescriptor(
         Map<String, Object> hyperparameters,
         Map<String, Object> metrics,
         @JsonProperty("trained_at") String trainedAt,
-        Batching batching) {
+        Batching batching,
+        Warmup warmup) {
 
     public static final ModelDescriptor NONE = new ModelDescriptor(null, null, null, null, null, null, null);
 
@@ -60,7 +63,7 @@ public record ModelDescriptor(
     public ModelDescriptor(String modelType, String description, List<String> features, List<String> labels,
                            InputLayout inputLayout, Integer workers, Integer maxQueue) {
         this(modelType, description, features, labels, inputLayout, workers, maxQueue,
-                null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -73,5 +76,24 @@ public record ModelDescriptor(
             @JsonProperty("max_queue_delay_ms") Double maxQueueDelayMs) {
 
         public static final Batching DEFAULTS = new Batching(null, null, null);
+    }
+
+    /**
+     * {@code "warmup": {"enabled": true, "runs": 1, "inputs": [...]}}: each field left out takes the
+     * server's {@code quiver.warmup.*} default; {@code inputs}, one request's input tensors in the
+     * V2 JSON form, replace the inputs the server would generate from the signature.
+     */
+    public record Warmup(Boolean enabled, Integer runs, List<SampleInput> inputs) {
+
+        public static final Warmup DEFAULTS = new Warmup(null, null, null);
+
+        @JsonCreator
+        public Warmup {
+            inputs = inputs == null ? List.of() : List.copyOf(inputs);
+        }
+    }
+
+    /** One sample input tensor, as a V2 request gives it: {@code data} flat or nested, row-major. */
+    public record SampleInput(String name, String datatype, long[] shape, JsonNode data) {
     }
 }

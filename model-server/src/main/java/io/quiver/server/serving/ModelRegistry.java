@@ -10,6 +10,8 @@ import io.quiver.server.inference.OnnxModel;
 import io.quiver.server.repository.DescriptorReader;
 import io.quiver.server.repository.ModelDescriptor;
 import io.quiver.server.repository.ModelFiles;
+import io.quiver.server.warmup.ModelWarmup;
+import io.quiver.server.warmup.WarmupOutcome;
 import io.quiver.common.versions.VersionOrder;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -38,15 +40,17 @@ public class ModelRegistry {
     private final ModelResidency residency;
     private final ServerConfig config;
     private final MeterRegistry meters;
+    private final ModelWarmup warmup;
 
-    ModelRegistry(ModelResidency residency, ServerConfig config, MeterRegistry meters) {
+    ModelRegistry(ModelResidency residency, ServerConfig config, MeterRegistry meters, ModelWarmup warmup) {
         this.residency = residency;
         this.config = config;
         this.meters = meters;
+        this.warmup = warmup;
     }
 
     /**
-     * Opens the model and serves it; a version already loaded under that name is replaced, and
+     * Opens the model, warms it up and serves it; a version already loaded under that name is replaced, and
      * requests it was running finish on the old session.
      */
     public ModelInfo load(ModelFiles files) {
@@ -57,6 +61,9 @@ public class ModelRegistry {
         ModelInfo info;
         try {
             DescriptorReader.check(files.descriptor(), opened.signature());
+            // Before the version is published: neither a client nor readiness sees it unwarmed,
+            // and a version it replaces serves meanwhile.
+            WarmupOutcome warmed = warmup.warm(files.name() + ":" + files.version(), opened, descriptor.warmup());
             info = new ModelInfo(files.name(), files.version(), descriptor, opened.signature(), files.model(), size,
                     Instant.now());
             BatchingPolicy batching = BatchingPolicy.of(config.batching(), descriptor.batching())
@@ -83,6 +90,7 @@ public class ModelRegistry {
                     }
                     throw e;
                 }
+                versionMeters.warmedUp(warmed);
                 served.put(files.version(), slot);
                 residency.admit(slot);
                 replaced[0] = previous;

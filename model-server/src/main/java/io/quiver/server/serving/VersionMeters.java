@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quiver.server.batching.RunObserver;
+import io.quiver.server.warmup.WarmupOutcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +87,31 @@ final class VersionMeters implements RunObserver {
             }
         }
         sample.stop(timer);
+    }
+
+    /**
+     * Counts a warm-up, {@code quiver_warmup_seconds} by outcome and inputs ({@code sample}, the
+     * descriptor's, or {@code generated}): one event per run that succeeded ({@code ok}), or one for
+     * generated inputs the model refused ({@code failed}). Apart from
+     * {@code quiver_inference_seconds}, which counts clients' requests only.
+     */
+    synchronized void warmedUp(WarmupOutcome outcome) {
+        if (closed || !outcome.ran()) {
+            return;
+        }
+        Timer timer = Timer.builder("quiver.warmup")
+                .description("Warm-up runs of a model version as it loaded, before it was served")
+                .tags("model", info.name(), "version", info.version(),
+                        "outcome", outcome.failure().isPresent() ? "failed" : "ok",
+                        "inputs", outcome.declared() ? "sample" : "generated")
+                .register(meters);
+        if (!registered.contains(timer)) {
+            registered.add(timer);
+        }
+        if (outcome.failure().isPresent()) {
+            timer.record(0, TimeUnit.NANOSECONDS);
+        }
+        outcome.runNanos().forEach(nanos -> timer.record(nanos, TimeUnit.NANOSECONDS));
     }
 
     /** Removes every meter of this version from the registry. */

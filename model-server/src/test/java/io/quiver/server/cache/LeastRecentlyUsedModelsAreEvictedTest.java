@@ -10,6 +10,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.quiver.examples.ReferenceModels;
 import io.quiver.server.testing.ExampleRepository;
 import io.quiver.server.testing.TightLimits;
+import io.quiver.server.testing.Wire;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.util.List;
@@ -29,7 +30,8 @@ class LeastRecentlyUsedModelsAreEvictedTest {
 
     @Test
     void residentModelsNeverExceedTheBudget() {
-        given().get("/ready").then().statusCode(200);
+        // Loading runs in the background (and warms each model up), so readiness comes a moment after start.
+        Wire.awaitReady();
         JsonPath models = given().get("/v1/models").then().statusCode(200).extract().jsonPath();
         List<Boolean> resident = models.getList("models.resident");
         List<Integer> sizes = models.getList("models.size_bytes");

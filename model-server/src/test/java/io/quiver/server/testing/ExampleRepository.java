@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -40,6 +41,14 @@ public class ExampleRepository implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             // A temp directory left behind is harmless.
         }
+    }
+
+    /** {@code house_price/1}'s model as version 1 of model {@code name}, with {@code descriptor} as its model.json. */
+    public static void housePriceAs(String name, String descriptor) throws IOException {
+        Path version = Files.createDirectories(root().resolve(name).resolve("1"));
+        Files.copy(root().resolve("house_price/1/model.onnx"), version.resolve("model.onnx"),
+                StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(version.resolve("model.json"), descriptor);
     }
 
     public static Path root() {

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 
@@ -35,10 +34,7 @@ public class ExtensionsRepository extends ExampleRepository {
                     .output("y", ElementType.FLOAT, 2, 3)
                     .node("Relu", List.of("x"), List.of("y"))
                     .toByteArray());
-            Path unbatched = Files.createDirectories(root().resolve(UNBATCHED).resolve("1"));
-            Files.copy(root().resolve("house_price/1/model.onnx"), unbatched.resolve("model.onnx"),
-                    StandardCopyOption.REPLACE_EXISTING);
-            Files.writeString(unbatched.resolve("model.json"), "{\"batching\": {\"enabled\": false}}");
+            housePriceAs(UNBATCHED, "{\"batching\": {\"enabled\": false}}");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
