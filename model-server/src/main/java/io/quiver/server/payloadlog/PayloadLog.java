@@ -16,10 +16,14 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jboss.logging.Logger;
 
@@ -39,12 +43,16 @@ public class PayloadLog {
     private final ObjectMapper mapper;
     private final BodyWriter bodies;
     private final List<Sink> sinks = new ArrayList<>();
+    /** {@code sample-rates} by {@link #key}; and each model name's rate, looked up once per name. */
+    private final Map<String, Double> configuredRates = new HashMap<>();
+    private final Map<String, Double> rates = new ConcurrentHashMap<>();
 
     PayloadLog(PayloadLogConfig config, ObjectMapper mapper, MeterRegistry meters) {
         this.config = config;
         this.mapper = mapper;
         this.bodies = new BodyWriter(mapper, config.redactedFields().orElse(Set.of()),
                 (int) Math.min(Integer.MAX_VALUE, config.maxBodySize().asLongValue()));
+        config.sampleRates().forEach((model, rate) -> configuredRates.put(key(model), rate));
         if (config.enabled()) {
             check(config);
             config.file().ifPresent(file -> sinks.add(new FileSink(file, config.bufferCapacity(), meters)));
@@ -89,8 +97,17 @@ public class PayloadLog {
         if (sinks.isEmpty()) {
             return null;
         }
-        double rate = config.sampleRates().getOrDefault(model, config.sampleRate());
+        double rate = rates.computeIfAbsent(model, name -> configuredRates.getOrDefault(key(name), config.sampleRate()));
         return rate > 0 && ThreadLocalRandom.current().nextDouble() < rate ? new Capture(exchange, model, version) : null;
+    }
+
+    /**
+     * A model name as a {@code sample-rates} key matches it: ignoring case and which of {@code _},
+     * {@code -} and {@code .} separate its words, since an environment variable
+     * ({@code QUIVER_PAYLOAD_LOG_SAMPLE_RATES_HOUSE_PRICE}) cannot say which it was.
+     */
+    static String key(String model) {
+        return model.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_");
     }
 
     /** One sampled call, finished once. */

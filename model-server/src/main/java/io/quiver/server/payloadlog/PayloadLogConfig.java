@@ -22,7 +22,11 @@ public interface PayloadLogConfig {
     @WithDefault("0.01")
     double sampleRate();
 
-    /** Share logged per model name, 0 to 1: {@code quiver.payload-log.sample-rates.iris=1}. */
+    /**
+     * Share logged per model name, 0 to 1: {@code quiver.payload-log.sample-rates.iris=1}. Names
+     * match ignoring case and the difference between {@code _}, {@code -} and {@code .}, so that
+     * {@code QUIVER_PAYLOAD_LOG_SAMPLE_RATES_HOUSE_PRICE} names house_price.
+     */
     Map<String, Double> sampleRates();
 
     /** Most bytes of JSON kept of each body, request and response; a longer one is cut and marked truncated. */

@@ -43,7 +43,8 @@ public class Collector extends LoggingServer {
                 "quiver.payload-log.http.flush-interval", "50ms",
                 "quiver.payload-log.sample-rate", "0",
                 "quiver.payload-log.sample-rates.house_price", "1",
-                "quiver.payload-log.sample-rates.fraud_classifier", "1",
+                // As an environment variable gives it: QUIVER_PAYLOAD_LOG_SAMPLE_RATES_FRAUD_CLASSIFIER.
+                "quiver.payload-log.sample-rates.fraud.classifier", "1",
                 "quiver.payload-log.max-body-size", "1K",
                 "quiver.payload-log.redacted-fields", "age,label");
     }
