@@ -43,9 +43,10 @@ public class PayloadLog {
     private final ObjectMapper mapper;
     private final BodyWriter bodies;
     private final List<Sink> sinks = new ArrayList<>();
-    /** {@code sample-rates} by {@link #key}; and each model name's rate, looked up once per name. */
+    /** {@code sample-rates} by {@link #key}; and each model name's, looked up once per name ({@link #UNSET} for none). */
     private final Map<String, Double> configuredRates = new HashMap<>();
     private final Map<String, Double> rates = new ConcurrentHashMap<>();
+    private static final double UNSET = -1;
 
     PayloadLog(PayloadLogConfig config, ObjectMapper mapper, MeterRegistry meters) {
         this.config = config;
@@ -92,12 +93,17 @@ public class PayloadLog {
         sinks.forEach(sink -> sink.stop(STOP_GRACE));
     }
 
-    /** A capture for this call when it is sampled, else null: an unsampled call costs one random number. */
-    public Capture sample(Exchange exchange, String model, String version) {
+    /**
+     * A capture for this call when it is sampled, else null: an unsampled call costs one random number.
+     * The model's rate is the server's {@code sample-rates} entry for it, else its descriptor's
+     * ({@code descriptorRate}, null when it has none), else {@code sample-rate}.
+     */
+    public Capture sample(Exchange exchange, String model, String version, Double descriptorRate) {
         if (sinks.isEmpty()) {
             return null;
         }
-        double rate = rates.computeIfAbsent(model, name -> configuredRates.getOrDefault(key(name), config.sampleRate()));
+        double configured = rates.computeIfAbsent(model, name -> configuredRates.getOrDefault(key(name), UNSET));
+        double rate = configured != UNSET ? configured : descriptorRate != null ? descriptorRate : config.sampleRate();
         return rate > 0 && ThreadLocalRandom.current().nextDouble() < rate ? new Capture(exchange, model, version) : null;
     }
 

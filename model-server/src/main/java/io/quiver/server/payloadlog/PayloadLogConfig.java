@@ -18,7 +18,7 @@ public interface PayloadLogConfig {
     @WithDefault("false")
     boolean enabled();
 
-    /** Share of a model's requests logged, 0 to 1, for models {@link #sampleRates()} does not name. */
+    /** Share of a model's requests logged, 0 to 1, for models neither {@link #sampleRates()} nor their descriptor names. */
     @WithDefault("0.01")
     double sampleRate();
 

@@ -26,6 +26,7 @@ import java.util.Map;
  * @param metrics         held-out evaluation figures (set by {@code POST /train})
  * @param trainedAt       when training finished, ISO-8601 (set by {@code POST /train})
  * @param batching        this model's dynamic batching settings; the server defaults where absent
+ * @param payloadLog      this model's payload logging settings; the server's where absent
  */
 @RegisterForReflection(ignoreNested = false)
 public record ModelDescriptor(
@@ -43,7 +44,8 @@ public record ModelDescriptor(
         Map<String, Object> hyperparameters,
         Map<String, Object> metrics,
         @JsonProperty("trained_at") String trainedAt,
-        Batching batching) {
+        Batching batching,
+        @JsonProperty("payload_log") PayloadLogging payloadLog) {
 
     public static final ModelDescriptor NONE = new ModelDescriptor(null, null, null, null, null, null, null);
 
@@ -54,13 +56,14 @@ public record ModelDescriptor(
         inputLayout = inputLayout == null ? InputLayout.ROWS : inputLayout;
         hyperparameters = hyperparameters == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(hyperparameters));
         metrics = metrics == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+        payloadLog = payloadLog == null ? PayloadLogging.DEFAULTS : payloadLog;
     }
 
     /** A descriptor with only the serving fields, as hand-written descriptors usually are. */
     public ModelDescriptor(String modelType, String description, List<String> features, List<String> labels,
                            InputLayout inputLayout, Integer workers, Integer maxQueue) {
         this(modelType, description, features, labels, inputLayout, workers, maxQueue,
-                null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -73,5 +76,16 @@ public record ModelDescriptor(
             @JsonProperty("max_queue_delay_ms") Double maxQueueDelayMs) {
 
         public static final Batching DEFAULTS = new Batching(null, null, null);
+    }
+
+    /**
+     * {@code "payload_log": {"sample_rate": 0.1}}: the share of this model's calls the payload log
+     * records, 0 to 1, when the server's {@code quiver.payload-log.sample-rates} does not name the
+     * model; {@code quiver.payload-log.sample-rate} when absent. The server's
+     * {@code quiver.payload-log.enabled} still decides whether anything is logged at all.
+     */
+    public record PayloadLogging(@JsonProperty("sample_rate") Double sampleRate) {
+
+        public static final PayloadLogging DEFAULTS = new PayloadLogging(null);
     }
 }

@@ -66,7 +66,8 @@ public class InferenceService {
             Timer.Sample sample = Timer.start(meters);
             long started = System.nanoTime();
             RequestTimes times = new RequestTimes();
-            PayloadLog.Capture capture = payloads.sample(exchange, info.name(), info.version());
+            PayloadLog.Capture capture = payloads.sample(exchange, info.name(), info.version(),
+                    info.descriptor().payloadLog().sampleRate());
             Optional<CompletableFuture<List<Tensor>>> queued;
             InferenceRequest request = null;
             int inferences;

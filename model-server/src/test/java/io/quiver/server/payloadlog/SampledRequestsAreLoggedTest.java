@@ -1,6 +1,7 @@
 package io.quiver.server.payloadlog;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,6 +28,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -135,6 +139,30 @@ class SampledRequestsAreLoggedTest {
         assertEquals(10, awaitRecords(logged).size());
         assertTrue(LoggingServer.fileRecords().stream().noneMatch(r -> r.path("data").path("model").asText()
                 .equals("lstm_forecaster")), "lstm_forecaster is sampled at the default rate, 0");
+    }
+
+    @Test
+    void aModelsDescriptorGivesItsRateWhenTheServerNamesNone() throws Exception {
+        // The forecaster again, under a name the server's sample-rates do not know: its descriptor decides.
+        Path version = ExampleRepository.extraRoot().resolve("described_forecaster/1");
+        Files.createDirectories(version);
+        Files.copy(ExampleRepository.root().resolve("lstm_forecaster/1/model.onnx"), version.resolve("model.onnx"),
+                StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(version.resolve("model.json"), "{\"model_type\": \"described_lstm\", "
+                + "\"input_layout\": \"sequence\", \"payload_log\": {\"sample_rate\": 1}}");
+        given().contentType(ContentType.JSON).body("{\"model_id\": \"described_forecaster\", \"registry_uri\": \""
+                + version.getParent() + "\"}").post("/v1/models/load").then().statusCode(200);
+        try {
+            String id = post("/predict", "{\"model_type\": \"described_lstm\", \"data\": [0.1, 0.2, 0.3]}");
+            assertEquals("described_forecaster", awaitRecords(Set.of(id)).get(id).path("data").path("model").asText());
+
+            Files.writeString(version.resolve("model.json"), "{\"payload_log\": {\"sample_rate\": 2}}");
+            given().contentType(ContentType.JSON).body("{\"model_id\": \"described_forecaster\", \"version\": \"1\", "
+                    + "\"registry_uri\": \"" + version.getParent() + "\"}").post("/v1/models/load")
+                    .then().statusCode(400).body("error", containsString("payload_log.sample_rate must be between 0 and 1"));
+        } finally {
+            given().delete("/models/described_forecaster").then().statusCode(200);
+        }
     }
 
     @Test
