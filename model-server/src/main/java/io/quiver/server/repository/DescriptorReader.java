@@ -40,6 +40,10 @@ public final class DescriptorReader {
             }
             checkBatching(file.get(), descriptor.batching());
             checkWarmup(file.get(), descriptor.warmup());
+            Double sampleRate = descriptor.payloadLog().sampleRate();
+            if (sampleRate != null && !(sampleRate >= 0 && sampleRate <= 1)) {
+                throw new BadRequestException(file.get().getFileName() + ": payload_log.sample_rate must be between 0 and 1");
+            }
             if (descriptor.window() != null && descriptor.window() < 1) {
                 throw new BadRequestException(file.get().getFileName() + ": window must be at least 1");
             }

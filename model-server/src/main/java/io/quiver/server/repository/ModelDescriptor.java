@@ -28,6 +28,7 @@ import java.util.Map;
  * @param trainedAt       when training finished, ISO-8601 (set by {@code POST /train})
  * @param batching        this model's dynamic batching settings; the server defaults where absent
  * @param warmup          this model's warm-up at load: whether, how many runs, and its sample inputs
+ * @param payloadLog      this model's payload logging settings; the server's where absent
  */
 @RegisterForReflection(ignoreNested = false)
 public record ModelDescriptor(
@@ -46,7 +47,8 @@ public record ModelDescriptor(
         Map<String, Object> metrics,
         @JsonProperty("trained_at") String trainedAt,
         Batching batching,
-        Warmup warmup) {
+        Warmup warmup,
+        @JsonProperty("payload_log") PayloadLogging payloadLog) {
 
     public static final ModelDescriptor NONE = new ModelDescriptor(null, null, null, null, null, null, null);
 
@@ -57,13 +59,14 @@ public record ModelDescriptor(
         inputLayout = inputLayout == null ? InputLayout.ROWS : inputLayout;
         hyperparameters = hyperparameters == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(hyperparameters));
         metrics = metrics == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+        payloadLog = payloadLog == null ? PayloadLogging.DEFAULTS : payloadLog;
     }
 
     /** A descriptor with only the serving fields, as hand-written descriptors usually are. */
     public ModelDescriptor(String modelType, String description, List<String> features, List<String> labels,
                            InputLayout inputLayout, Integer workers, Integer maxQueue) {
         this(modelType, description, features, labels, inputLayout, workers, maxQueue,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -76,6 +79,17 @@ public record ModelDescriptor(
             @JsonProperty("max_queue_delay_ms") Double maxQueueDelayMs) {
 
         public static final Batching DEFAULTS = new Batching(null, null, null);
+    }
+
+    /**
+     * {@code "payload_log": {"sample_rate": 0.1}}: the share of this model's calls the payload log
+     * records, 0 to 1, when the server's {@code quiver.payload-log.sample-rates} does not name the
+     * model; {@code quiver.payload-log.sample-rate} when absent. The server's
+     * {@code quiver.payload-log.enabled} still decides whether anything is logged at all.
+     */
+    public record PayloadLogging(@JsonProperty("sample_rate") Double sampleRate) {
+
+        public static final PayloadLogging DEFAULTS = new PayloadLogging(null);
     }
 
     /**

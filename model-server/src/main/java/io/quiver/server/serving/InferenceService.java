@@ -8,6 +8,8 @@ import io.quiver.common.error.UnavailableException;
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.InputValidator;
 import io.quiver.server.inference.Tensor;
+import io.quiver.server.payloadlog.Exchange;
+import io.quiver.server.payloadlog.PayloadLog;
 import io.quiver.server.statistics.ModelStatistics;
 import io.quiver.server.statistics.RequestTimes;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,7 +24,8 @@ import java.util.function.Supplier;
 /**
  * The one inference path behind every wire format: resolve the model version, decode the payload
  * against its signature, validate, run on the version's workers (merged with other requests when
- * the version batches), count the outcome in the metrics and the version's statistics. A request
+ * the version batches), count the outcome in the metrics and the version's statistics, and hand a
+ * sample of calls to the payload log. A request
  * is validated before it is queued, so one client's bad input never fails the others it would have
  * shared a run with.
  */
@@ -34,49 +37,64 @@ public class InferenceService {
     private final ModelRegistry registry;
     private final InputValidator validator;
     private final MeterRegistry meters;
+    private final PayloadLog payloads;
 
-    InferenceService(ModelRegistry registry, ServerConfig config, MeterRegistry meters) {
+    InferenceService(ModelRegistry registry, ServerConfig config, MeterRegistry meters, PayloadLog payloads) {
         this.registry = registry;
         this.validator = new InputValidator(config.limits().maxBatchRows());
         this.meters = meters;
+        this.payloads = payloads;
     }
 
     /** Runs the model {@code name} at {@code version} ("latest" or null for the highest). */
-    public CompletionStage<InferenceResult> infer(String name, String version,
+    public CompletionStage<InferenceResult> infer(Exchange exchange, String name, String version,
                                                   Function<ModelInfo, InferenceRequest> decode) {
-        return run(() -> registry.resolve(name, version), decode);
+        return run(exchange, () -> registry.resolve(name, version), decode);
     }
 
     /** Runs the model that {@code /predict}'s {@code model_type} names. */
-    public CompletionStage<InferenceResult> inferByType(String modelType, String version,
+    public CompletionStage<InferenceResult> inferByType(Exchange exchange, String modelType, String version,
                                                         Function<ModelInfo, InferenceRequest> decode) {
-        return run(() -> registry.resolveByType(modelType, version), decode);
+        return run(exchange, () -> registry.resolveByType(modelType, version), decode);
     }
 
-    private CompletionStage<InferenceResult> run(Supplier<ModelSlot> resolve, Function<ModelInfo, InferenceRequest> decode) {
+    private CompletionStage<InferenceResult> run(Exchange exchange, Supplier<ModelSlot> resolve,
+                                                 Function<ModelInfo, InferenceRequest> decode) {
         for (int attempt = 1; ; attempt++) {
             ModelSlot slot = resolve.get();
             ModelInfo info = slot.info();
             Timer.Sample sample = Timer.start(meters);
             long started = System.nanoTime();
             RequestTimes times = new RequestTimes();
+            PayloadLog.Capture capture = payloads.sample(exchange, info.name(), info.version(),
+                    info.descriptor().payloadLog().sampleRate());
             Optional<CompletableFuture<List<Tensor>>> queued;
+            InferenceRequest request = null;
             int inferences;
             try {
-                InferenceRequest request = decode.apply(info);
+                request = decode.apply(info);
                 validator.validate(request, info.signature());
                 inferences = slot.inferences(request);
                 queued = slot.submit(request, times);
             } catch (ApiException e) {
-                count(slot, sample, e);
-                slot.statistics().failed(System.nanoTime() - started);
+                long took = System.nanoTime() - started;
+                String outcome = count(slot, sample, e);
+                slot.statistics().failed(took);
+                if (capture != null) {
+                    capture.finished(request, null, e, outcome, took, null);
+                }
                 throw e;
             }
             if (queued.isPresent()) {
+                InferenceRequest decoded = request;
                 return queued.get().thenApply(outputs -> new InferenceResult(info, outputs))
                         .whenComplete((result, failure) -> {
-                            count(slot, sample, failure);
-                            record(slot.statistics(), inferences, started, times, failure);
+                            String outcome = count(slot, sample, failure);
+                            long took = record(slot.statistics(), inferences, started, times, failure);
+                            if (capture != null) {
+                                capture.finished(decoded, result == null ? null : result.outputs(), failure, outcome,
+                                        took, times);
+                            }
                         });
             }
             if (attempt == RESOLVE_ATTEMPTS) {
@@ -90,7 +108,7 @@ public class InferenceService {
      * version and then failed counts as a failure whatever the cause: its input refused by
      * validation, its run refused by the model, or no room in the queue.
      */
-    private static void record(ModelStatistics statistics, int inferences, long started, RequestTimes times,
+    private static long record(ModelStatistics statistics, int inferences, long started, RequestTimes times,
                                Throwable failure) {
         long took = System.nanoTime() - started;
         if (failure == null) {
@@ -98,9 +116,11 @@ public class InferenceService {
         } else {
             statistics.failed(took);
         }
+        return took;
     }
 
-    private static void count(ModelSlot slot, Timer.Sample sample, Throwable failure) {
+    /** Counts the call in the version's meters by outcome, and answers the outcome. */
+    private static String count(ModelSlot slot, Timer.Sample sample, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         String outcome;
         if (cause == null) {
@@ -111,5 +131,6 @@ public class InferenceService {
             outcome = "error";
         }
         slot.meters().inference(sample, outcome);
+        return outcome;
     }
 }

@@ -33,8 +33,13 @@ public final class RequestTimes implements RunTimes {
         ran(run.inputNanos, run.inferNanos, run.outputNanos);
     }
 
-    long queueNanos() {
+    public long queueNanos() {
         return queueNanos;
+    }
+
+    /** The runs' time: building inputs, inference and reading outputs. */
+    public long computeNanos() {
+        return inputNanos + inferNanos + outputNanos;
     }
 
     long inputNanos() {

@@ -25,6 +25,7 @@ import io.quiver.grpc.inference.ServerMetadataRequest;
 import io.quiver.grpc.inference.ServerMetadataResponse;
 import io.quiver.grpc.inference.ServerReadyRequest;
 import io.quiver.grpc.inference.ServerReadyResponse;
+import io.quiver.server.payloadlog.Exchange;
 import io.quiver.server.protocol.RepositoryLoads;
 import io.quiver.server.protocol.v2.V2Codec;
 import io.quiver.server.protocol.v2.V2Messages;
@@ -127,7 +128,9 @@ public class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
         }
         try {
             boolean raw = request.getRawInputContentsCount() > 0;
-            CompletableFuture<InferenceResult> run = inference.infer(required(request.getModelName(), "model_name"),
+            // No JSON body: the payload log writes the decoded tensors instead.
+            Exchange exchange = new Exchange(Exchange.Protocol.V2_GRPC, id, null);
+            CompletableFuture<InferenceResult> run = inference.infer(exchange, required(request.getModelName(), "model_name"),
                     request.getModelVersion(), model -> GrpcInputs.decode(request)).toCompletableFuture();
             if (deadline != null) {
                 // The run, once queued, still completes and is counted; the client is answered at its deadline.

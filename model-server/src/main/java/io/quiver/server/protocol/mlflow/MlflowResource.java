@@ -4,18 +4,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.server.config.ServerConfig;
 import io.quiver.common.error.BadRequestException;
 import io.quiver.common.error.UnavailableException;
+import io.quiver.common.error.RequestIds;
 import io.quiver.server.inference.InferenceRequest;
+import io.quiver.server.payloadlog.Exchange;
 import io.quiver.server.protocol.RowEncoding;
 import io.quiver.server.serving.InferenceService;
 import io.quiver.server.serving.ModelLoading;
 import io.quiver.server.serving.ModelRegistry;
 import io.quiver.common.json.WireErrors;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -81,9 +85,11 @@ public class MlflowResource {
     @POST
     @Path("invocations")
     public CompletionStage<InvocationsAnswer> invocations(
-            @Valid @NotNull(message = WireErrors.REQUIRED) InvocationsRequest request) {
+            @Valid @NotNull(message = WireErrors.REQUIRED) InvocationsRequest request,
+            @Context HttpServerRequest http) {
         String[] target = target();
-        return inference.infer(target[0], target[1], model -> InferenceRequest.of(MlflowInputs.decode(request, model)))
+        Exchange exchange = new Exchange(Exchange.Protocol.MLFLOW, RequestIds.of(http), request);
+        return inference.infer(exchange, target[0], target[1], model -> InferenceRequest.of(MlflowInputs.decode(request, model)))
                 .thenApply(result -> new InvocationsAnswer(RowEncoding.predictions(result)));
     }
 

@@ -2,7 +2,9 @@ package io.quiver.server.protocol.reference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.server.inference.InferenceRequest;
+import io.quiver.common.error.RequestIds;
 import io.quiver.common.json.JsonBodies;
+import io.quiver.server.payloadlog.Exchange;
 import io.quiver.server.protocol.ModelStatus;
 import io.quiver.server.protocol.RowEncoding;
 import io.quiver.server.protocol.RowsDecoder;
@@ -12,6 +14,7 @@ import io.quiver.server.serving.ModelLoading;
 import io.quiver.server.serving.ModelRegistry;
 import io.smallrye.common.annotation.Blocking;
 import io.quiver.common.json.WireErrors;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.DELETE;
@@ -21,6 +24,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -83,10 +87,12 @@ public class MmsResource {
                     description = "Columns by feature name, each a pandas column ({\"0\": value, \"1\": value}) "
                             + "or an array with one value per row",
                     examples = "{\"sqft\": {\"0\": 1200}, \"rooms\": {\"0\": 3}, \"age\": {\"0\": 10}}")))
-            byte[] body) {
+            byte[] body, @Context HttpServerRequest http) {
         // The columns are the client's feature names, so the body is a map read here rather than a record.
-        List<JsonNode> rows = ColumnRows.rows(JsonBodies.object(body));
-        return inference.infer(name, version, model -> InferenceRequest.of(RowsDecoder.decode(model, rows)))
+        JsonNode columns = JsonBodies.object(body);
+        List<JsonNode> rows = ColumnRows.rows(columns);
+        Exchange exchange = new Exchange(Exchange.Protocol.PREDICTIONS, RequestIds.of(http), columns);
+        return inference.infer(exchange, name, version, model -> InferenceRequest.of(RowsDecoder.decode(model, rows)))
                 .thenApply(result -> new MmsMessages.PredictionsAnswer(result.model().name(), result.model().version(),
                         RowEncoding.predictions(result)));
     }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.server.inference.DataType;
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.Tensor;
+import io.quiver.common.error.RequestIds;
+import io.quiver.server.payloadlog.Exchange;
 import io.quiver.server.protocol.RowEncoding;
 import io.quiver.server.protocol.RowsDecoder;
 import io.quiver.server.serving.InferenceResult;
@@ -11,11 +13,13 @@ import io.quiver.server.serving.InferenceService;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quiver.common.json.WireErrors;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
@@ -61,8 +65,10 @@ public class PredictResource {
     }
 
     @POST
-    public CompletionStage<PredictAnswer> predict(@Valid @NotNull(message = WireErrors.REQUIRED) PredictRequest request) {
-        return inference.inferByType(request.modelType(), request.modelVersion(),
+    public CompletionStage<PredictAnswer> predict(@Valid @NotNull(message = WireErrors.REQUIRED) PredictRequest request,
+                                                  @Context HttpServerRequest http) {
+        return inference.inferByType(new Exchange(Exchange.Protocol.PREDICT, RequestIds.of(http), request),
+                        request.modelType(), request.modelVersion(),
                         model -> InferenceRequest.of(RowsDecoder.decode(model, RowsDecoder.unifiedRows(model, request.data()))))
                 .thenApply(result -> answer(request.modelType(), result));
     }

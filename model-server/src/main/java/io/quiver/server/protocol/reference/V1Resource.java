@@ -3,6 +3,8 @@ package io.quiver.server.protocol.reference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.server.cache.ModelResidency;
 import io.quiver.server.inference.InferenceRequest;
+import io.quiver.common.error.RequestIds;
+import io.quiver.server.payloadlog.Exchange;
 import io.quiver.server.protocol.ModelStatus;
 import io.quiver.server.protocol.RowEncoding;
 import io.quiver.server.protocol.RowsDecoder;
@@ -12,6 +14,7 @@ import io.quiver.server.serving.ModelLoading;
 import io.quiver.server.serving.ModelRegistry;
 import io.smallrye.common.annotation.Blocking;
 import io.quiver.common.json.WireErrors;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.DELETE;
@@ -20,6 +23,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,10 +71,12 @@ public class V1Resource {
     @POST
     @Path("infer")
     public CompletionStage<V1Messages.InferAnswer> infer(
-            @Valid @NotNull(message = WireErrors.REQUIRED) V1Messages.InferRequest request) {
+            @Valid @NotNull(message = WireErrors.REQUIRED) V1Messages.InferRequest request,
+            @Context HttpServerRequest http) {
         List<JsonNode> rows = new ArrayList<>(request.inputs().size());
         request.inputs().forEach(rows::add);
-        return inference.infer(request.modelId(), request.modelVersion(),
+        return inference.infer(new Exchange(Exchange.Protocol.V1, RequestIds.of(http), request), request.modelId(),
+                        request.modelVersion(),
                         model -> InferenceRequest.of(RowsDecoder.decode(model, rows)))
                 .thenApply(result -> new V1Messages.InferAnswer(result.model().name(), result.model().version(),
                         RowEncoding.records(result)));

@@ -1,8 +1,10 @@
 package io.quiver.server.protocol.v2;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.common.error.RequestIds;
 import io.quiver.common.json.JsonBodies;
 import io.quiver.server.config.ServerConfig;
+import io.quiver.server.payloadlog.Exchange;
 import io.quiver.server.protocol.RequestBodies;
 import io.quiver.server.serving.InferenceService;
 import io.quiver.server.serving.ModelInfo;
@@ -152,7 +154,9 @@ public class V2Resource {
             JsonNode json = request.json();
             String id = JsonBodies.optionalText(json, "id");
             Set<String> binaryOutputs = BinaryTensors.binaryOutputs(json);
-            return inference.infer(name, version, model -> V2Codec.decode(json, request.slices()))
+            // Binary inputs are logged as the JSON part says them: their binary_data_size.
+            Exchange exchange = new Exchange(Exchange.Protocol.V2_REST, RequestIds.of(http.request()), json);
+            return inference.infer(exchange, name, version, model -> V2Codec.decode(json, request.slices()))
                     .thenApply(result -> BinaryTensors.answer(mapper, result, id, binaryOutputs));
         });
     }
