@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The messages {@link GrpcRequests} writes without generated stubs, read back by protobuf's own
  * parser as any gRPC server reads them: {@code ModelInferRequest} field 1 the model name, field 5
- * one input (name, datatype, packed shape), field 7 its raw little-endian contents.
+ * one input (name, datatype, packed shape), field 7 its raw little-endian contents. (protobuf-java
+ * is on the class path already: example-models writes ONNX files with it.)
  */
 class GrpcRequestsTest {
     @TempDir
