@@ -17,7 +17,9 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2ConnectionHandlerBuilder;
@@ -26,6 +28,7 @@ import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.WeightedFairQueueByteDistributor;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
@@ -42,7 +45,10 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -148,10 +154,12 @@ public final class OpenLoop {
      * 200 with grpc-status 0), {@code dropped} were not sent because {@code maxOutstanding} were
      * outstanding; {@code sendLagMicros} is the most a request reached the event loop after it was
      * due, the generator's own delay (a stalled or starved generator shows there, not as a slow
-     * server). {@code closed} is the closed loop's outstanding requests, 0 for an open loop.
+     * server). {@code closed} is the closed loop's outstanding requests, 0 for an open loop;
+     * {@code failures} counts the counted answers with a failure status by status
+     * ({@code http-503}, {@code grpc-14}), so that a row's failures say what they were.
      */
     public record Result(double rateTarget, int closed, double rateAchieved, long requests, Histogram latencies,
-            long errors, long non2xx, long dropped, long sendLagMicros) {
+            long errors, long non2xx, long dropped, long sendLagMicros, Map<String, Long> failures) {
         public double percentileMillis(double percentile) {
             return latencies.getTotalCount() == 0 ? 0 : latencies.getValueAtPercentile(percentile) / 1000.0;
         }
@@ -159,11 +167,14 @@ public final class OpenLoop {
         public String line() {
             return String.format(Locale.ROOT,
                     "rate_target=%.1f closed=%d rate_achieved=%.1f requests=%d p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f "
-                            + "p999_ms=%.3f max_ms=%.3f errors=%d non2xx=%d dropped=%d send_lag_max_ms=%.3f",
+                            + "p999_ms=%.3f max_ms=%.3f errors=%d non2xx=%d dropped=%d send_lag_max_ms=%.3f "
+                            + "failures=%s",
                     rateTarget, closed, rateAchieved, requests, percentileMillis(50), percentileMillis(90),
                     percentileMillis(99), percentileMillis(99.9),
                     latencies.getTotalCount() == 0 ? 0 : latencies.getMaxValue() / 1000.0, errors, non2xx, dropped,
-                    sendLagMicros / 1000.0);
+                    sendLagMicros / 1000.0, failures.isEmpty() ? "none" : failures.entrySet().stream()
+                            .map(failure -> failure.getKey() + ":" + failure.getValue())
+                            .collect(Collectors.joining(",")));
         }
     }
 
@@ -287,6 +298,7 @@ public final class OpenLoop {
         private final ArrayDeque<Wire> ready = new ArrayDeque<>();
         private final ArrayDeque<Long> waiting = new ArrayDeque<>();
         private final Set<Wire> open = new HashSet<>();
+        private final Map<String, Long> failures = new TreeMap<>();
         private int usableConnections;
         private long measureFrom = Long.MAX_VALUE;
         private long outstanding;
@@ -399,8 +411,8 @@ public final class OpenLoop {
             }
         }
 
-        /** An answer has ended; {@code ok} when its status says success. */
-        private void answered(long intendedStart, boolean ok) {
+        /** An answer has ended; {@code failure} names its status unless that says success (null). */
+        private void answered(long intendedStart, String failure) {
             long end = System.nanoTime();
             outstanding--;
             if (intendedStart >= measureFrom) {
@@ -408,8 +420,9 @@ public final class OpenLoop {
                 answered++;
                 lastAnswer = end;
                 latencies.recordValue(Math.min(HIGHEST_MICROS, (end - intendedStart) / 1000));
-                if (!ok) {
+                if (failure != null) {
                     non2xx++;
+                    failures.merge(failure, 1L, Long::sum);
                 }
             }
             next();
@@ -468,7 +481,7 @@ public final class OpenLoop {
             double achieved = answered == 0 || seconds <= 0 ? 0 : answered / seconds;
             long requests = answered + errors + outstandingMeasured;
             return new Result(options.closed() > 0 ? 0 : options.rate(), options.closed(), achieved, requests,
-                    latencies.copy(), errors + outstandingMeasured, non2xx, dropped, sendLag / 1000);
+                    latencies.copy(), errors + outstandingMeasured, non2xx, dropped, sendLag / 1000, new TreeMap<>(failures));
         }
 
         /** One connection, the last handler of its pipeline: the requests it carries and their answers. */
@@ -561,7 +574,7 @@ public final class OpenLoop {
                         busy = false;
                         // The connection is free before the next request of a closed loop is sent.
                         released(this);
-                        answered(intendedStart, status / 100 == 2);
+                        answered(intendedStart, status / 100 == 2 ? null : "http-" + status);
                     }
                 } finally {
                     ReferenceCountUtil.release(message);
@@ -581,7 +594,16 @@ public final class OpenLoop {
             private boolean settled;
 
             Http2Wire() {
-                handler = new Http2ConnectionHandlerBuilder().server(false).frameListener(new Answers())
+                // Netty's default shares the server's window among streams a kilobyte at a time: a large
+                // message then leaves as one DATA frame per kilobyte when several are in flight, each
+                // frame work for the server. Sixteen kilobytes, the largest frame by default, as
+                // grpc-java's client sets it.
+                DefaultHttp2Connection connection = new DefaultHttp2Connection(false);
+                WeightedFairQueueByteDistributor distributor = new WeightedFairQueueByteDistributor(connection);
+                distributor.allocationQuantum(16 * 1024);
+                connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection, distributor));
+                handler = new Http2ConnectionHandlerBuilder().connection(connection)
+                        .frameListener(new Answers())
                         // Answers are small; a larger window still keeps a big one from waiting on us.
                         .initialSettings(Http2Settings.defaultSettings().initialWindowSize(1 << 20))
                         .build();
@@ -629,7 +651,8 @@ public final class OpenLoop {
                 }
                 released(this);
                 if (call.ended) {
-                    answered(call.intendedStart, call.httpStatus == 200 && call.grpcStatus == 0);
+                    answered(call.intendedStart, call.httpStatus != 200 ? "http-" + call.httpStatus
+                            : call.grpcStatus < 0 ? "grpc-missing" : call.grpcStatus != 0 ? "grpc-" + call.grpcStatus : null);
                 } else {
                     failed(call.intendedStart);
                 }

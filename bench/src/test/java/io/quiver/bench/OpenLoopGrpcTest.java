@@ -162,6 +162,8 @@ class OpenLoopGrpcTest {
         assertEquals(count(Answer.ERROR_IN_TRAILERS) + count(Answer.TRAILERS_ONLY_ERROR) + count(Answer.HTTP_ERROR),
                 result.non2xx(), "answered with a failure status: " + answered + "; " + result.line());
         assertEquals(count(Answer.NONE), result.errors(), "never answered: " + answered + "; " + result.line());
+        assertEquals(Map.of("grpc-13", (long) count(Answer.ERROR_IN_TRAILERS), "grpc-5",
+                (long) count(Answer.TRAILERS_ONLY_ERROR), "http-503", (long) count(Answer.HTTP_ERROR)), result.failures());
         assertEquals(result.requests() - result.errors(), result.latencies().getTotalCount(), result.line());
         assertEquals(1, connections.size(), "a call that times out resets its stream, not the connection");
     }
