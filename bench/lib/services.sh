@@ -168,28 +168,52 @@ open_loop_jvm=(-XX:+UseSerialGC -Xms256m -Xmx256m)
 if [ "$(jdk_major "$JAVA_HOME")" -ge 24 ]; then open_loop_jvm+=(--sun-misc-unsafe-memory-access=allow); fi
 open_runs=0
 
-# Runs OpenLoop (bench/'s open-loop generator: requests at a fixed rate whatever the answers,
-# latency from each one's intended start) after a warm-up at the same rate, on as many keep-alive
-# connections as given, and sets rate (achieved), p50, p99, p999, requests, errors (failed and
-# non-2xx requests) and dropped (due while --max-outstanding were unanswered, so never sent).
-# OpenLoop options (-H headers, --max-outstanding) may follow; the body is sent as JSON unless a
-# Content-Type header is given. Each run's line (openloop-N.out, with the generator's own send
-# lag) and HdrHistogram percentile distribution (openloop-N.hgrm) stay in the work directory
-# (BENCH_KEEP=1 keeps it).
-measure_open() { # rate /s, connections, url, body file, seconds (default: duration), warm-up seconds (default: warmup), OpenLoop options...
-  local target="$1" connections="$2" url="$3" body="$4" seconds="${5:-$duration}" warm="${6:-$warmup}" out
-  shift $(($# < 6 ? $# : 6))
-  local type=(-H 'Content-Type: application/json')
-  case " ${*,,} " in *content-type:*) type=() ;; esac
+# Runs OpenLoop with the options given (bench/'s load generator, see measure_open and
+# measure_closed) and sets rate (achieved), p50, p99, p999, requests, errors (failed requests and
+# those answered with a failure status: not 2xx, or for gRPC not HTTP 200 with grpc-status 0) and
+# dropped (due while --max-outstanding were unanswered, so never sent). Each run's line
+# (openloop-N.out, with the generator's own send lag) and HdrHistogram percentile distribution
+# (openloop-N.hgrm) stay in the work directory (BENCH_KEEP=1 keeps it).
+run_open_loop() { # OpenLoop options and URL...
+  local out
   open_loop_ready
   open_runs=$((open_runs + 1))
   out="$work/openloop-$open_runs.out"
   "${wrk_on[@]}" "$JAVA_HOME/bin/java" "${open_loop_jvm[@]}" -cp "$bench_jar" io.quiver.bench.OpenLoop \
-    --rate "$target" --connections "$connections" --duration "$seconds" --warmup "$warm" --body "$body" \
-    --histogram "$work/openloop-$open_runs.hgrm" "${type[@]}" "$@" "$url" > "$out"
+    --histogram "$work/openloop-$open_runs.hgrm" "$@" > "$out"
   eval "$(awk '{for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}}
     END {printf "rate=%.0f requests=%d p50=%.2f p99=%.2f p999=%.2f errors=%d dropped=%d\n",
       v["rate_achieved"], v["requests"], v["p50_ms"], v["p99_ms"], v["p999_ms"], v["errors"] + v["non2xx"], v["dropped"]}' "$out")"
+}
+
+# The Content-Type OpenLoop sends unless the options name one: JSON (a gRPC call has its own).
+json_unless_typed() { # OpenLoop options...
+  case " ${*,,} " in *content-type:* | *" --grpc "*) ;; *) echo "Content-Type: application/json" ;; esac
+}
+
+# Runs OpenLoop in its open loop (requests at a fixed rate whatever the answers, latency from each
+# one's intended start) after a warm-up at the same rate, on as many keep-alive connections as
+# given, and sets what run_open_loop sets. OpenLoop options (-H headers, --max-outstanding, --grpc)
+# may follow; the body is sent as JSON unless a Content-Type header or --grpc is given.
+measure_open() { # rate /s, connections, url, body file, seconds (default: duration), warm-up seconds (default: warmup), OpenLoop options...
+  local target="$1" connections="$2" url="$3" body="$4" seconds="${5:-$duration}" warm="${6:-$warmup}" type
+  shift $(($# < 6 ? $# : 6))
+  type="$(json_unless_typed "$@")"
+  run_open_loop --rate "$target" --connections "$connections" --duration "$seconds" --warmup "$warm" --body "$body" \
+    ${type:+-H "$type"} "$@" "$url"
+}
+
+# Runs OpenLoop as a closed loop, after a warm-up of the same load: N requests outstanding, each
+# sent as soon as the one before it is answered, latency from its sending, as wrk's rows measure;
+# for the saturation rows whose protocols wrk does not speak (gRPC) and the REST rows beside them,
+# so that all come from one client. Over HTTP/1.1 each outstanding request has a connection of its
+# own; with --grpc the calls share one HTTP/2 connection unless --connections says otherwise.
+# Sets what run_open_loop sets; options as measure_open's.
+measure_closed() { # outstanding requests, url, body file, seconds (default: duration), warm-up seconds (default: warmup), OpenLoop options...
+  local n="$1" url="$2" body="$3" seconds="${4:-$duration}" warm="${5:-$warmup}" type
+  shift $(($# < 5 ? $# : 5))
+  type="$(json_unless_typed "$@")"
+  run_open_loop --closed "$n" --duration "$seconds" --warmup "$warm" --body "$body" ${type:+-H "$type"} "$@" "$url"
 }
 
 # Runs wrk after a warm-up and sets rate, p50, p99, requests and errors.

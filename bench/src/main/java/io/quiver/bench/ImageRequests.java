@@ -19,6 +19,16 @@ public final class ImageRequests {
     private ImageRequests() {
     }
 
+    /** The image every request carries, row-major: 8-bit values scaled to [0, 1]. */
+    static float[] pixels() {
+        long[] shape = BenchModels.shape(BenchModels.IMAGE, 1);
+        float[] pixels = new float[Math.toIntExact(shape[1] * shape[2] * shape[3])];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = ((i * 7919) % 256) / 255f;
+        }
+        return pixels;
+    }
+
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
             System.err.println("usage: ImageRequests <directory>");
@@ -26,10 +36,7 @@ public final class ImageRequests {
         }
         Path directory = Paths.get(args[0]);
         long[] shape = BenchModels.shape(BenchModels.IMAGE, 1);
-        float[] pixels = new float[Math.toIntExact(shape[1] * shape[2] * shape[3])];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = ((i * 7919) % 256) / 255f;
-        }
+        float[] pixels = pixels();
         String shapeText = "[" + shape[0] + ", " + shape[1] + ", " + shape[2] + ", " + shape[3] + "]";
 
         StringBuilder json = new StringBuilder(pixels.length * 12)

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * What {@link OpenLoop} must get right for its rows to mean anything: it offers the rate asked
  * for, it counts a server stall against every request that was due during it (where a closed
  * loop counts it once per connection), and it drops rather than slows down when too many
- * requests are outstanding.
+ * requests are outstanding; and that its closed mode keeps exactly N requests outstanding.
  *
  * <p>The server is a stand-in for a model-server: the JDK's HTTP server on a free loopback port,
  * answering every request a fixed 5 ms after it arrives, and once per test holding every answer
@@ -46,6 +47,8 @@ class OpenLoopTest {
     private HttpServer server;
     private ScheduledExecutorService answers;
     private final AtomicLong arrivals = new AtomicLong();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger mostInFlight = new AtomicInteger();
     private volatile long stallAtArrival = Long.MAX_VALUE;
     private volatile long stallUntil;
 
@@ -71,6 +74,7 @@ class OpenLoopTest {
     private void handle(HttpExchange exchange) throws IOException {
         exchange.getRequestBody().readAllBytes();
         long now = System.nanoTime();
+        mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         if (arrivals.incrementAndGet() == stallAtArrival) {
             stallUntil = now + TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS);
         }
@@ -78,7 +82,8 @@ class OpenLoopTest {
         answers.schedule(() -> answer(exchange), answerAt - now, TimeUnit.NANOSECONDS);
     }
 
-    private static void answer(HttpExchange exchange) {
+    private void answer(HttpExchange exchange) {
+        inFlight.decrementAndGet();
         byte[] body = "{\"ok\": true}".getBytes(StandardCharsets.UTF_8);
         try (exchange) {
             exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -144,6 +149,21 @@ class OpenLoopTest {
         assertTrue(result.dropped() >= 20, result.line());
         assertEquals(300, result.requests() + result.dropped(), 2, "every due request is sent or dropped: " + result.line());
         assertEquals(0, result.errors(), result.line());
+    }
+
+    @Test
+    void aClosedLoopKeepsExactlyNRequestsOutstanding() throws Exception {
+        OpenLoop.Options open = options(1, 2, 4, 10_000);
+        OpenLoop.Result result = OpenLoop.run(new OpenLoop.Options(open.url(), open.method(), open.body(),
+                open.headers(), 0, open.duration(), open.warmup(), 4, open.maxOutstanding(), open.timeout(),
+                OpenLoop.Protocol.HTTP1, 4, 1));
+
+        assertEquals(0, result.errors() + result.dropped() + result.non2xx(), result.line());
+        assertEquals(4, mostInFlight.get(), "requests in flight at once");
+        assertTrue(result.percentileMillis(50) >= SERVICE_MILLIS, result.line());
+        // Little's law: with 4 requests always outstanding, the rate is 4 over the mean latency.
+        double outstanding = result.rateAchieved() * result.latencies().getMean() / 1e6;
+        assertEquals(4, outstanding, 1, "rate times mean latency; " + result.line());
     }
 
     /** Each connection sends its next request when the last is answered, latency from its sending. */
