@@ -1,7 +1,11 @@
 package io.quiver.common.fuzz;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.common.error.ApiException;
+import io.quiver.common.json.WireBodyReader;
+import io.quiver.common.json.WireJson;
+import java.io.IOException;
 
 /**
  * The verdict of the fuzz tests on one input: a decoder of client bytes either succeeds or refuses
@@ -15,6 +19,8 @@ public final class ClientFaults {
      * asks for (docs/reliability.md), well before this in practice.
      */
     public static final String LONGEST_RUN = "30m";
+
+    private static final ObjectMapper JSON = WireJson.configure(new ObjectMapper());
 
     private ClientFaults() {
     }
@@ -50,6 +56,15 @@ public final class ClientFaults {
                 requireMessage(e.getOriginalMessage(), e);
             }
         });
+    }
+
+    /**
+     * The typed request in {@code body} as a resource receives it: read by {@link WireBodyReader}
+     * with the service's mapper configuration; null for a blank body, which the resource's
+     * {@code @NotNull} refuses with a 400.
+     */
+    public static <T> T typedBody(byte[] body, Class<T> type) throws IOException {
+        return type.cast(WireBodyReader.read(JSON, body, JSON.constructType(type)));
     }
 
     /** {@code e} is a client error (4xx) with a message. */

@@ -2,11 +2,10 @@ package io.quiver.manager.experiments;
 
 import static io.quiver.common.fuzz.ClientFaults.LONGEST_RUN;
 import static io.quiver.common.fuzz.ClientFaults.refusedOrBound;
+import static io.quiver.common.fuzz.ClientFaults.typedBody;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.common.fuzz.HeadedInput;
-import io.quiver.common.json.WireJson;
 import java.util.List;
 
 /**
@@ -15,7 +14,6 @@ import java.util.List;
  * prediction to route, or a 4xx naming the fault.
  */
 class ExperimentFuzzTest {
-    private static final ObjectMapper JSON = WireJson.configure(new ObjectMapper());
     private static final Experiment CHECKOUT = new Experiment("checkout",
             List.of(new Variant("a", new Target("house_price", null, List.of()), 80),
                     new Variant("b", new Target(null, null, List.of("server-1")), 20)),
@@ -29,7 +27,7 @@ class ExperimentFuzzTest {
             return;
         }
         refusedOrBound(() -> {
-            ExperimentJson.Spec spec = JSON.readValue(put.body(), ExperimentJson.Spec.class);
+            ExperimentJson.Spec spec = typedBody(put.body(), ExperimentJson.Spec.class);
             if (spec != null) {
                 spec.toExperiment(put.head());
             }
@@ -40,7 +38,7 @@ class ExperimentFuzzTest {
     @FuzzTest(maxDuration = LONGEST_RUN)
     void weightChange(byte[] body) {
         refusedOrBound(() -> {
-            WeightChange change = JSON.readValue(body, WeightChange.class);
+            WeightChange change = typedBody(body, WeightChange.class);
             if (change != null) {
                 change.apply(CHECKOUT);
             }
@@ -51,7 +49,7 @@ class ExperimentFuzzTest {
     @FuzzTest(maxDuration = LONGEST_RUN)
     void predictionBody(byte[] body) {
         refusedOrBound(() -> {
-            PredictionRequest request = JSON.readValue(body, PredictionRequest.class);
+            PredictionRequest request = typedBody(body, PredictionRequest.class);
             if (request != null) {
                 request.features(CHECKOUT);
                 request.sticky(CHECKOUT);
@@ -66,7 +64,7 @@ class ExperimentFuzzTest {
     @FuzzTest(maxDuration = LONGEST_RUN)
     void aggregateBody(byte[] body) {
         refusedOrBound(() -> {
-            AggregateRequest.Body request = JSON.readValue(body, AggregateRequest.Body.class);
+            AggregateRequest.Body request = typedBody(body, AggregateRequest.Body.class);
             if (request != null && request.experiment() == null) {
                 AggregateRequest.of(request, null, 2_000, 30_000);
             }

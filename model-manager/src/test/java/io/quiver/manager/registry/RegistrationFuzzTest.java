@@ -2,10 +2,9 @@ package io.quiver.manager.registry;
 
 import static io.quiver.common.fuzz.ClientFaults.LONGEST_RUN;
 import static io.quiver.common.fuzz.ClientFaults.refusedOrBound;
+import static io.quiver.common.fuzz.ClientFaults.typedBody;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quiver.common.json.WireJson;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import java.net.URI;
@@ -19,7 +18,6 @@ import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator
  * constraints, each broken one a 400), then made into the registry's record: a record, or a 4xx.
  */
 class RegistrationFuzzTest {
-    private static final ObjectMapper JSON = WireJson.configure(new ObjectMapper());
     /** Bean Validation without expression language, which the constraints' fixed messages do not need. */
     private static final Validator VALIDATOR = Validation.byProvider(HibernateValidator.class).configure()
             .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator();
@@ -27,7 +25,7 @@ class RegistrationFuzzTest {
     @FuzzTest(maxDuration = LONGEST_RUN)
     void registerBody(byte[] body) {
         refusedOrBound(() -> {
-            Registration registration = JSON.readValue(body, Registration.class);
+            Registration registration = typedBody(body, Registration.class);
             if (registration == null || !VALIDATOR.validate(registration).isEmpty()) {
                 return; // a 400 naming each field that breaks its constraint
             }
@@ -40,7 +38,7 @@ class RegistrationFuzzTest {
     @FuzzTest(maxDuration = LONGEST_RUN)
     void heartbeatBody(byte[] body) {
         refusedOrBound(() -> {
-            Heartbeat heartbeat = JSON.readValue(body, Heartbeat.class);
+            Heartbeat heartbeat = typedBody(body, Heartbeat.class);
             if (heartbeat == null || !VALIDATOR.validate(heartbeat).isEmpty()) {
                 return;
             }

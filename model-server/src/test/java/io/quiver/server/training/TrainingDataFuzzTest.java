@@ -2,11 +2,10 @@ package io.quiver.server.training;
 
 import static io.quiver.common.fuzz.ClientFaults.LONGEST_RUN;
 import static io.quiver.common.fuzz.ClientFaults.refusedOrBound;
+import static io.quiver.common.fuzz.ClientFaults.typedBody;
 import static io.quiver.common.fuzz.ClientFaults.refusedOrDecoded;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quiver.common.json.WireJson;
 import io.quiver.common.training.TrainingMessages.TrainRequest;
 import io.quiver.common.training.TrainingMessages.TrainingConfig;
 import java.util.List;
@@ -18,7 +17,6 @@ import java.util.List;
  */
 class TrainingDataFuzzTest {
     private static final TrainingLimits LIMITS = new TrainingLimits(200, 2_000);
-    private static final ObjectMapper JSON = WireJson.configure(new ObjectMapper());
     /** What each kind of learner takes from the same table. */
     private static final List<DataSpec> SPECS = List.of(
             new DataSpec(Algorithm.LINEAR_REGRESSION, "y", null, 0, 0, LIMITS),
@@ -45,7 +43,7 @@ class TrainingDataFuzzTest {
     void trainRequest(byte[] body) {
         TrainingRequests requests = new TrainingRequests(null, null, LIMITS);
         refusedOrBound(() -> {
-            TrainRequest request = JSON.readValue(body, TrainRequest.class);
+            TrainRequest request = typedBody(body, TrainRequest.class);
             if (request == null || request.modelType() == null || request.config() == null) {
                 return; // refused by the request's @NotNull constraints, a 400
             }

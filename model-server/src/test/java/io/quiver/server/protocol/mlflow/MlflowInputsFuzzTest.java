@@ -2,10 +2,9 @@ package io.quiver.server.protocol.mlflow;
 
 import static io.quiver.common.fuzz.ClientFaults.LONGEST_RUN;
 import static io.quiver.common.fuzz.ClientFaults.refusedOrBound;
+import static io.quiver.common.fuzz.ClientFaults.typedBody;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quiver.common.json.WireJson;
 import io.quiver.server.protocol.FuzzModels;
 import java.util.Arrays;
 
@@ -15,15 +14,13 @@ import java.util.Arrays;
  * first character (a digit) picks the model ({@link FuzzModels}), the rest is the body.
  */
 class MlflowInputsFuzzTest {
-    private static final ObjectMapper JSON = WireJson.configure(new ObjectMapper());
-
     @FuzzTest(maxDuration = LONGEST_RUN)
     void invocations(byte[] input) {
         if (input.length == 0) {
             return;
         }
         refusedOrBound(() -> {
-            MlflowResource.InvocationsRequest request = JSON.readValue(Arrays.copyOfRange(input, 1, input.length),
+            MlflowResource.InvocationsRequest request = typedBody(Arrays.copyOfRange(input, 1, input.length),
                     MlflowResource.InvocationsRequest.class);
             if (request == null) {
                 return; // an empty body, refused by the resource's @NotNull, a 400

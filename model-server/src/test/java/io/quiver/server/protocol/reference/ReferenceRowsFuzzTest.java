@@ -2,12 +2,11 @@ package io.quiver.server.protocol.reference;
 
 import static io.quiver.common.fuzz.ClientFaults.LONGEST_RUN;
 import static io.quiver.common.fuzz.ClientFaults.refusedOrBound;
+import static io.quiver.common.fuzz.ClientFaults.typedBody;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.common.json.JsonBodies;
-import io.quiver.common.json.WireJson;
 import io.quiver.server.protocol.FuzzModels;
 import io.quiver.server.protocol.RowsDecoder;
 import io.quiver.server.serving.ModelInfo;
@@ -21,7 +20,6 @@ import java.util.List;
  * input's first character (a digit) picks the model ({@link FuzzModels}), the rest is the body.
  */
 class ReferenceRowsFuzzTest {
-    private static final ObjectMapper JSON = WireJson.configure(new ObjectMapper());
 
     /** {@code POST /v1/infer}: {@code {"model_id", "inputs": [rows]}}. */
     @FuzzTest(maxDuration = LONGEST_RUN)
@@ -31,7 +29,7 @@ class ReferenceRowsFuzzTest {
         }
         ModelInfo model = FuzzModels.pick(input[0]);
         refusedOrBound(() -> {
-            V1Messages.InferRequest request = JSON.readValue(body(input), V1Messages.InferRequest.class);
+            V1Messages.InferRequest request = typedBody(body(input), V1Messages.InferRequest.class);
             if (request == null || request.modelId() == null || request.inputs() == null) {
                 return; // refused by the request's @NotNull constraints, a 400
             }
@@ -59,7 +57,7 @@ class ReferenceRowsFuzzTest {
         }
         ModelInfo model = FuzzModels.pick(input[0]);
         refusedOrBound(() -> {
-            PredictResource.PredictRequest request = JSON.readValue(body(input), PredictResource.PredictRequest.class);
+            PredictResource.PredictRequest request = typedBody(body(input), PredictResource.PredictRequest.class);
             if (request == null || request.modelType() == null || request.data() == null) {
                 return; // refused by the request's @NotNull constraints, a 400
             }
