@@ -15,8 +15,8 @@ import java.io.IOException;
  */
 public final class ClientFaults {
     /**
-     * How long {@code ./quiver fuzz} may fuzz one target at most; it stops each after the executions it
-     * asks for (docs/reliability.md), well before this in practice.
+     * The longest a fuzz test fuzzes when JUnit runs it with JAZZER_FUZZ=1; {@code ./quiver fuzz}
+     * gives Jazzer's driver the same bound, and stops each target after its executions well before.
      */
     public static final String LONGEST_RUN = "30m";
 
