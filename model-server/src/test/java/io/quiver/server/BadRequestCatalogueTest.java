@@ -66,12 +66,18 @@ class BadRequestCatalogueTest {
                         "must be a JSON object, got a string"),
                 post("JSON array at top level", V2_HOUSE, "[" + houseTensor("[1,3]", "[1,2,3]") + "]", 400,
                         "must be a JSON object, got an array"),
+                // Leading zero bytes make Jackson read the body as UTF-32, which these bytes are not.
+                post("typed body that reads as UTF-32 but is not", "/predict",
+                        "\0\0\0{\"model_type\": \"house_price\", \"data\": [1,2,3]}", 400,
+                        "malformed JSON: the body is not text in UTF-8, UTF-16 or UTF-32"),
 
                 // V2 request structure
                 post("missing inputs", V2_HOUSE, "{\"id\": \"x\"}", 400, "field 'inputs' is required"),
                 post("inputs not an array", V2_HOUSE, "{\"inputs\": " + houseTensor("[1,3]", "[1,2,3]") + "}", 400,
                         "'inputs' must be a non-empty array"),
                 post("inputs an empty array", V2_HOUSE, "{\"inputs\": []}", 400, "'inputs' must be a non-empty array"),
+                post("shape far larger than its data", V2_HOUSE, v2(houseTensor("[1,700000000]", "[1,2,3]")), 400,
+                        "input 'features' has 3 elements, expected 700000000"),
                 post("input not an object", V2_HOUSE, "{\"inputs\": [5]}", 400, "inputs[0] must be an object"),
                 post("input without data", V2_HOUSE,
                         "{\"inputs\": [{\"name\": \"features\", \"datatype\": \"FP32\", \"shape\": [1,3]}]}", 400,

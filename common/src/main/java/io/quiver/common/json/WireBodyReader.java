@@ -1,10 +1,13 @@
 package io.quiver.common.json;
 
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.common.error.BadRequestException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.ext.Provider;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.annotation.Annotation;
@@ -56,10 +59,25 @@ public class WireBodyReader implements ServerMessageBodyReader<Object> {
 
     /** No body, or only white space, is no request: null, which a required body's @NotNull refuses. */
     private Object read(Class<Object> type, Type genericType, InputStream body) throws IOException {
-        byte[] bytes = body.readAllBytes();
+        return read(mapper, body.readAllBytes(), mapper.constructType(genericType == null ? type : genericType));
+    }
+
+    /**
+     * The typed request in {@code bytes}, as every resource receives it; null for a blank body. A
+     * body Jackson cannot bind throws its {@code JsonProcessingException}, which the error mapper
+     * answers with a 400 naming the field.
+     */
+    public static Object read(ObjectMapper mapper, byte[] bytes, JavaType type) throws IOException {
         if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
             return null;
         }
-        return mapper.readValue(bytes, mapper.constructType(genericType == null ? type : genericType));
+        try {
+            return mapper.readValue(bytes, type);
+        } catch (CharConversionException e) {
+            // Jackson guesses the encoding from the first bytes (UTF-16, UTF-32) and reports text
+            // that is not in it with this plain IOException, which no mapper would answer as a 400.
+            throw new BadRequestException("malformed JSON: the body is not text in UTF-8, UTF-16 or UTF-32 ("
+                    + e.getMessage() + ")");
+        }
     }
 }

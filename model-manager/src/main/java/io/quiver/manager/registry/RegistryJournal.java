@@ -11,10 +11,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -143,21 +147,24 @@ public final class RegistryJournal implements AutoCloseable {
         if (!Files.exists(file)) {
             return;
         }
-        List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<byte[]> all = lines(Files.readAllBytes(file));
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         long goodBytes = 0;
         for (int i = 0; i < all.size(); i++) {
-            String line = all.get(i);
+            byte[] line = all.get(i);
             try {
-                JsonNode entry = JSON.readTree(line);
+                // Decoded strictly: a crash can tear a line inside a character, which is a torn line too.
+                JsonNode entry = JSON.readTree(utf8.reset().decode(ByteBuffer.wrap(line)).toString());
                 if ("put".equals(entry.path("op").asText())) {
-                    ServiceRecord record = JSON.treeToValue(entry.get("service"), ServiceRecord.class);
+                    ServiceRecord record = record(entry.get("service"));
                     services.put(record.serviceId(), record);
                 } else if ("remove".equals(entry.path("op").asText())) {
                     services.remove(entry.path("service_id").asText());
                 } else {
                     throw new IOException("unknown entry");
                 }
-                goodBytes += line.getBytes(StandardCharsets.UTF_8).length + 1;
+                goodBytes += line.length + 1;
                 lines++;
             } catch (IOException | IllegalArgumentException e) {
                 if (i == all.size() - 1) {
@@ -173,6 +180,44 @@ public final class RegistryJournal implements AutoCloseable {
             }
         }
         LOG.infof("registry journal replayed: %d services", services.size());
+    }
+
+    /** The file's lines, without their newlines; the last one too when a crash cut it short of one. */
+    private static List<byte[]> lines(byte[] bytes) {
+        List<byte[]> lines = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                lines.add(Arrays.copyOfRange(bytes, start, i));
+                start = i + 1;
+            }
+        }
+        if (start < bytes.length) {
+            lines.add(Arrays.copyOfRange(bytes, start, bytes.length));
+        }
+        return lines;
+    }
+
+    /**
+     * A put's service, which must name what routing needs: the registry would fail on a record
+     * without them long after start. The lists were always written; absent, they take their defaults.
+     */
+    private static ServiceRecord record(JsonNode service) throws IOException {
+        if (service == null || !service.isObject()) {
+            throw new IOException("a put without a service object");
+        }
+        ServiceRecord record = JSON.treeToValue(service, ServiceRecord.class);
+        if (record.serviceId() == null || record.serviceUrl() == null || record.modelType() == null) {
+            throw new IOException("a service without service_id, service_url or model_type");
+        }
+        if (record.modelTypes() == null || record.capabilities() == null || record.models() == null) {
+            record = new ServiceRecord(record.serviceId(), record.serviceUrl(), record.modelType(),
+                    record.modelTypes() == null ? List.of() : record.modelTypes(),
+                    record.capabilities() == null ? List.of("prediction") : record.capabilities(),
+                    record.models() == null ? List.of() : record.models(), record.maxConcurrentRequests(),
+                    record.timeout(), record.weight(), record.leaseSeconds(), record.registeredAt());
+        }
+        return record;
     }
 
     private static void write(FileChannel out, Map<String, Object> entry) throws IOException {

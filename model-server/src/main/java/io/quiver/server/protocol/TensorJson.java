@@ -52,13 +52,34 @@ public final class TensorJson {
 
     /** Flattens {@code value} (nested or flat) into {@code count} elements of {@code type}. */
     public static Object flatten(JsonNode value, DataType type, int count, String what) {
+        // The count comes from the client's shape: the elements are counted before an array of that
+        // size is made, so a large shape over a short list is refused rather than allocated.
+        long given = leaves(value, count + 1L);
+        if (given > count) {
+            throw new BadRequestException(what + " has more than the " + count + " elements its shape allows");
+        }
+        if (given < count) {
+            throw new BadRequestException(what + " has " + given + " elements, expected " + count);
+        }
         Object out = type.newArray(count);
         int[] next = {0};
         fill(value, type, out, next, count, what);
-        if (next[0] != count) {
-            throw new BadRequestException(what + " has " + next[0] + " elements, expected " + count);
-        }
         return out;
+    }
+
+    /** The values in {@code value} (itself, or nested in its arrays), counted up to {@code limit}. */
+    private static long leaves(JsonNode value, long limit) {
+        if (!value.isArray()) {
+            return 1;
+        }
+        long count = 0;
+        for (JsonNode child : value) {
+            count += child.isArray() ? leaves(child, limit - count) : 1;
+            if (count >= limit) {
+                return count;
+            }
+        }
+        return count;
     }
 
     /** Writes the leaves of {@code value} into {@code out} from position {@code next[0]} on. */

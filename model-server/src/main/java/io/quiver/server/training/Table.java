@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvFactory;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import io.quiver.common.error.BadRequestException;
 import io.quiver.common.json.JsonBodies;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -185,6 +186,9 @@ final class Table {
                 throw new BadRequestException(source + " line " + line + " has a quoted field that is never closed");
             }
             throw new BadRequestException(source + " line " + line + " is not valid CSV: " + e.getOriginalMessage());
+        } catch (CharConversionException e) {
+            // The parser reads the bytes as UTF-8 and reports others with this plain IOException.
+            throw new BadRequestException(source + " line " + line + " is not UTF-8 text: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -7,6 +7,7 @@ import io.quiver.common.training.TrainingMessages.TrainingConfig;
 import io.quiver.server.config.ServerConfig;
 import io.quiver.server.repository.PathGuard;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Locale;
 
@@ -26,10 +27,16 @@ public class TrainingRequests {
     private final InfluxQueries influx;
     private final TrainingLimits limits;
 
+    @Inject
     TrainingRequests(TrainingDataSources sources, InfluxQueries influx, ServerConfig config) {
+        this(sources, influx, new TrainingLimits(config.training().maxRows(), config.training().maxCells()));
+    }
+
+    /** With the limits given rather than configured: the fuzz tests check bodies without a server. */
+    TrainingRequests(TrainingDataSources sources, InfluxQueries influx, TrainingLimits limits) {
         this.sources = sources;
         this.influx = influx;
-        this.limits = new TrainingLimits(config.training().maxRows(), config.training().maxCells());
+        this.limits = limits;
     }
 
     TrainingRequest parse(TrainRequest body) {
