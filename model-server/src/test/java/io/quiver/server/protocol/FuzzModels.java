@@ -25,7 +25,7 @@ public final class FuzzModels {
             model("two_inputs", ModelDescriptor.NONE, spec("a", DataType.FP32, -1, 2), spec("b", DataType.INT64, -1, 1)),
             // 2: a forecaster that reads the last 4 values of a series
             model("forecaster", new ModelDescriptor(null, null, null, null, InputLayout.WINDOW, null, null, 4, 1,
-                    null, null, null, null, null, null), spec("series", DataType.FP32, -1, 4)),
+                    null, null, null, null, null, null, null, null), spec("series", DataType.FP32, -1, 4)),
             // 3: a sequence model, a series of any length
             model("lstm", new ModelDescriptor(null, null, null, null, InputLayout.SEQUENCE, null, null),
                     spec("x", DataType.FP32, -1, -1, 1)),
