@@ -5,11 +5,13 @@ import io.micrometer.core.instrument.Timer;
 import io.quiver.server.config.ServerConfig;
 import io.quiver.common.error.ApiException;
 import io.quiver.common.error.UnavailableException;
+import io.quiver.common.tracing.Tracing;
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.InputValidator;
 import io.quiver.server.inference.Tensor;
 import io.quiver.server.statistics.ModelStatistics;
 import io.quiver.server.statistics.RequestTimes;
+import io.quiver.server.tracing.RequestTrace;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
@@ -34,9 +36,11 @@ public class InferenceService {
     private final ModelRegistry registry;
     private final InputValidator validator;
     private final MeterRegistry meters;
+    private final Tracing tracing;
 
-    InferenceService(ModelRegistry registry, ServerConfig config, MeterRegistry meters) {
+    InferenceService(ModelRegistry registry, ServerConfig config, MeterRegistry meters, Tracing tracing) {
         this.registry = registry;
+        this.tracing = tracing;
         this.validator = new InputValidator(config.limits().maxBatchRows());
         this.meters = meters;
     }
@@ -62,12 +66,18 @@ public class InferenceService {
             RequestTimes times = new RequestTimes();
             Optional<CompletableFuture<List<Tensor>>> queued;
             int inferences;
+            RequestTrace trace = null;
             try {
-                InferenceRequest request = decode.apply(info);
-                validator.validate(request, info.signature());
+                InferenceRequest request = RequestTrace.step(tracing, "decode", info.toString(), () -> {
+                    InferenceRequest decoded = decode.apply(info);
+                    validator.validate(decoded, info.signature());
+                    return decoded;
+                });
                 inferences = slot.inferences(request);
-                queued = slot.submit(request, times);
+                trace = RequestTrace.queued(tracing, info.toString());
+                queued = slot.submit(request, times, trace);
             } catch (ApiException e) {
+                RequestTrace.notQueued(trace, e.getMessage());
                 count(slot, sample, e);
                 slot.statistics().failed(System.nanoTime() - started);
                 throw e;
@@ -79,6 +89,7 @@ public class InferenceService {
                             record(slot.statistics(), inferences, started, times, failure);
                         });
             }
+            RequestTrace.notQueued(trace, "model " + info + " is being replaced or unloaded");
             if (attempt == RESOLVE_ATTEMPTS) {
                 throw new UnavailableException("model " + info + " is being replaced or unloaded; retry", 1);
             }
