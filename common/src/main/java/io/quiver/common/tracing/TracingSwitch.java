@@ -3,6 +3,9 @@ package io.quiver.common.tracing;
 import io.smallrye.config.ConfigSourceInterceptor;
 import io.smallrye.config.ConfigSourceInterceptorContext;
 import io.smallrye.config.ConfigValue;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * Tracing is off unless an OTLP endpoint is set: {@code quarkus.otel.sdk.disabled} is true when
@@ -33,6 +36,20 @@ public final class TracingSwitch implements ConfigSourceInterceptor {
                 .withConfigSourceName("tracing switch (on when an OTLP endpoint is set)")
                 .withConfigSourceOrdinal(DEFAULTS)
                 .build();
+    }
+
+    /**
+     * The names configured, with {@code quarkus.otel.sdk.disabled} among them even when no source
+     * sets it: Quarkus hands the OpenTelemetry SDK's autoconfiguration only the {@code quarkus.otel.*}
+     * properties it finds by name, and an SDK not told it is disabled starts its span and log
+     * processors' threads all the same.
+     */
+    @Override
+    public Iterator<String> iterateNames(ConfigSourceInterceptorContext context) {
+        Set<String> names = new LinkedHashSet<>();
+        context.iterateNames().forEachRemaining(names::add);
+        names.add(Tracing.SDK_DISABLED);
+        return names.iterator();
     }
 
     private static boolean set(ConfigValue value) {

@@ -1,10 +1,13 @@
 package io.quiver.common.tracing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +31,14 @@ class TracingSwitchTest {
     void withNoEndpointTheSdkIsOff() {
         assertEquals(true, disabled(Map.of()));
         assertEquals(true, disabled(Map.of(TracingSwitch.TRACES_ENDPOINT, " ")));
+    }
+
+    /** Quarkus passes on to the SDK only the settings it finds by name: unnamed, the SDK would start its threads. */
+    @Test
+    void theSwitchIsAmongTheNamedSettings() {
+        List<String> names = new ArrayList<>();
+        config(Map.of()).getPropertyNames().forEach(names::add);
+        assertTrue(names.contains(Tracing.SDK_DISABLED), names.toString());
     }
 
     @Test
