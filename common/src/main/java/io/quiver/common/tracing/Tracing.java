@@ -14,7 +14,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * {@link #current()} context, carried along) and to another service (the W3C {@code traceparent}
  * header, {@link #inject}). Off, code makes no span at all and carries no context: not even the
  * SDK's unexported ones, which cost an allocation per span for nothing. A service without the
- * OpenTelemetry extension (the Lambda function) is always off.
+ * OpenTelemetry extension is always off.
  */
 @Singleton
 public class Tracing {
