@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -141,7 +142,9 @@ public class HealthChecker {
                             .setConnectTimeout((int) config.timeout().toMillis())
                             .setKeepAlive(true)
                             // Several services may share one address; the permits bound the total.
-                            .setMaxPoolSize(maxConcurrent));
+                            .setMaxPoolSize(maxConcurrent)
+                            // A check every second per service is no request anyone follows in a trace.
+                            .setTracingPolicy(TracingPolicy.IGNORE));
                 }
                 built = client;
             }

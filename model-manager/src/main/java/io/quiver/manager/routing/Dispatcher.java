@@ -11,6 +11,8 @@ import io.quiver.manager.resilience.Breakers;
 import io.quiver.manager.resilience.RetryBudget;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.vertx.core.Vertx;
 import jakarta.inject.Singleton;
 import java.util.HashSet;
@@ -41,13 +43,14 @@ public class Dispatcher {
     private final RetryBudget budget;
     private final Vertx vertx;
     private final MeterRegistry meters;
+    private final AttemptSpans spans;
     private final int maxRetries;
     private final long retryDelayMillis;
     private final long defaultTimeoutMillis;
     private final Map<String, Map<String, Map<String, Timer>>> timers = new ConcurrentHashMap<>();
 
     Dispatcher(ServiceRegistry registry, ReplicaSelector selector, Forwarder forwarder, Breakers breakers,
-               RetryBudget budget, Vertx vertx, MeterRegistry meters, ManagerConfig config) {
+               RetryBudget budget, Vertx vertx, MeterRegistry meters, AttemptSpans spans, ManagerConfig config) {
         this.registry = registry;
         this.selector = selector;
         this.forwarder = forwarder;
@@ -55,6 +58,7 @@ public class Dispatcher {
         this.budget = budget;
         this.vertx = vertx;
         this.meters = meters;
+        this.spans = spans;
         this.maxRetries = config.retry().maxRetries();
         this.retryDelayMillis = config.retry().delay().toMillis();
         this.defaultTimeoutMillis = config.routing().defaultTimeout().toMillis();
@@ -74,7 +78,8 @@ public class Dispatcher {
         budget.onRequest();
         CompletableFuture<Routed> result = new CompletableFuture<>();
         Timer.Sample sample = Timer.start(meters);
-        attempt(new Attempt(type, serving, request, new HashSet<>(), result), 0, null);
+        Context trace = spans.routing(type, serving.size());
+        attempt(new Attempt(type, serving, request, new HashSet<>(), result, trace), 0, null);
         return result.whenComplete((routed, failure) -> sample.stop(timer(type,
                 routed == null ? "none" : routed.servedBy(), outcome(routed, failure))));
     }
@@ -94,8 +99,9 @@ public class Dispatcher {
         return timer;
     }
 
+    /** {@code trace}: the request's tracing context, which each attempt's span starts from; null when off. */
     private record Attempt(String type, List<Replica> serving, Outbound request, Set<String> tried,
-                           CompletableFuture<Routed> result) {
+                           CompletableFuture<Routed> result, Context trace) {
     }
 
     private void attempt(Attempt a, int number, Throwable previous) {
@@ -115,16 +121,19 @@ public class Dispatcher {
         CompletionStage<Upstream> call;
         long started = System.nanoTime();
         long timeout = request.millisLeft(timeout(replica));
+        Span span = spans.start(a.trace(), replica, number, request);
+        io.opentelemetry.context.Context trace = AttemptSpans.of(a.trace(), span);
         try {
             if (timeout <= 0) {
                 // The client's deadline passed while an earlier attempt waited: no service is asked.
                 call = CompletableFuture.failedFuture(new DeadlinePassed());
             } else if (request.grpc()) {
-                call = breakers.call(replica, () -> forwarder.sendGrpc(replica.record().grpcAddress(), request, timeout));
+                call = breakers.call(replica, () -> forwarder.sendGrpc(replica.record().grpcAddress(), request, timeout,
+                        trace));
             } else {
                 call = breakers.call(replica, () -> forwarder.send(replica.record().serviceUrl(), request.method(),
                         request.pathAndQuery(), request.requestId(), request.contentType(), request.content(),
-                        request.inferenceHeaderLength(), timeout));
+                        request.inferenceHeaderLength(), timeout, trace));
             }
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
@@ -134,12 +143,14 @@ public class Dispatcher {
                 replica.release();
             }
             if (failure != null && unwrap(failure) instanceof DeadlinePassed passed) {
+                spans.ended(span, null, passed, "not_retried");
                 a.result().completeExceptionally(finalFailure(passed, previous == null ? replica : null, a.type()));
                 return;
             }
             countFor(replica, System.nanoTime() - started, answer, failure);
             if (failure == null) {
                 replica.health().requestSucceeded();
+                spans.ended(span, answer, null, null);
                 a.result().complete(new Routed(answer, replica.id()));
                 return;
             }
@@ -157,6 +168,8 @@ public class Dispatcher {
             if (number < maxRetries && !request.shadow()) {
                 meters.counter("quiver.manager.retries", "outcome", retry ? "retried" : "budget_exhausted").increment();
             }
+            spans.ended(span, null, cause, retry ? "retried" : number < maxRetries && !request.shadow() ? "budget_exhausted"
+                    : "not_retried");
             if (retry) {
                 long delay = number == 0 ? 0 : retryDelayMillis;
                 if (delay == 0) {

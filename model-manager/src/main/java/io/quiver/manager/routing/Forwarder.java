@@ -9,7 +9,9 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import jakarta.inject.Singleton;
+import io.quiver.common.tracing.Tracing;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,20 +27,26 @@ import java.util.concurrent.ConcurrentHashMap;
  * loop that took the client's request: the answer comes back on that thread, with no hand-over
  * between threads (a shared pool hands connections across loops, and every hand-over wakes the
  * other loop up).
+ * <p>
+ * Quarkus' tracing would wrap each request in a client span of its own; the {@link Dispatcher}
+ * makes one per attempt instead, which knows the replica, the attempt and the breaker's decision,
+ * and this class only passes its context on in {@code traceparent}.
  */
 @Singleton
 public class Forwarder {
     private static final int MAX_CACHED_ENDPOINTS = 4096;
 
     private final Vertx vertx;
+    private final Tracing tracing;
     private final HttpClient shared;
     private final HttpClient sharedGrpc;
     private final Map<Thread, HttpClient> perEventLoop = new ConcurrentHashMap<>();
     private final Map<Thread, HttpClient> grpcPerEventLoop = new ConcurrentHashMap<>();
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
-    Forwarder(Vertx vertx) {
+    Forwarder(Vertx vertx, Tracing tracing) {
         this.vertx = vertx;
+        this.tracing = tracing;
         this.shared = vertx.createHttpClient(options());
         this.sharedGrpc = vertx.createHttpClient(grpcOptions());
     }
@@ -48,7 +56,8 @@ public class Forwarder {
                 .setKeepAlive(true)
                 .setMaxPoolSize(256)
                 .setConnectTimeout(2000)
-                .setTcpNoDelay(true);
+                .setTcpNoDelay(true)
+                .setTracingPolicy(TracingPolicy.IGNORE);
     }
 
     /**
@@ -69,13 +78,16 @@ public class Forwarder {
 
     public CompletionStage<Upstream> send(String serviceUrl, HttpMethod method, String pathAndQuery, String requestId,
                                           String contentType, Buffer body, long timeoutMillis) {
-        return send(serviceUrl, method, pathAndQuery, requestId, contentType, body, null, timeoutMillis);
+        return send(serviceUrl, method, pathAndQuery, requestId, contentType, body, null, timeoutMillis, null);
     }
 
-    /** As above, passing on a binary tensor request's {@code Inference-Header-Content-Length} when not null. */
+    /**
+     * As above, passing on a binary tensor request's {@code Inference-Header-Content-Length} when not
+     * null, and continuing {@code trace} (an attempt's span, or null) in the service.
+     */
     public CompletionStage<Upstream> send(String serviceUrl, HttpMethod method, String pathAndQuery, String requestId,
                                           String contentType, Buffer body, String inferenceHeaderLength,
-                                          long timeoutMillis) {
+                                          long timeoutMillis, io.opentelemetry.context.Context trace) {
         Endpoint endpoint = endpoint(serviceUrl);
         RequestOptions options = new RequestOptions()
                 .setMethod(method)
@@ -91,6 +103,7 @@ public class Forwarder {
         if (inferenceHeaderLength != null) {
             options.putHeader(Upstream.INFERENCE_HEADER_LENGTH, inferenceHeaderLength);
         }
+        tracing.inject(trace, options::putHeader);
         return judged(client().request(options)
                 .compose(request -> body == null ? request.send() : request.send(body))
                 .compose(response -> response.body().map(bytes -> new Upstream(response.statusCode(),
@@ -117,7 +130,8 @@ public class Forwarder {
      * attempt has. A grpc-status that stands for 502, 503 or 504 (UNAVAILABLE, DEADLINE_EXCEEDED)
      * completes as an {@link UpstreamFailure}, as those HTTP statuses do.
      */
-    public CompletionStage<Upstream> sendGrpc(String grpcUrl, Outbound call, long timeoutMillis) {
+    public CompletionStage<Upstream> sendGrpc(String grpcUrl, Outbound call, long timeoutMillis,
+                                              io.opentelemetry.context.Context trace) {
         Endpoint endpoint = endpoint(grpcUrl);
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.POST)
@@ -133,6 +147,7 @@ public class Forwarder {
         if (call.headers() != null) {
             call.headers().forEach(options::putHeader);
         }
+        tracing.inject(trace, options::putHeader);
         return judged(client(sharedGrpc, grpcPerEventLoop, true).request(options)
                 .compose(request -> request.send(call.content()))
                 .compose(response -> response.body().map(bytes -> GrpcAnswers.of(response, bytes))));

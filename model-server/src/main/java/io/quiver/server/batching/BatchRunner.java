@@ -3,6 +3,8 @@ package io.quiver.server.batching;
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.Tensor;
 import io.quiver.server.statistics.RequestTimes;
+import io.quiver.server.tracing.BatchTrace;
+import io.quiver.server.tracing.RequestTrace;
 import java.util.ArrayList;
 import java.util.List;
 import org.jboss.logging.Logger;
@@ -31,14 +33,29 @@ final class BatchRunner {
         this.answered = answered;
     }
 
+    /** Runs the batch in a {@code batch} span when any of its requests is traced (see {@link BatchTrace}). */
     void run(List<QueuedRequest> batch) {
         long started = System.nanoTime();
+        int total = 0;
         for (QueuedRequest pending : batch) {
             pending.times().queued(started - pending.arrivedNanos());
+            RequestTrace.dequeued(pending.trace(), batch.size());
+            total += pending.rows();
         }
+        BatchTrace trace = BatchTrace.of(batch, QueuedRequest::trace, label, total);
+        Throwable failed = null;
+        try {
+            failed = run(batch, trace);
+        } finally {
+            BatchTrace.end(trace, failed);
+        }
+    }
+
+    /** Runs and answers the batch; what failed the whole of it, or null. */
+    private Throwable run(List<QueuedRequest> batch, BatchTrace trace) {
         if (batch.size() == 1) {
-            runAlone(batch.get(0));
-            return;
+            runAlone(batch.get(0), trace);
+            return null;
         }
         int[] rows = new int[batch.size()];
         List<InferenceRequest> requests = new ArrayList<>(batch.size());
@@ -50,7 +67,7 @@ final class BatchRunner {
         RequestTimes shared = new RequestTimes();
         try {
             long runStarted = System.nanoTime();
-            List<Tensor> outputs = engine.run(RowBatches.merge(requests), shared);
+            List<Tensor> outputs = BatchTrace.run(trace, label, sum(rows), () -> engine.run(RowBatches.merge(requests), shared));
             long took = System.nanoTime() - runStarted;
             shares = RowBatches.split(outputs, rows);
             if (shares != null) {
@@ -66,36 +83,37 @@ final class BatchRunner {
             // again; each request is answered (a 500) and gives back its place, and the thread serves on.
             LOG.errorf(e, "a merged run of %d requests for %s failed", batch.size(), label);
             batch.forEach(pending -> answer(pending, null, e));
-            return;
+            return e;
         }
         if (shares == null) {
-            batch.forEach(this::runAlone);
-            return;
+            batch.forEach(pending -> runAlone(pending, trace));
+            return null;
         }
         for (int i = 0; i < rows.length; i++) {
             batch.get(i).times().add(shared);
             answer(batch.get(i), shares.get(i), null);
         }
+        return null;
     }
 
-    private List<Tensor> timedRun(InferenceRequest request, int rows, RequestTimes times) {
+    private List<Tensor> timedRun(InferenceRequest request, int rows, RequestTimes times, BatchTrace trace) {
         long started = System.nanoTime();
-        List<Tensor> outputs = engine.run(request, times);
+        List<Tensor> outputs = BatchTrace.run(trace, label, rows, () -> engine.run(request, times));
         observer.ran(rows, System.nanoTime() - started);
         return outputs;
     }
 
     /** Runs one request by itself; one with more rows than a batch may hold runs in slices of at most that many. */
-    private void runAlone(QueuedRequest pending) {
+    private void runAlone(QueuedRequest pending, BatchTrace trace) {
         try {
             if (pending.key() == null || pending.rows() <= maxRows) {
-                answer(pending, timedRun(pending.request(), pending.rows(), pending.times()), null);
+                answer(pending, timedRun(pending.request(), pending.rows(), pending.times(), trace), null);
                 return;
             }
             List<List<Tensor>> slices = new ArrayList<>();
             for (int from = 0; from < pending.rows(); from += maxRows) {
                 int to = Math.min(pending.rows(), from + maxRows);
-                slices.add(timedRun(RowBatches.slice(pending.request(), from, to), to - from, pending.times()));
+                slices.add(timedRun(RowBatches.slice(pending.request(), from, to), to - from, pending.times(), trace));
             }
             answer(pending, RowBatches.join(slices), null);
         } catch (Throwable e) {

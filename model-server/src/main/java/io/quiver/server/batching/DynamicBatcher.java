@@ -5,6 +5,7 @@ import io.quiver.common.error.UnavailableException;
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.Tensor;
 import io.quiver.server.statistics.RequestTimes;
+import io.quiver.server.tracing.RequestTrace;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -77,10 +78,15 @@ public final class DynamicBatcher {
 
     /** As {@link #submit(InferenceRequest)}, telling {@code times} how long the request waited and ran. */
     public Optional<CompletableFuture<List<Tensor>>> submit(InferenceRequest request, RequestTimes times) {
+        return submit(request, times, null);
+    }
+
+    /** As {@link #submit(InferenceRequest, RequestTimes)}, carrying the request's {@code trace} to its run (null when not traced). */
+    public Optional<CompletableFuture<List<Tensor>>> submit(InferenceRequest request, RequestTimes times, RequestTrace trace) {
         admission.enter();
         String key = RowBatches.mergeKey(request);
         QueuedRequest pending = new QueuedRequest(request, key, key == null ? 1 : RowBatches.rows(request),
-                System.nanoTime(), new CompletableFuture<>(), times);
+                System.nanoTime(), new CompletableFuture<>(), times, trace);
         lock.lock();
         try {
             if (stopping) {
@@ -236,6 +242,9 @@ public final class DynamicBatcher {
         } finally {
             lock.unlock();
         }
-        left.forEach(p -> runner.answer(p, null, new UnavailableException("model " + label + " stopped; retry", 1)));
+        left.forEach(p -> {
+            RequestTrace.notQueued(p.trace(), "model " + label + " stopped");
+            runner.answer(p, null, new UnavailableException("model " + label + " stopped; retry", 1));
+        });
     }
 }

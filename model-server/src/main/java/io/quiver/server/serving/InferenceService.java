@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Timer;
 import io.quiver.server.config.ServerConfig;
 import io.quiver.common.error.ApiException;
 import io.quiver.common.error.UnavailableException;
+import io.quiver.common.tracing.Tracing;
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.InputValidator;
 import io.quiver.server.inference.Tensor;
@@ -12,6 +13,7 @@ import io.quiver.server.payloadlog.Exchange;
 import io.quiver.server.payloadlog.PayloadLog;
 import io.quiver.server.statistics.ModelStatistics;
 import io.quiver.server.statistics.RequestTimes;
+import io.quiver.server.tracing.RequestTrace;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
@@ -38,9 +40,12 @@ public class InferenceService {
     private final InputValidator validator;
     private final MeterRegistry meters;
     private final PayloadLog payloads;
+    private final Tracing tracing;
 
-    InferenceService(ModelRegistry registry, ServerConfig config, MeterRegistry meters, PayloadLog payloads) {
+    InferenceService(ModelRegistry registry, ServerConfig config, MeterRegistry meters, PayloadLog payloads,
+                     Tracing tracing) {
         this.registry = registry;
+        this.tracing = tracing;
         this.validator = new InputValidator(config.limits().maxBatchRows());
         this.meters = meters;
         this.payloads = payloads;
@@ -71,12 +76,18 @@ public class InferenceService {
             Optional<CompletableFuture<List<Tensor>>> queued;
             InferenceRequest request = null;
             int inferences;
+            RequestTrace trace = null;
             try {
-                request = decode.apply(info);
-                validator.validate(request, info.signature());
+                request = RequestTrace.step(tracing, "decode", info.toString(), () -> {
+                    InferenceRequest decoded = decode.apply(info);
+                    validator.validate(decoded, info.signature());
+                    return decoded;
+                });
                 inferences = slot.inferences(request);
-                queued = slot.submit(request, times);
+                trace = RequestTrace.queued(tracing, info.toString());
+                queued = slot.submit(request, times, trace);
             } catch (ApiException e) {
+                RequestTrace.notQueued(trace, e.getMessage());
                 long took = System.nanoTime() - started;
                 String outcome = count(slot, sample, e);
                 slot.statistics().failed(took);
@@ -97,6 +108,7 @@ public class InferenceService {
                             }
                         });
             }
+            RequestTrace.notQueued(trace, "model " + info + " is being replaced or unloaded");
             if (attempt == RESOLVE_ATTEMPTS) {
                 throw new UnavailableException("model " + info + " is being replaced or unloaded; retry", 1);
             }

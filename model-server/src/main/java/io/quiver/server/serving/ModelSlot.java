@@ -15,6 +15,7 @@ import io.quiver.server.inference.RunTimes;
 import io.quiver.server.inference.Tensor;
 import io.quiver.server.statistics.ModelStatistics;
 import io.quiver.server.statistics.RequestTimes;
+import io.quiver.server.tracing.RequestTrace;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -103,15 +104,16 @@ public final class ModelSlot implements Resident {
         return (int) request.inputs().get(0).shape()[0];
     }
 
-    /** Queues a validated request for this version; empty when the slot is draining. */
-    Optional<CompletableFuture<List<Tensor>>> submit(InferenceRequest request, RequestTimes times) {
+    /** Queues a validated request for this version, its {@code trace} along (null when not traced); empty when the slot is draining. */
+    Optional<CompletableFuture<List<Tensor>>> submit(InferenceRequest request, RequestTimes times, RequestTrace trace) {
         if (batcher != null) {
-            return batcher.submit(request, times);
+            return batcher.submit(request, times, trace);
         }
         long queued = System.nanoTime();
         return workers.submit(() -> {
             times.queued(System.nanoTime() - queued);
-            return run(request, times);
+            RequestTrace.dequeued(trace, 1);
+            return RequestTrace.run(trace, info.toString(), inferences(request), () -> run(request, times));
         });
     }
 
