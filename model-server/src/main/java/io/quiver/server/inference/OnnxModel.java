@@ -67,8 +67,8 @@ public final class OnnxModel implements AutoCloseable {
             options.setInterOpNumThreads(1);
             // A small service's models are small: the CPU arena would keep its high-water mark
             // resident for good, and per-shape memory patterns cost more than they save here.
-            options.setCPUArenaAllocator(Boolean.getBoolean("exp.arena") ? true : false);
-            options.setMemoryPatternOptimization(Boolean.getBoolean("exp.arena"));
+            options.setCPUArenaAllocator(false);
+            options.setMemoryPatternOptimization(false);
             OrtSession session = ENV.createSession(file.toString(), options);
             try {
                 List<TensorSpec> inputs = inputSpecs(session.getInputInfo());
