@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.quiver.server.config.ServerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -30,8 +31,13 @@ public class ModelResidency {
     private final Set<Resident> residents = ConcurrentHashMap.newKeySet();
     private final Counter evictions;
 
+    @Inject
     ModelResidency(ServerConfig config, MeterRegistry meters) {
-        this.budgetBytes = config.cache().memoryBudget().asLongValue();
+        this(config.cache().memoryBudget().asLongValue(), meters);
+    }
+
+    ModelResidency(long budgetBytes, MeterRegistry meters) {
+        this.budgetBytes = budgetBytes;
         // Read at each scrape, not on the request path.
         Gauge.builder("quiver.cache.memory.used", this, ModelResidency::usedBytes)
                 .description("Estimated memory of the resident models").baseUnit(BaseUnits.BYTES).register(meters);
@@ -53,16 +59,22 @@ public class ModelResidency {
             if (used <= budgetBytes) {
                 return;
             }
-            List<Resident> candidates = new ArrayList<>(residents);
-            candidates.remove(admitted);
-            candidates.sort(Comparator.comparingLong(Resident::lastUsedNanos));
-            for (Resident candidate : candidates) {
+            // Requests stamp their use times without this lock, so each is read once, here: a sort
+            // reading stamps that move under it may throw (TimSort checks its comparator's contract).
+            List<UsedAt> candidates = new ArrayList<>(residents.size());
+            for (Resident resident : residents) {
+                if (resident != admitted) {
+                    candidates.add(new UsedAt(resident, resident.lastUsedNanos()));
+                }
+            }
+            candidates.sort(Comparator.comparingLong(UsedAt::nanos));
+            for (UsedAt candidate : candidates) {
                 if (used <= budgetBytes) {
                     break;
                 }
-                residents.remove(candidate);
-                used -= candidate.residentBytes();
-                victims.add(candidate);
+                residents.remove(candidate.resident());
+                used -= candidate.resident().residentBytes();
+                victims.add(candidate.resident());
             }
             if (used > budgetBytes) {
                 LOG.warnf("resident models take %d bytes, over the budget of %d (quiver.cache.memory-budget)",
@@ -74,6 +86,10 @@ public class ModelResidency {
             victim.evict();
             evictions.increment();
         }
+    }
+
+    /** A resident and its use time as one admission read it. */
+    private record UsedAt(Resident resident, long nanos) {
     }
 
     public synchronized void forget(Resident resident) {

@@ -163,8 +163,15 @@ public final class ModelSlot implements Resident {
             current.retain();
             loaded = current;
         }
-        residency.admit(this);
-        return new ModelLease(current);
+        ModelLease lease = new ModelLease(current);
+        try {
+            residency.admit(this);
+        } catch (RuntimeException | Error e) {
+            // The request fails, and its reference must not keep the session open for good.
+            lease.close();
+            throw e;
+        }
+        return lease;
     }
 
     /** Stops taking requests; once queued ones finish, the session is freed. */
