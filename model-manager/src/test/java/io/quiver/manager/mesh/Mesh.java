@@ -56,6 +56,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     private boolean exporterModels;
     private String controlToken;
     private final Map<String, String> managerSettings = new LinkedHashMap<>();
+    private final Map<String, String> replicaSettings = new LinkedHashMap<>();
     private final List<ServiceProcess> replicas = new ArrayList<>();
     private final Http http = new Http();
     private ServiceProcess manager;
@@ -177,6 +178,12 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
         return this;
     }
 
+    /** A setting of every model-server as an environment variable, e.g. {@code QUARKUS_HTTP_IDLE_TIMEOUT}; before the mesh starts. */
+    public Mesh replicaSetting(String variable, String value) {
+        replicaSettings.put(variable, value);
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         if (!isolated.isEmpty()) {
@@ -203,7 +210,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
                     writeExporterModels(repository);
                 }
             }
-            Map<String, String> env = new LinkedHashMap<>();
+            Map<String, String> env = new LinkedHashMap<>(replicaSettings);
             env.put("QUIVER_REPOSITORY", repository.toString());
             if (sharedRepository) {
                 env.put("QUIVER_REPOSITORY_POLL_INTERVAL", "200ms");
