@@ -178,7 +178,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
         return this;
     }
 
-    /** A setting of every model-server as an environment variable; before the mesh starts. */
+    /** A setting of every model-server as an environment variable, e.g. {@code QUARKUS_HTTP_IDLE_TIMEOUT}; before the mesh starts. */
     public Mesh replicaSetting(String variable, String value) {
         replicaSettings.put(variable, value);
         return this;

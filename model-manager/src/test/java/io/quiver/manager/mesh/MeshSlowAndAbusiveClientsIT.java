@@ -1,0 +1,220 @@
+package io.quiver.manager.mesh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.examples.ExampleModels;
+import io.quiver.examples.ReferenceModels;
+import io.quiver.manager.mesh.AbusiveClients.Attack;
+import io.quiver.manager.mesh.AbusiveClients.Target;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Slow and abusive clients against each entry point in turn (a model-server directly, the manager,
+ * the gateway in front of the manager), while a well-behaved client sends forecasts at a fixed rate:
+ * a header (slowloris) or a body trickled a byte a second, idle connections, connections that pipeline
+ * requests and never read an answer, and {@code Expect: 100-continue} never followed by its body.
+ * No request of the well-behaved client may fail, and every abusive connection must be closed by
+ * the timeout configured for it (short ones here: {@value #TIMEOUT_SECONDS} s), except a body
+ * trickled a byte a second, which nothing has a deadline for: at the services it stays open, at the
+ * gateway no more than its per-address connection limit stays open (docs/reliability.md). The
+ * figures are printed at the end.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MeshSlowAndAbusiveClientsIT {
+    private static final int TIMEOUT_SECONDS = 4;
+    private static final String TIMEOUT = TIMEOUT_SECONDS + "s";
+    private static final double RATE = 50;
+    /** Long enough for the attack to be in full swing, its connections to time out, and a while after. */
+    private static final Duration PHASE = Duration.ofSeconds(TIMEOUT_SECONDS + 5);
+    /** A connection closed this much after its timeout is late: timers, and an event loop busy with the rest. */
+    private static final Duration SLACK = Duration.ofSeconds(3);
+    private static final String MODELS_HOST = "models." + Gateway.DOMAIN;
+    /** What the never-reading connections ask for: a model's metadata, a small JSON answer. */
+    private static final String METADATA = "/v2/models/" + ExampleModels.LSTM_FORECASTER;
+
+    @RegisterExtension
+    @Order(1)
+    static final Mesh MESH = Mesh.withReplicas(1).selfRegistering()
+            .managerSetting("QUARKUS_HTTP_IDLE_TIMEOUT", TIMEOUT)
+            .replicaSetting("QUARKUS_HTTP_IDLE_TIMEOUT", TIMEOUT)
+            // The replica's own admission limit is not what is tested here: on a shared build machine the
+            // manager's default of 64 requests in flight is reached at times, and it would answer 503.
+            .replicaSetting("QUIVER_REGISTRATION_MAX_CONCURRENT_REQUESTS", "512");
+
+    /** The attackers come from another address than the client, so per-address limits apply to them alone. */
+    @RegisterExtension
+    @Order(2)
+    static final Gateway GATEWAY = Gateway.inFrontOf(MESH)
+            .setting("GATEWAY_CLIENT_HEADER_TIMEOUT", TIMEOUT)
+            .setting("GATEWAY_CLIENT_BODY_TIMEOUT", TIMEOUT)
+            .setting("GATEWAY_SEND_TIMEOUT", TIMEOUT)
+            .setting("GATEWAY_KEEPALIVE_TIMEOUT", TIMEOUT)
+            .setting("GATEWAY_RATE", "100r/s")
+            .setting("GATEWAY_BURST", "100");
+
+    private static final List<String> FIGURES = Collections.synchronizedList(new ArrayList<>());
+
+    /**
+     * The replica registers itself (retrying), then every entry point gets a first round of requests:
+     * with idle timeouts this short, a request a cold JVM takes longer over than the timeout is cut
+     * off, as the timeouts' documentation warns.
+     */
+    @BeforeAll
+    static void registeredAndWarm() {
+        Mesh.await("replica-1 registered itself", Duration.ofSeconds(30), () -> MESH.services().containsKey("replica-1"));
+        for (EntryPoint entry : EntryPoint.values()) {
+            SteadyClient.run(newClient(), forecasts(entry), RATE, Duration.ofSeconds(2), 0);
+        }
+    }
+
+    enum EntryPoint {
+        MODEL_SERVER, MANAGER, GATEWAY
+    }
+
+    /**
+     * Every attack at every entry point but one: connections that pipeline requests and never read
+     * take a service's heap to OutOfMemoryError within seconds (Vert.x goes on reading and queueing
+     * their requests), which is not mended yet; docs/reliability.md says so. At the gateway nginx
+     * stops them.
+     */
+    static Stream<Arguments> everyAttackAtEveryEntryPoint() {
+        return Stream.of(EntryPoint.values())
+                .flatMap(entry -> Stream.of(Attack.values())
+                        .filter(attack -> entry == EntryPoint.GATEWAY || attack != Attack.NEVER_READING)
+                        .map(attack -> Arguments.of(entry, attack)));
+    }
+
+    @ParameterizedTest(name = "{0} without an attack")
+    @Order(1)
+    @EnumSource(EntryPoint.class)
+    void aWellBehavedClientAlone(EntryPoint entry) {
+        SteadyClient.Figures figures = SteadyClient.run(newClient(), forecasts(entry), RATE, Duration.ofSeconds(4), 1);
+        FIGURES.add(String.format("%-12s %-20s %s", entry, "(none)", figures));
+        assertEquals(List.of(), figures.failures(), entry + " alone: " + figures);
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @Order(2)
+    @MethodSource("everyAttackAtEveryEntryPoint")
+    void aWellBehavedClientIsServedThroughTheAttack(EntryPoint entry, Attack attack) throws Exception {
+        Target target = target(entry);
+        int count = switch (attack) {
+            case SLOW_HEADERS, SLOW_BODY, IDLE -> 300;
+            case NEVER_READING -> 20;
+            case EXPECT_WITHOUT_BODY -> 50;
+        };
+        try (AbusiveClients abusers = AbusiveClients.open(attack, target, count)) {
+            SteadyClient.Figures figures = SteadyClient.run(newClient(), forecasts(entry), RATE, PHASE, attack.ordinal());
+            boolean cutOff = attack != Attack.SLOW_BODY;
+            // nginx goes on reading and answering a never-reading client until the socket buffers
+            // (megabytes, on loopback) are full; only then does its send timeout start.
+            Duration late = attack == Attack.NEVER_READING ? Duration.ofSeconds(40) : SLACK;
+            if (cutOff) {
+                Mesh.await(entry + " closes every " + attack + " connection", late, () -> abusers.stillOpen() == 0);
+            }
+            List<Duration> closed = abusers.closedAfter();
+            FIGURES.add(String.format("%-12s %-20s %s; %d of %d abusive connections answered, %d closed%s", entry, attack,
+                    figures, abusers.answered(), count, closed.size(), closed.isEmpty() ? "" : String.format(" after %.1f-%.1f s",
+                            closed.get(0).toMillis() / 1000.0, closed.get(closed.size() - 1).toMillis() / 1000.0)));
+
+            assertEquals(List.of(), figures.failures(), entry + " under " + attack + ": " + figures);
+            if (cutOff) {
+                Duration earliest = closed.get(0);
+                Duration latest = closed.get(closed.size() - 1);
+                assertTrue(earliest.compareTo(Duration.ofMillis(TIMEOUT_SECONDS * 800L)) >= 0,
+                        attack + " connections were closed after " + earliest + ", before their " + TIMEOUT + " timeout");
+                assertTrue(latest.compareTo(PHASE.plus(late)) <= 0, attack + " connections lasted " + latest);
+            } else if (entry == EntryPoint.GATEWAY) {
+                // No deadline for a whole body in nginx either: a byte a second keeps the body timeout away,
+                // but no address has more than GATEWAY_MAX_CONNECTIONS requests in progress; the rest are
+                // answered 429 at once (nginx then reads and drops their bodies for up to lingering_time, 30 s).
+                assertTrue(count - abusers.answered() <= 64, count - abusers.answered() + " trickled bodies in progress at the gateway");
+            } else {
+                // Every body byte restarts Vert.x's idle timeout, and the services have no deadline for a whole body.
+                assertEquals(count, abusers.stillOpen(), entry + " closed trickled bodies: update docs/reliability.md");
+            }
+        }
+    }
+
+    @AfterAll
+    static void printFigures() {
+        System.out.println("[slow clients] a well-behaved client at " + (int) RATE + " requests/s, timeouts " + TIMEOUT
+                + ":\n" + String.join("\n", FIGURES));
+    }
+
+    private static Target target(EntryPoint entry) {
+        return switch (entry) {
+            case MODEL_SERVER -> new Target(entry.name(), address(MESH.replica("replica-1").uri()),
+                    "127.0.0.1:" + MESH.replica("replica-1").port(), null, METADATA);
+            case MANAGER -> new Target(entry.name(), address(MESH.manager().uri()), "127.0.0.1:" + MESH.manager().port(),
+                    null, METADATA);
+            case GATEWAY -> new Target(entry.name(), address(GATEWAY.uri("")), MODELS_HOST, basicAuthorization(),
+                    METADATA);
+        };
+    }
+
+    private static InetSocketAddress address(URI uri) {
+        return new InetSocketAddress(uri.getHost(), uri.getPort());
+    }
+
+    private static String basicAuthorization() {
+        String credentials = Gateway.USER + ":" + GATEWAY.password();
+        return "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A client of its own per run, so that no connection kept from the last run meets a server that closed it. */
+    private static HttpClient newClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** POST /predict with a series of its own, answered with the reference forecast. */
+    private static SteadyClient.Call forecasts(EntryPoint entry) {
+        URI uri = switch (entry) {
+            case MODEL_SERVER -> MESH.replica("replica-1").uri("/predict");
+            case MANAGER -> MESH.managerUri("/predict");
+            case GATEWAY -> GATEWAY.uri("/predict");
+        };
+        return random -> {
+            double[] series = Forecasts.series(random);
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(SteadyClient.TIMEOUT)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Forecasts.body(series)));
+            if (entry == EntryPoint.GATEWAY) {
+                // Host is a restricted header; the failsafe configuration allows it (jdk.httpclient.allowRestrictedHeaders).
+                request.header("Host", MODELS_HOST).header("Authorization", basicAuthorization());
+            }
+            return new SteadyClient.Prepared(request.build(), answer -> {
+                try {
+                    JsonNode predictions = Http.JSON.readTree(answer.body()).path("predictions");
+                    double expected = ReferenceModels.lstmForecast(series);
+                    return predictions.size() == 1 && Math.abs(predictions.get(0).asDouble() - expected) <= Forecasts.TOLERANCE
+                            ? null : "expected the forecast " + expected + ", got " + answer.body();
+                } catch (Exception e) {
+                    return "not JSON: " + answer.body();
+                }
+            });
+        };
+    }
+}
