@@ -81,40 +81,16 @@ public class ForwardingRoutes {
         HttpServerRequest request = ctx.request();
         BodyCollector collector = new BodyCollector();
         request.handler(collector::add);
-        request.exceptionHandler(failure -> collector.failed = true);
+        request.exceptionHandler(failure -> collector.failed());
         if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
             // curl asks before sending a body over 1 KiB and otherwise waits a second for the answer.
             ctx.response().writeContinue();
         }
         request.endHandler(end -> {
-            if (!collector.failed) {
+            if (!collector.hasFailed()) {
                 run(ctx, () -> call.start(collector.body()));
             }
         });
-    }
-
-    /** A body as it arrives: most fit one chunk, which is kept as it is rather than copied. */
-    private static final class BodyCollector {
-        private Buffer first;
-        private Buffer joined;
-        private long length;
-        private boolean failed;
-
-        void add(Buffer chunk) {
-            length += chunk.length();
-            if (first == null) {
-                first = chunk;
-            } else {
-                if (joined == null) {
-                    joined = Buffer.buffer((int) Math.min(Integer.MAX_VALUE, length)).appendBuffer(first);
-                }
-                joined.appendBuffer(chunk);
-            }
-        }
-
-        Buffer body() {
-            return joined != null ? joined : first != null ? first : Buffer.buffer();
-        }
     }
 
     private void run(RoutingContext ctx, Call call) {

@@ -67,24 +67,23 @@ public class GrpcRoutes {
     private void read(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         String id = RequestIds.of(request);
-        Buffer body = Buffer.buffer();
-        boolean[] refused = {false};
+        BodyCollector collector = new BodyCollector();
         request.handler(chunk -> {
-            if (refused[0]) {
+            if (collector.hasFailed()) {
                 return;
             }
-            if (body.length() + chunk.length() > maxMessageBytes + GrpcFrames.PREFIX) {
-                refused[0] = true;
+            if (collector.length() + chunk.length() > maxMessageBytes + GrpcFrames.PREFIX) {
+                collector.failed();
                 GrpcAnswers.fail(ctx.response(), GrpcCodes.RESOURCE_EXHAUSTED, "the request message is over the limit of "
                         + maxMessageBytes + " bytes (quiver.manager.routing.max-request-size)", id);
                 return;
             }
-            body.appendBuffer(chunk);
+            collector.add(chunk);
         });
-        request.exceptionHandler(failure -> refused[0] = true);
+        request.exceptionHandler(failure -> collector.failed());
         request.endHandler(end -> {
-            if (!refused[0]) {
-                call(ctx, ctx.pathParam("method"), body, id);
+            if (!collector.hasFailed()) {
+                call(ctx, ctx.pathParam("method"), collector.body(), id);
             }
         });
     }
