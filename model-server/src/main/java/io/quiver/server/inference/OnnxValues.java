@@ -21,15 +21,22 @@ final class OnnxValues {
     }
 
     /**
-     * An ONNX Runtime tensor holding {@code tensor}, its bytes copied into {@code staging}'s direct
-     * memory, which the tensor then uses in place. UINT16, UINT32 and UINT64 go in as the signed
-     * type of their width, which the model takes in their place ({@link ModelGraph}).
+     * An ONNX Runtime tensor holding {@code tensor}: over its raw bytes where they lie when they are
+     * in direct memory at an address of their element's width (a binary request's body, see
+     * {@code RequestBodies}), else its bytes copied into {@code staging}'s direct memory, which the
+     * tensor then uses in place. UINT16, UINT32 and UINT64 go in as the signed type of their width,
+     * which the model takes in their place ({@link ModelGraph}).
      */
     static OnnxTensor toOnnx(OrtEnvironment env, Tensor tensor, InputStaging staging) throws OrtException {
         long[] shape = tensor.shape();
         Object data = tensor.data();
         if (tensor.type() == DataType.BYTES) {
             return OnnxTensor.createTensor(env, (String[]) data, shape);
+        }
+        if (inPlace(tensor)) {
+            // Little-endian as they arrived, and so is this machine (see below).
+            return OnnxTensor.createTensor(env, ((ByteBuffer) data).duplicate().order(ByteOrder.nativeOrder()), shape,
+                    javaType(tensor.type()));
         }
         ByteBuffer bytes = staging.take(stagedBytes(tensor));
         if (data instanceof ByteBuffer raw) {
@@ -77,9 +84,18 @@ final class OnnxValues {
         };
     }
 
-    /** The direct memory {@code tensor} takes as an ONNX Runtime input; none for strings, which it copies itself. */
+    /**
+     * The direct memory {@code tensor} takes as an ONNX Runtime input; none for strings, which it
+     * copies itself, and none for raw bytes it reads in place.
+     */
     static int stagedBytes(Tensor tensor) {
-        return tensor.type() == DataType.BYTES ? 0 : tensor.size() * tensor.type().byteSize();
+        return tensor.type() == DataType.BYTES || inPlace(tensor) ? 0 : tensor.size() * tensor.type().byteSize();
+    }
+
+    /** Raw bytes in direct memory, each element at an address of its width: ONNX Runtime reads them where they lie. */
+    private static boolean inPlace(Tensor tensor) {
+        return tensor.data() instanceof ByteBuffer raw && raw.isDirect()
+                && raw.alignmentOffset(0, tensor.type().byteSize()) == 0;
     }
 
     /** An output as a tensor of the type its spec declares. */

@@ -38,7 +38,7 @@ final class BinaryTensors {
     }
 
     /** Where each input's bytes lie in the body; {@code offsets[i] < 0} for inputs given as JSON. */
-    record Slices(byte[] body, int[] offsets, int[] sizes) {
+    record Slices(ByteBuffer body, int[] offsets, int[] sizes) {
         boolean binary(int input) {
             return input < offsets.length && offsets[input] >= 0;
         }
@@ -48,18 +48,19 @@ final class BinaryTensors {
      * Splits {@code body} at the header's length and checks every binary size against the bytes
      * actually received, before anything is allocated from them. Without the header the body is JSON.
      */
-    static Request parse(byte[] body, String header) {
+    static Request parse(ByteBuffer body, String header) {
+        int bodyLength = body.remaining();
         if (header == null) {
-            return new Request(JsonBodies.object(body), null);
+            return new Request(JsonBodies.object(json(body, bodyLength)), null);
         }
-        int length = headerLength(header, body.length);
-        JsonNode json = JsonBodies.object(Arrays.copyOf(body, length));
+        int length = headerLength(header, bodyLength);
+        JsonNode json = JsonBodies.object(json(body, length));
         JsonNode inputs = json.get("inputs");
         int count = inputs != null && inputs.isArray() ? inputs.size() : 0;
         int[] offsets = new int[count];
         int[] sizes = new int[count];
         Arrays.fill(offsets, -1);
-        long remaining = (long) body.length - length;
+        long remaining = (long) bodyLength - length;
         long next = length;
         for (int i = 0; i < count; i++) {
             JsonNode sizeNode = inputs.get(i).path("parameters").get(SIZE);
@@ -85,7 +86,30 @@ final class BinaryTensors {
             throw new BadRequestException("the inputs' binary_data_size add up to " + used + " bytes but "
                     + remaining + " bytes follow the JSON (" + HEADER + ": " + length + ")");
         }
-        return new Request(json, new Slices(body, offsets, sizes));
+        return new Request(json, new Slices(body.slice(), offsets, sizes));
+    }
+
+    /** The first {@code length} bytes of {@code body}, on the heap for the JSON parser. */
+    private static byte[] json(ByteBuffer body, int length) {
+        byte[] text = new byte[length];
+        body.get(body.position(), text);
+        return text;
+    }
+
+    /**
+     * The JSON part's length as the header gives it, to place the binary part that follows it in
+     * memory before the body is read; 0 when there is none or it is not a length (which
+     * {@link #parse} then refuses).
+     */
+    static int jsonLength(String header) {
+        if (header == null) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Integer.parseInt(header.trim()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static int headerLength(String header, int bodyLength) {
@@ -111,7 +135,7 @@ final class BinaryTensors {
      * lie in the body for fixed-width numbers, decoded for BOOL and BYTES.
      */
     static Tensor read(Slices slices, int index, String name, DataType type, int count, long[] shape, String what) {
-        ByteBuffer bytes = ByteBuffer.wrap(slices.body(), slices.offsets()[index], slices.sizes()[index]);
+        ByteBuffer bytes = slices.body().slice(slices.offsets()[index], slices.sizes()[index]);
         return TensorBytes.read(bytes, name, type, count, shape, what, SIZE);
     }
 

@@ -6,6 +6,7 @@ import io.quiver.common.json.JsonBodies;
 import io.quiver.server.config.ServerConfig;
 import io.quiver.server.payloadlog.Exchange;
 import io.quiver.server.protocol.RequestBodies;
+import io.quiver.server.serving.InferenceResult;
 import io.quiver.server.serving.InferenceService;
 import io.quiver.server.serving.ModelInfo;
 import io.quiver.server.serving.ModelLoading;
@@ -149,15 +150,23 @@ public class V2Resource {
                                                   @HeaderParam(BinaryTensors.HEADER) String jsonLength,
                                                   @Context RoutingContext http) {
         // The body is read here rather than by the REST layer: see RequestBodies.
-        return RequestBodies.read(http, maxRequestBytes).thenCompose(body -> {
-            BinaryTensors.Request request = BinaryTensors.parse(body, jsonLength);
-            JsonNode json = request.json();
-            String id = JsonBodies.optionalText(json, "id");
-            Set<String> binaryOutputs = BinaryTensors.binaryOutputs(json);
-            // Binary inputs are logged as the JSON part says them: their binary_data_size.
-            Exchange exchange = new Exchange(Exchange.Protocol.V2_REST, RequestIds.of(http.request()), json);
-            return inference.infer(exchange, name, version, model -> V2Codec.decode(json, request.slices()))
-                    .thenApply(result -> BinaryTensors.answer(mapper, result, id, binaryOutputs));
+        return RequestBodies.read(http, maxRequestBytes, BinaryTensors.jsonLength(jsonLength)).thenCompose(body -> {
+            try {
+                BinaryTensors.Request request = BinaryTensors.parse(body.bytes(), jsonLength);
+                JsonNode json = request.json();
+                String id = JsonBodies.optionalText(json, "id");
+                Set<String> binaryOutputs = BinaryTensors.binaryOutputs(json);
+                // Binary inputs are logged as the JSON part says them: their binary_data_size.
+                Exchange exchange = new Exchange(Exchange.Protocol.V2_REST, RequestIds.of(http.request()), json);
+                CompletionStage<InferenceResult> run = inference.infer(exchange, name, version, model -> V2Codec.decode(json, request.slices()));
+                // Binary inputs are read where they lie in the body until the run is over, whatever
+                // becomes of the answer; that is also when the body goes back to its pool.
+                run.whenComplete((result, failure) -> body.release());
+                return run.thenApply(result -> BinaryTensors.answer(mapper, result, id, binaryOutputs));
+            } catch (RuntimeException e) {
+                body.release();
+                throw e;
+            }
         });
     }
 

@@ -7,6 +7,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.common.fuzz.HeadedInput;
 import io.quiver.common.json.JsonBodies;
+import java.nio.ByteBuffer;
 
 /**
  * An Open Inference Protocol request body, as {@code POST /v2/models/{name}/infer} decodes it
@@ -34,7 +35,7 @@ class V2RequestFuzzTest {
 
     /** What V2Resource#inferVersion does with a body before the model runs. */
     private static void decode(byte[] body, String header) {
-        BinaryTensors.Request request = BinaryTensors.parse(body, header);
+        BinaryTensors.Request request = BinaryTensors.parse(ByteBuffer.wrap(body), header);
         JsonNode json = request.json();
         JsonBodies.optionalText(json, "id");
         BinaryTensors.binaryOutputs(json);
