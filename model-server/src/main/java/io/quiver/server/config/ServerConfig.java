@@ -154,6 +154,14 @@ public interface ServerConfig {
         @WithDefault("16M")
         MemorySize maxRequestSize();
 
+        /**
+         * Direct memory kept for reuse by the Open Inference Protocol's request bodies, which are
+         * read into direct memory so that binary tensor data runs where it lies; what a body used
+         * beyond this is freed when its request is over. Enough for a dozen image-sized bodies.
+         */
+        @WithDefault("8M")
+        MemorySize reusedBodyMemory();
+
         /** Most rows (the first dimension) in one inference request. */
         @WithDefault("4096")
         int maxBatchRows();

@@ -1,33 +1,35 @@
 package io.quiver.server.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.quiver.common.error.BadRequestException;
 import io.quiver.common.error.PayloadTooLargeException;
 import io.quiver.common.error.UnavailableException;
+import io.quiver.server.config.ServerConfig;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A request body read straight from the connection into pooled direct memory, once.
+ * Request bodies read straight from the connection into direct memory, once.
  *
  * <p>For endpoints whose bodies are large (an image is 0.6 MB as binary tensor data). The REST
  * layer's own reading copies a body three times on the heap before a resource sees it; a heap
  * array of the body's length is one more copy into the direct memory ONNX Runtime reads, and at
- * a few hundred requests a second those arrays alone made a young collection every ten requests.
- * Here the bytes go into direct memory from a pool of this class's own, placed so that the binary
- * tensor data after a JSON header of known length starts on a 64-byte address, as ONNX Runtime's
- * allocator places tensors: an input read from there runs in place, with no copy at all. The
- * memory is back in the pool as soon as the request's run is over ({@link RequestBody#release}),
- * whatever the outcome, so it never waits for a garbage collection.
+ * a few hundred requests a second those arrays alone made a young collection every eight requests.
+ * Here the bytes go into direct memory that is kept and reused ({@link BodyMemory}), placed so
+ * that the binary tensor data after a JSON header of known length starts on a 64-byte address, as
+ * ONNX Runtime's allocator places tensors: an input read from there runs in place, with no copy
+ * at all. The memory is given back as soon as the request's run is over
+ * ({@link RequestBody#release}), whatever the outcome.
  */
-public final class RequestBodies {
+@ApplicationScoped
+public class RequestBodies {
     private static final int UNKNOWN_LENGTH_START = 16 * 1024;
     /**
      * The most allocated for a body before its bytes arrive: a Content-Length alone, which any
@@ -35,25 +37,23 @@ public final class RequestBodies {
      */
     private static final int MOST_RESERVED = 1 << 20;
     private static final int ALIGNMENT = 64;
-    /**
-     * The bodies' pool: 1 MiB chunks (8 KiB pages, order 7), so that a body of up to 1 MiB is
-     * pooled; a larger one is allocated for its request and freed when it is released. Two arenas
-     * for the event loops that read bodies; no per-thread caches, since bodies are released on the
-     * inference threads, not the threads that took them.
-     */
-    private static final PooledByteBufAllocator POOL = new PooledByteBufAllocator(true, 0, 2, 8192, 7, 0, 0, false);
-    private static final AtomicLong HELD = new AtomicLong();
 
-    private RequestBodies() {
+    private final BodyMemory memory;
+    private final long limit;
+
+    RequestBodies(ServerConfig config) {
+        this.memory = new BodyMemory(config.limits().reusedBodyMemory().asLongValue());
+        this.limit = config.limits().maxRequestSize().asLongValue();
     }
 
     /**
-     * The whole body; 413 beyond {@code limit} bytes, said before reading when Content-Length says so.
+     * The whole body; 413 beyond {@code quiver.limits.max-request-size}, said before reading when
+     * Content-Length says so.
      *
      * @param alignedAt the offset in the body whose byte should lie on a 64-byte address: where
      *                  the binary tensor data starts (0 for a body of JSON only)
      */
-    public static CompletionStage<RequestBody> read(RoutingContext routing, long limit, int alignedAt) {
+    public CompletionStage<RequestBody> read(RoutingContext routing, int alignedAt) {
         Buffer already = routing.body().buffer();
         if (already != null) {
             // Read already by the HTTP layer, as it reads bodies that come in chunks to hold them to its limit.
@@ -62,7 +62,7 @@ public final class RequestBodies {
         HttpServerRequest request = routing.request();
         long declared = declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH));
         if (declared > limit) {
-            return CompletableFuture.failedFuture(tooLarge(limit));
+            return CompletableFuture.failedFuture(tooLarge());
         }
         if (request.isEnded()) {
             return CompletableFuture.completedFuture(RequestBody.onHeap(new byte[0]));
@@ -70,7 +70,7 @@ public final class RequestBodies {
         Accumulator accumulator;
         try {
             accumulator = new Accumulator(declared >= 0 ? (int) Math.min(declared, MOST_RESERVED) : UNKNOWN_LENGTH_START,
-                    limit, Math.max(0, alignedAt));
+                    Math.max(0, alignedAt));
         } catch (UnavailableException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -81,7 +81,7 @@ public final class RequestBodies {
             }
             try {
                 if (!accumulator.append(chunk.getByteBuf())) {
-                    body.completeExceptionally(tooLarge(limit));
+                    body.completeExceptionally(tooLarge());
                 }
             } catch (UnavailableException e) {
                 accumulator.discard();
@@ -93,8 +93,8 @@ public final class RequestBodies {
             body.completeExceptionally(failure);
         });
         request.endHandler(ignored -> {
-            if (!body.complete(accumulator.body())) {
-                accumulator.discard();
+            if (!body.isDone()) {
+                body.complete(accumulator.body());
             }
         });
         if (request.version() == HttpVersion.HTTP_1_1 && "100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
@@ -105,15 +105,9 @@ public final class RequestBodies {
         return body;
     }
 
-    /** Bytes of direct memory that request bodies hold now (each is released once its request's run is over). */
-    public static long pooledBytesInUse() {
-        return HELD.get();
-    }
-
-    /** Gives {@code buffer} back to the pool. */
-    static void free(ByteBuf buffer) {
-        HELD.addAndGet(-buffer.capacity());
-        buffer.release();
+    /** Bytes of direct memory that request bodies hold now: each is given back once its request's run is over. */
+    public long bytesInUse() {
+        return memory.inUse();
     }
 
     private static long declaredLength(String header) {
@@ -131,21 +125,19 @@ public final class RequestBodies {
         throw new BadRequestException("Content-Length must be a non-negative integer, got '" + header + "'");
     }
 
-    private static PayloadTooLargeException tooLarge(long limit) {
+    private PayloadTooLargeException tooLarge() {
         return new PayloadTooLargeException("the request body is over the " + limit + "-byte limit "
                 + "(quiver.limits.max-request-size)");
     }
 
-    /** Chunks copied into one pooled buffer, grown only past what was reserved. */
-    private static final class Accumulator {
-        private final long limit;
+    /** Chunks copied into one buffer, grown only past what was reserved. */
+    private final class Accumulator {
         private final int alignedAt;
-        private ByteBuf buffer;
+        private ByteBuffer buffer;
         private int start;
         private int size;
 
-        Accumulator(int capacity, long limit, int alignedAt) {
-            this.limit = limit;
+        Accumulator(int capacity, int alignedAt) {
             this.alignedAt = alignedAt;
             grow(capacity);
         }
@@ -163,44 +155,33 @@ public final class RequestBodies {
             if (start + size + length > buffer.capacity()) {
                 grow((int) Math.min(limit, Math.max((long) size + length, (buffer.capacity() - start) * 2L)));
             }
-            buffer.setBytes(start + size, chunk, chunk.readerIndex(), length);
+            chunk.getBytes(chunk.readerIndex(), buffer.limit(start + size + length).position(start + size));
             size += length;
             return true;
         }
 
-        /** A new buffer of {@code capacity} bytes after the padding that aligns the body, holding what was read. */
+        /** A new buffer holding {@code capacity} bytes after the padding that aligns the body, and what was read. */
         private void grow(int capacity) {
-            ByteBuf next;
-            try {
-                next = POOL.directBuffer(capacity + ALIGNMENT - 1);
-                HELD.addAndGet(next.capacity());
-            } catch (OutOfMemoryError e) {
-                // Direct memory, not the heap: nothing else is harmed, and the client may try again.
-                throw new UnavailableException("no memory for a " + capacity + "-byte request body now ("
-                        + e.getMessage() + "); retry", 1);
-            }
-            int misaligned = next.nioBuffer(0, next.capacity()).alignmentOffset(alignedAt, ALIGNMENT);
+            ByteBuffer next = memory.take(capacity + ALIGNMENT - 1);
+            int misaligned = next.alignmentOffset(alignedAt, ALIGNMENT);
             int padding = misaligned == 0 ? 0 : ALIGNMENT - misaligned;
             if (buffer != null) {
-                next.setBytes(padding, buffer, start, size);
-                free(buffer);
+                next.put(padding, buffer, start, size);
+                memory.giveBack(buffer);
             }
             buffer = next;
             start = padding;
         }
 
         RequestBody body() {
-            if (buffer == null) {
-                return RequestBody.onHeap(new byte[0]);
-            }
-            RequestBody body = RequestBody.pooled(buffer, start, size);
+            RequestBody body = RequestBody.in(memory, buffer, start, size);
             buffer = null;
             return body;
         }
 
         void discard() {
             if (buffer != null) {
-                free(buffer);
+                memory.giveBack(buffer);
                 buffer = null;
             }
         }

@@ -1,32 +1,33 @@
 package io.quiver.server.protocol;
 
-import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A request body read by {@link RequestBodies}: in pooled direct memory, which ONNX Runtime reads
- * binary tensor data from where it lies, so it must be released once the request's model run is
- * over, and is never to be read after that. Releasing twice is harmless.
+ * A request body read by {@link RequestBodies}: in direct memory, which ONNX Runtime reads binary
+ * tensor data from where it lies, so it must be released once the request's model run is over,
+ * and is never to be read after that. Releasing twice is harmless.
  */
 public final class RequestBody {
-    private final ByteBuf pooled;
+    private final BodyMemory owner;
+    private final ByteBuffer memory;
     private final ByteBuffer bytes;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    private RequestBody(ByteBuf pooled, ByteBuffer bytes) {
-        this.pooled = pooled;
+    private RequestBody(BodyMemory owner, ByteBuffer memory, ByteBuffer bytes) {
+        this.owner = owner;
+        this.memory = memory;
         this.bytes = bytes;
     }
 
-    /** {@code length} bytes of {@code pooled} from {@code start}; released with this body. */
-    static RequestBody pooled(ByteBuf pooled, int start, int length) {
-        return new RequestBody(pooled, pooled.nioBuffer(start, length).slice());
+    /** {@code length} bytes of {@code memory} from {@code start}; {@code memory} goes back to {@code owner} on release. */
+    static RequestBody in(BodyMemory owner, ByteBuffer memory, int start, int length) {
+        return new RequestBody(owner, memory, memory.slice(start, length));
     }
 
     /** A body the HTTP layer already holds on the heap: nothing to release. */
     static RequestBody onHeap(byte[] bytes) {
-        return new RequestBody(null, ByteBuffer.wrap(bytes));
+        return new RequestBody(null, null, ByteBuffer.wrap(bytes));
     }
 
     /** The body, position 0 to its length; a view of its own for each call. */
@@ -34,21 +35,10 @@ public final class RequestBody {
         return bytes.duplicate();
     }
 
-    public int length() {
-        return bytes.limit();
-    }
-
-    /** Bytes {@code from} to {@code to} copied to the heap, as a JSON parser takes them. */
-    public byte[] copy(int from, int to) {
-        byte[] out = new byte[to - from];
-        bytes.get(from, out);
-        return out;
-    }
-
-    /** Gives the memory back to the pool; the body and every tensor over it are not to be read after this. */
+    /** Gives the memory back; the body and every tensor over it are not to be read after this. */
     public void release() {
-        if (pooled != null && released.compareAndSet(false, true)) {
-            RequestBodies.free(pooled);
+        if (owner != null && released.compareAndSet(false, true)) {
+            owner.giveBack(memory);
         }
     }
 }

@@ -11,6 +11,7 @@ import io.quiver.server.binary.BinaryClient.Answer;
 import io.quiver.server.protocol.RequestBodies;
 import io.quiver.server.testing.ExampleRepository;
 import io.restassured.RestAssured;
+import jakarta.inject.Inject;
 import io.restassured.response.Response;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -32,12 +33,15 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(ExampleRepository.class)
 class RequestBodyMemoryTest {
+    @Inject
+    RequestBodies bodies;
+
     private static final String INFER = "/v2/models/house_price/versions/1/infer";
 
     @AfterEach
     void everyBodyIsBackInThePool() {
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertEquals(0, RequestBodies.pooledBytesInUse(), "bytes of request bodies still held"));
+                .untilAsserted(() -> assertEquals(0, bodies.bytesInUse(), "bytes of request bodies still held"));
     }
 
     @Test
@@ -109,7 +113,7 @@ class RequestBodyMemoryTest {
             out.write(head);
             out.write(new byte[5000]);
             out.flush();
-            await().atMost(Duration.ofSeconds(10)).until(() -> RequestBodies.pooledBytesInUse() > 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> bodies.bytesInUse() > 0);
         }
         // The connection is gone with 7,000 bytes still to come: the server drops what it read.
         given().get("/v2").then().statusCode(200);

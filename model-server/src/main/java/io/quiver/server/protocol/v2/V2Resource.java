@@ -3,7 +3,6 @@ package io.quiver.server.protocol.v2;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.common.error.RequestIds;
 import io.quiver.common.json.JsonBodies;
-import io.quiver.server.config.ServerConfig;
 import io.quiver.server.payloadlog.Exchange;
 import io.quiver.server.protocol.RequestBodies;
 import io.quiver.server.serving.InferenceResult;
@@ -49,13 +48,13 @@ public class V2Resource {
     private final ModelLoading loading;
     private final String serverVersion;
     private final ObjectMapper mapper;
-    private final long maxRequestBytes;
+    private final RequestBodies bodies;
 
     V2Resource(ModelRegistry registry, InferenceService inference, ModelLoading loading,
                @ConfigProperty(name = "quarkus.application.version", defaultValue = "0") String serverVersion,
-               ObjectMapper mapper, ServerConfig config) {
+               ObjectMapper mapper, RequestBodies bodies) {
         this.mapper = mapper;
-        this.maxRequestBytes = config.limits().maxRequestSize().asLongValue();
+        this.bodies = bodies;
         this.registry = registry;
         this.inference = inference;
         this.loading = loading;
@@ -150,7 +149,7 @@ public class V2Resource {
                                                   @HeaderParam(BinaryTensors.HEADER) String jsonLength,
                                                   @Context RoutingContext http) {
         // The body is read here rather than by the REST layer: see RequestBodies.
-        return RequestBodies.read(http, maxRequestBytes, BinaryTensors.jsonLength(jsonLength)).thenCompose(body -> {
+        return bodies.read(http, BinaryTensors.jsonLength(jsonLength)).thenCompose(body -> {
             try {
                 BinaryTensors.Request request = BinaryTensors.parse(body.bytes(), jsonLength);
                 JsonNode json = request.json();
