@@ -30,8 +30,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The real gateway ({@code gateway/start}, which runs nginx) on a free loopback port in front of a
- * {@link Mesh}'s manager, with one user whose password is made up for the run. Register it after the
- * mesh: {@code @RegisterExtension @Order(2) static final Gateway GATEWAY = Gateway.inFrontOf(MESH);}.
+ * {@link Mesh}'s manager, with one user whose password is made up for the run ({@link #withUser} adds
+ * more). Register it after the mesh:
+ * {@code @RegisterExtension @Order(2) static final Gateway GATEWAY = Gateway.inFrontOf(MESH);}.
  */
 public final class Gateway implements BeforeAllCallback, AfterAllCallback {
     public static final String DOMAIN = "quiver.test";
@@ -42,6 +43,7 @@ public final class Gateway implements BeforeAllCallback, AfterAllCallback {
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final List<String> otherUpstreams = new ArrayList<>();
     private final String password = randomPassword();
+    private final Map<String, String> otherUsers = new LinkedHashMap<>();
     private Process process;
     private Path runDir;
     private Path log;
@@ -67,6 +69,12 @@ public final class Gateway implements BeforeAllCallback, AfterAllCallback {
         return this;
     }
 
+    /** Another user of the gateway, with a password made up for the run ({@link #password(String)}). */
+    public Gateway withUser(String name) {
+        otherUsers.put(name, randomPassword());
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         Path start = Path.of(System.getProperty("quiver.mesh.gateway-start", "../gateway/start")).toAbsolutePath().normalize();
@@ -82,7 +90,9 @@ public final class Gateway implements BeforeAllCallback, AfterAllCallback {
         runDir = Files.createTempDirectory("quiver-gateway-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         Path users = runDir.resolve("users.htpasswd");
-        Files.writeString(users, USER + ":" + ssha(password) + "\n");
+        StringBuilder lines = new StringBuilder(USER + ":" + ssha(password) + "\n");
+        otherUsers.forEach((name, secret) -> lines.append(name).append(':').append(ssha(secret)).append('\n'));
+        Files.writeString(users, lines);
         port = Mesh.freePort();
         log = mesh.manager().log().resolveSibling("gateway-" + port + ".log");
 
@@ -159,6 +169,21 @@ public final class Gateway implements BeforeAllCallback, AfterAllCallback {
 
     public String password() {
         return password;
+    }
+
+    public String password(String user) {
+        return user.equals(USER) ? password : otherUsers.get(user);
+    }
+
+    /**
+     * Takes the user out of the users file the running gateway checks, its copy in the run
+     * directory, rewritten in place (owner and mode kept), as {@code htpasswd -D} does when an
+     * operator revokes a user without a restart (gateway/README.md).
+     */
+    public void removeUser(String user) throws IOException {
+        Path users = runDir.resolve("run").resolve("htpasswd");
+        List<String> kept = Files.readAllLines(users).stream().filter(line -> !line.startsWith(user + ":")).toList();
+        Files.write(users, kept);
     }
 
     /** The JSON access-log lines written so far (nginx logs to its standard output, which is the log file). */
