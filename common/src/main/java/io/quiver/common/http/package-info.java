@@ -1,5 +1,5 @@
 /**
- * What runs before any endpoint of either service: the request id, and the body limit checked
- * before a byte is read.
+ * What runs before any endpoint of either service: the request id, the body limit checked
+ * before a byte is read, and pipelined HTTP/1.1 requests taken one at a time.
  */
 package io.quiver.common.http;
