@@ -250,6 +250,11 @@ with_drops() {
   if [ "${dropped:-0}" -gt 0 ]; then echo "$(with_errors "$1"); $dropped requests dropped (overloaded)"; else with_errors "$1"; fi
 }
 
+size_of() { # file: its size in bytes, KiB or MiB
+  awk -v n="$(stat -c %s "$1")" 'BEGIN {
+    if (n < 10240) printf "%d bytes", n; else if (n < 1048576) printf "%.1f KiB", n / 1024; else printf "%.2f MiB", n / 1048576 }'
+}
+
 ratio() { # a / b with two decimals
   awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'
 }

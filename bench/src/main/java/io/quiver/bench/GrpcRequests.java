@@ -16,12 +16,18 @@ import java.nio.file.Paths;
  * written for {@code OpenLoop --grpc} to frame and send. {@code house_price.grpc} holds the
  * {@code [1, 3]} features of the REST rows' JSON body (1200, 3, 10); {@code image.grpc} and
  * {@code convnet.grpc} the {@code [1, 3, 224, 224]} pixels of {@link ImageRequests}, each naming
- * its model (a gRPC call names the model in its message, a REST one in its path).
+ * its model (a gRPC call names the model in its message, a REST one in its path). For
+ * {@code bench/parts/46-grpc-ports}, messages of other sizes: {@code house_price-1k.grpc} and
+ * {@code house_price-64k.grpc} (85 and 5,461 rows of those features) and {@code image-4.grpc} (four
+ * images, 2.3 MiB).
  *
  * <p>The bench module has no generated stubs (quarkus-grpc generates them in the services only),
  * and three fields of one message do not need them: {@link Protobuf} writes the wire format.
  */
 public final class GrpcRequests {
+    /** The features of the REST rows' house_price body. */
+    private static final float[] HOUSE = {1200f, 3f, 10f};
+
     private GrpcRequests() {
     }
 
@@ -32,12 +38,27 @@ public final class GrpcRequests {
         }
         Path directory = Paths.get(args[0]);
         Files.write(directory.resolve("house_price.grpc"),
-                modelInfer("house_price", "features", new long[] {1, 3}, new float[] {1200f, 3f, 10f}));
+                modelInfer("house_price", "features", new long[] {1, 3}, HOUSE));
         float[] pixels = ImageRequests.pixels();
         for (String model : new String[] {BenchModels.IMAGE, BenchModels.CONVNET}) {
             Files.write(directory.resolve(model + ".grpc"),
                     modelInfer(model, "pixels", BenchModels.shape(model, 1), pixels));
         }
+        for (int kib : new int[] {1, 64}) {
+            int rows = kib * 1024 / (3 * Float.BYTES);
+            float[] features = new float[rows * 3];
+            for (int row = 0; row < rows; row++) {
+                System.arraycopy(HOUSE, 0, features, row * 3, 3);
+            }
+            Files.write(directory.resolve("house_price-" + kib + "k.grpc"),
+                    modelInfer("house_price", "features", new long[] {rows, 3}, features));
+        }
+        float[] images = new float[pixels.length * 4];
+        for (int image = 0; image < 4; image++) {
+            System.arraycopy(pixels, 0, images, image * pixels.length, pixels.length);
+        }
+        Files.write(directory.resolve(BenchModels.IMAGE + "-4.grpc"),
+                modelInfer(BenchModels.IMAGE, "pixels", BenchModels.shape(BenchModels.IMAGE, 4), images));
     }
 
     /** A {@code ModelInferRequest} for one FP32 input sent as raw contents. */

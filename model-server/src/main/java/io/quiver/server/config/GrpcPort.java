@@ -6,7 +6,8 @@ import io.smallrye.config.ConfigValue;
 
 /**
  * {@code quiver.grpc.port}: unset, gRPC is served on the HTTP port; set, on its own port by gRPC's
- * own Netty server, which measured 1.2 to 1.7 times the calls per second (docs/model-server/grpc.md).
+ * own Netty server, which measured 1.2 to 1.7 times the calls per second for small messages and the
+ * same for large ones (docs/model-server/grpc.md).
  * One setting says both, so this gives Quarkus' two ({@code quarkus.grpc.server.use-separate-server}
  * and {@code quarkus.grpc.server.port}) from it. Registered in META-INF/services.
  */
