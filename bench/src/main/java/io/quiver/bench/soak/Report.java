@@ -39,7 +39,7 @@ final class Report {
             streamNames.add(stream.name());
             rate += stream.rate();
         }
-        print("soak: %.0f min, a report every %.0f s, %d load streams at %.1f requests/s in all, warm-up %.0f min",
+        print("soak: %.3g min, a report every %.3g s, %d load streams at %.1f requests/s in all, warm-up %.3g min",
                 settings.minutes(), settings.reportSeconds(), streams.size(), rate, settings.warmupMinutes());
         print("soak: heap is jvm_memory_used_bytes (area=heap, /q/metrics) right after jcmd GC.run; "
                 + "rss and threads from /proc/PID/status, fds from /proc/PID/fd");
@@ -128,7 +128,7 @@ final class Report {
                     last.evictions() < 0 ? "-" : Long.toString(last.evictions()), verdict);
         }
         System.out.println();
-        System.out.printf(Locale.ROOT, "Limits per 10 min after a %.0f-min warm-up: RSS %.1f MiB, threads %.1f, "
+        System.out.printf(Locale.ROOT, "Limits per 10 min after a %.3g-min warm-up: RSS %.1f MiB, threads %.1f, "
                 + "fds %.1f; heap after GC is shown, not judged.%n", settings.warmupMinutes(), settings.rssLimitMib(),
                 settings.threadLimit(), settings.fdLimit());
         if (!notes.isEmpty()) {

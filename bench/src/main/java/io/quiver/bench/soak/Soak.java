@@ -191,7 +191,7 @@ public final class Soak {
             }
             Tally all = new Tally();
             warmup.total().values().forEach(tally -> tally.addTo(all));
-            System.out.printf(Locale.ROOT, "warm-up (%.0f s, not counted): %d requests, %d failed (%s), p50 %.2f ms,"
+            System.out.printf(Locale.ROOT, "warm-up (%.3g s, not counted): %d requests, %d failed (%s), p50 %.2f ms,"
                     + " p99 %.2f ms%n", settings.loadWarmupSeconds(), all.requests(), all.failed(),
                     format(all.failures()), all.millis(50), all.millis(99));
         }
