@@ -3,7 +3,8 @@
 # OpenLoop runs and /proc figures.
 # Run standalone, a part builds what is missing and uses the example repository; under bench/run
 # it gets BENCH_DURATION, BENCH_WARMUP, BENCH_JIT_WARMUP, BENCH_WORK and QUIVER_REPOSITORY from there.
-# BENCH_SERVER_JAR and BENCH_MANAGER_JAR measure other builds (an older one, to compare).
+# BENCH_SERVER_JAR and BENCH_MANAGER_JAR measure other builds (an older one, to compare). A part
+# that runs no wrk (bench/soak) sets wrk_needed=no before sourcing this.
 # bench/run sources it too, after its own build, and numbers the rows it prints (row_number).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -37,7 +38,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-command -v wrk >/dev/null || fail "wrk is not installed: sudo apt-get install wrk"
+[ "${wrk_needed:-yes}" = no ] || command -v wrk >/dev/null || fail "wrk is not installed: sudo apt-get install wrk"
 if ./quiver stale "$server_jar" "$manager_jar" || [ ! -d example-models/target/repository ]; then
   log "building (./mvnw -B -q -DskipTests package)"
   ./mvnw -B -q -DskipTests package >&2

@@ -62,7 +62,7 @@ public final class GrpcRequests {
     }
 
     /** A {@code ModelInferRequest} for one FP32 input sent as raw contents. */
-    static byte[] modelInfer(String model, String input, long[] shape, float[] values) {
+    public static byte[] modelInfer(String model, String input, long[] shape, float[] values) {
         Protobuf tensor = new Protobuf()
                 .string(1, input)
                 .string(2, "FP32")

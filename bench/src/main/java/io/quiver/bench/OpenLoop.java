@@ -211,9 +211,15 @@ public final class OpenLoop {
     /** Sends the load and returns once every request is answered or has timed out. */
     public static Result run(Options options) throws InterruptedException {
         EventLoopGroup group = new NioEventLoopGroup(1);
+        EventLoop loop = group.next();
+        Load load;
         try {
-            EventLoop loop = group.next();
-            Load load = new Load(options, loop);
+            load = new Load(options, loop);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            throw e;
+        }
+        try {
             load.connect();
             // The first request is due a little after now, once the connections are open.
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
@@ -244,6 +250,9 @@ public final class OpenLoop {
             }
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            // A run within a longer one (the soak runs one per stream per minute) must give its
+            // direct buffer back, or Netty's leak detector reports it and the memory is lost.
+            load.releaseRequest();
         }
     }
 
@@ -289,8 +298,10 @@ public final class OpenLoop {
         private final Options options;
         private final EventLoop loop;
         private final Bootstrap bootstrap;
-        /** The whole HTTP/1.1 request, or the framed gRPC message. */
+        /** The whole HTTP/1.1 request, or the framed gRPC message, each send a duplicate of it. */
         private final ByteBuf request;
+        /** The buffer under {@code request}, released once the run is over. */
+        private final ByteBuf requestBuffer;
         private final Http2Headers grpcHeaders;
         private final Histogram latencies = new Histogram(HIGHEST_MICROS, 3);
         private final CompletableFuture<Void> finished = new CompletableFuture<>();
@@ -316,7 +327,8 @@ public final class OpenLoop {
             this.loop = loop;
             boolean grpc = options.protocol() == Protocol.GRPC;
             byte[] bytes = grpc ? grpcFrame(options.body()) : encode(options);
-            request = Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
+            requestBuffer = Unpooled.directBuffer(bytes.length).writeBytes(bytes);
+            request = Unpooled.unreleasableBuffer(requestBuffer);
             grpcHeaders = grpc ? grpcHeaders(options) : null;
             bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                     .remoteAddress(options.url().getHost(), port(options.url()))
@@ -460,6 +472,10 @@ public final class OpenLoop {
                     loop.schedule(this::replace, 10, TimeUnit.MILLISECONDS);
                 }
             });
+        }
+
+        void releaseRequest() {
+            requestBuffer.release();
         }
 
         void sendingDone() {
