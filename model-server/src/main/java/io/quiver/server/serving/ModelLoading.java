@@ -134,6 +134,7 @@ public class ModelLoading {
         } catch (RuntimeException e) {
             failed(new LoadFailure(null, null, "cannot read " + guard.repository() + ": " + e.getMessage(), true));
         } finally {
+            registry.startupLoadingDone();
             startupDone.complete(null);
             LOG.infof("startup loading done: %d model versions, %d failures", registry.slots().size(),
                     startupFailures().size());

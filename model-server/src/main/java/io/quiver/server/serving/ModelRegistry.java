@@ -5,7 +5,9 @@ import io.quiver.server.batching.BatchingPolicy;
 import io.quiver.server.cache.ModelResidency;
 import io.quiver.server.config.ServerConfig;
 import io.quiver.common.error.BadRequestException;
+import io.quiver.common.error.ApiException;
 import io.quiver.common.error.NotFoundException;
+import io.quiver.common.error.UnavailableException;
 import io.quiver.server.inference.OnnxModel;
 import io.quiver.server.repository.DescriptorReader;
 import io.quiver.server.repository.ModelDescriptor;
@@ -41,6 +43,11 @@ public class ModelRegistry {
     private final ServerConfig config;
     private final MeterRegistry meters;
     private final ModelWarmup warmup;
+    /**
+     * Whether the models found at start may still be loading: until then a model that is not
+     * loaded may be one of them, and a request for it is answered 503 (retry), not 404.
+     */
+    private volatile boolean loadingAtStart = true;
 
     ModelRegistry(ModelResidency residency, ServerConfig config, MeterRegistry meters, ModelWarmup warmup) {
         this.residency = residency;
@@ -162,14 +169,19 @@ public class ModelRegistry {
                 .sorted()
                 .toList();
         if (names.isEmpty()) {
-            throw new NotFoundException("no loaded model is named or has model_type '" + modelType + "'; loaded: "
-                    + names());
+            throw notYetOr(new NotFoundException("no loaded model is named or has model_type '" + modelType
+                    + "'; loaded: " + names()), "model_type '" + modelType + "'");
         }
         if (names.size() > 1) {
             throw new BadRequestException("model_type '" + modelType + "' matches several models " + names
                     + "; name one of them in model_type");
         }
         return resolve(names.get(0), version);
+    }
+
+    /** Called once loading at start is over, whatever loaded: a model not loaded from now on is not found. */
+    void startupLoadingDone() {
+        loadingAtStart = false;
     }
 
     /** Whether this version was loaded at some time since the server started, unloaded since or not. */
@@ -205,7 +217,7 @@ public class ModelRegistry {
         return versions;
     }
 
-    private static ModelSlot pick(String name, String version, NavigableMap<String, ModelSlot> versions) {
+    private ModelSlot pick(String name, String version, NavigableMap<String, ModelSlot> versions) {
         if (version == null || version.isBlank() || version.toLowerCase(Locale.ROOT).equals(LATEST)) {
             Map.Entry<String, ModelSlot> last = versions.lastEntry();
             if (last == null) {
@@ -215,13 +227,23 @@ public class ModelRegistry {
         }
         ModelSlot slot = versions.get(version);
         if (slot == null) {
-            throw noVersion(name, version, versions);
+            throw notYetOr(noVersion(name, version, versions), "model '" + name + "' version '" + version + "'");
         }
         return slot;
     }
 
-    private NotFoundException notLoaded(String name) {
-        return new NotFoundException("model '" + name + "' is not loaded; loaded models: " + names());
+    private ApiException notLoaded(String name) {
+        return notYetOr(new NotFoundException("model '" + name + "' is not loaded; loaded models: " + names()),
+                "model '" + name + "'");
+    }
+
+    /** {@code notFound}, or 503 while the models found at start are loading, since {@code what} may be among them. */
+    private ApiException notYetOr(NotFoundException notFound, String what) {
+        if (!loadingAtStart) {
+            return notFound;
+        }
+        return new UnavailableException(what + " is not loaded yet: this server is still loading its models "
+                + "at start; retry", 1);
     }
 
     private static NotFoundException noVersion(String name, String version, NavigableMap<String, ModelSlot> versions) {

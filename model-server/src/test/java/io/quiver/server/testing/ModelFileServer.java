@@ -10,6 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real HTTP server on a free loopback port serving the files below a directory, for URL model
@@ -18,14 +21,36 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ModelFileServer implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, String> redirects = new ConcurrentHashMap<>();
+    /** Files are served once this is open; {@code POST /release} opens it. */
+    private final CountDownLatch held = new CountDownLatch(1);
 
     public ModelFileServer(Path root) {
+        this(root, false);
+    }
+
+    /** When {@code holding}, every file request waits until {@code POST /release} (at most a minute). */
+    public ModelFileServer(Path root, boolean holding) {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        server.createContext("/release", exchange -> {
+            held.countDown();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
         server.createContext("/", exchange -> {
+            try {
+                if (!held.await(60, TimeUnit.SECONDS)) {
+                    exchange.sendResponseHeaders(503, -1);
+                    exchange.close();
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
             String location = redirects.get(exchange.getRequestURI().getPath());
             if (location != null) {
                 exchange.getResponseHeaders().set("Location", location);
@@ -45,7 +70,16 @@ public final class ModelFileServer implements AutoCloseable {
                 out.write(body);
             }
         });
+        // A held request waits on a thread of its own, so that /release is still answered.
+        server.setExecutor(Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "model-file-server");
+            thread.setDaemon(true);
+            return thread;
+        }));
         server.start();
+        if (!holding) {
+            held.countDown();
+        }
     }
 
     /** GET {@code /path} answers 302 to {@code location}. */
