@@ -13,9 +13,11 @@ import io.quiver.common.error.NotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -100,9 +102,27 @@ public class ModelLoading {
     }
 
     void onStart(@Observes StartupEvent event) {
+        registry.startupLoading(namesToLoadAtStart());
         Thread loader = new Thread(this::loadRepository, "model-startup-loader");
         loader.setDaemon(true);
         loader.start();
+    }
+
+    /** The names of the models the loader will load: those {@code quiver.startup-models} names, else the repository's. */
+    private Set<String> namesToLoadAtStart() {
+        List<String> wanted = config.startupModels().orElse(List.of());
+        Set<String> names = new HashSet<>();
+        for (String entry : wanted) {
+            names.add(entry.contains("/") ? entry.substring(0, entry.indexOf('/')) : entry);
+        }
+        if (wanted.isEmpty()) {
+            try {
+                RepositoryScanner.scan(guard.repository()).forEach(files -> names.add(files.name()));
+            } catch (RuntimeException e) {
+                // The loader meets it again and records it as a failure at start.
+            }
+        }
+        return names;
     }
 
     private void loadRepository() {

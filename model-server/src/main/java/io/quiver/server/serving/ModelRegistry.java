@@ -44,10 +44,10 @@ public class ModelRegistry {
     private final MeterRegistry meters;
     private final ModelWarmup warmup;
     /**
-     * Whether the models found at start may still be loading: until then a model that is not
-     * loaded may be one of them, and a request for it is answered 503 (retry), not 404.
+     * The names of the models still to be loaded at start: a request for one of them that is not
+     * loaded yet is answered 503 (retry), not 404.
      */
-    private volatile boolean loadingAtStart = true;
+    private volatile Set<String> loadingAtStart = Set.of();
 
     ModelRegistry(ModelResidency residency, ServerConfig config, MeterRegistry meters, ModelWarmup warmup) {
         this.residency = residency;
@@ -169,8 +169,8 @@ public class ModelRegistry {
                 .sorted()
                 .toList();
         if (names.isEmpty()) {
-            throw notYetOr(new NotFoundException("no loaded model is named or has model_type '" + modelType
-                    + "'; loaded: " + names()), "model_type '" + modelType + "'");
+            throw notYetOr(modelType, new NotFoundException("no loaded model is named or has model_type '"
+                    + modelType + "'; loaded: " + names()), "model_type '" + modelType + "'");
         }
         if (names.size() > 1) {
             throw new BadRequestException("model_type '" + modelType + "' matches several models " + names
@@ -179,9 +179,14 @@ public class ModelRegistry {
         return resolve(names.get(0), version);
     }
 
+    /** The models loading at start are those named {@code names}. */
+    void startupLoading(Set<String> names) {
+        loadingAtStart = Set.copyOf(names);
+    }
+
     /** Called once loading at start is over, whatever loaded: a model not loaded from now on is not found. */
     void startupLoadingDone() {
-        loadingAtStart = false;
+        loadingAtStart = Set.of();
     }
 
     /** Whether this version was loaded at some time since the server started, unloaded since or not. */
@@ -227,19 +232,19 @@ public class ModelRegistry {
         }
         ModelSlot slot = versions.get(version);
         if (slot == null) {
-            throw notYetOr(noVersion(name, version, versions), "model '" + name + "' version '" + version + "'");
+            throw notYetOr(name, noVersion(name, version, versions), "model '" + name + "' version '" + version + "'");
         }
         return slot;
     }
 
     private ApiException notLoaded(String name) {
-        return notYetOr(new NotFoundException("model '" + name + "' is not loaded; loaded models: " + names()),
+        return notYetOr(name, new NotFoundException("model '" + name + "' is not loaded; loaded models: " + names()),
                 "model '" + name + "'");
     }
 
-    /** {@code notFound}, or 503 while the models found at start are loading, since {@code what} may be among them. */
-    private ApiException notYetOr(NotFoundException notFound, String what) {
-        if (!loadingAtStart) {
+    /** {@code notFound}, or 503 while the model {@code name} is one still to be loaded at start. */
+    private ApiException notYetOr(String name, NotFoundException notFound, String what) {
+        if (!loadingAtStart.contains(name)) {
             return notFound;
         }
         return new UnavailableException(what + " is not loaded yet: this server is still loading its models "

@@ -64,6 +64,8 @@ class ModelsStillLoadingAtStartTest {
                 .header("Retry-After", "1")
                 .body("error", containsString("still loading its models at start"));
         given().get("/v2/models/appraisal").then().statusCode(503);
+        // A model the server is not loading is not found, loading or not.
+        given().contentType(ContentType.JSON).body(BODY).post("/v2/models/no_such_model/infer").then().statusCode(404);
 
         String source = ConfigProvider.getConfig().getValue("quiver.model-source", String.class);
         given().post(source + "release").then().statusCode(204);
