@@ -3,8 +3,11 @@ package io.quiver.common.http;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.impl.HttpClientInternal;
+import io.vertx.core.impl.ContextInternal;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -29,12 +32,24 @@ public final class BlockingGet {
     public static Answer send(HttpClient client, RequestOptions options, Duration timeout)
             throws IOException, InterruptedException {
         options.setMethod(HttpMethod.GET).setTimeout(timeout.toMillis());
+        // Sent from an event-loop context of its own, never the caller's: from a worker thread the
+        // client would hand the response to the worker pool, and Vert.x 4.5 drops the body's bytes
+        // that arrive before a handler is set there (the answer came back 200 with an empty body).
+        // On an event loop the body handler is set in the same task that receives the response.
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        ContextInternal loop = ((HttpClientInternal) client).vertx().createEventLoopContext();
+        loop.runOnContext(ignored -> client.request(options)
+                .compose(request -> request.send())
+                .compose(response -> response.body().map(body -> new Answer(response.statusCode(), body.getBytes())))
+                .onComplete(result -> {
+                    if (result.succeeded()) {
+                        answer.complete(result.result());
+                    } else {
+                        answer.completeExceptionally(result.cause());
+                    }
+                }));
         try {
-            return client.request(options)
-                    .compose(request -> request.send())
-                    .compose(response -> response.body().map(body -> new Answer(response.statusCode(), body.getBytes())))
-                    .toCompletionStage().toCompletableFuture()
-                    .get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+            return answer.get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new IOException("no answer within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
