@@ -71,11 +71,6 @@ final class BodyMemory {
         return inUse.get();
     }
 
-    /** Bytes kept for reuse. */
-    long kept() {
-        return keptBytes.get();
-    }
-
     private static int sizeClass(int bytes) {
         int shift = Math.max(SMALLEST_SHIFT, 32 - Integer.numberOfLeadingZeros(Math.max(1, bytes) - 1));
         if (shift > LARGEST_SHIFT) {
