@@ -217,6 +217,10 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
             }
             Map<String, String> env = new LinkedHashMap<>(replicaSettings);
             env.put("QUIVER_REPOSITORY", repository.toString());
+            // The mesh tests start and restart model-servers by the dozen and measure no first
+            // request: the request path's warm-up would only add its seconds to every start
+            // (RequestPathWarmsUpBeforeReadyTest is its test). A test may still set it.
+            env.putIfAbsent("QUIVER_WARMUP_HTTP_DURATION", "0s");
             if (sharedRepository) {
                 env.put("QUIVER_REPOSITORY_POLL_INTERVAL", "200ms");
             }

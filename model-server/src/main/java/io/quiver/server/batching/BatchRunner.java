@@ -64,14 +64,17 @@ final class BatchRunner {
             requests.add(batch.get(i).request());
         }
         List<List<Tensor>> shares = null;
-        RequestTimes shared = new RequestTimes();
+        // A merged run is the server's own warm-up only when every request in it is.
+        RequestTimes shared = new RequestTimes(batch.stream().allMatch(pending -> pending.times().warmup()));
         try {
             long runStarted = System.nanoTime();
             List<Tensor> outputs = BatchTrace.run(trace, label, sum(rows), () -> engine.run(RowBatches.merge(requests), shared));
             long took = System.nanoTime() - runStarted;
             shares = RowBatches.split(outputs, rows);
             if (shares != null) {
-                observer.ran(sum(rows), took);
+                if (!shared.warmup()) {
+                    observer.ran(sum(rows), took);
+                }
             } else {
                 LOG.debugf("model %s answered a merged run with outputs whose rows cannot be told apart", label);
             }
@@ -99,7 +102,9 @@ final class BatchRunner {
     private List<Tensor> timedRun(InferenceRequest request, int rows, RequestTimes times, BatchTrace trace) {
         long started = System.nanoTime();
         List<Tensor> outputs = BatchTrace.run(trace, label, rows, () -> engine.run(request, times));
-        observer.ran(rows, System.nanoTime() - started);
+        if (!times.warmup()) {
+            observer.ran(rows, System.nanoTime() - started);
+        }
         return outputs;
     }
 

@@ -135,6 +135,15 @@ public interface ServerConfig {
         /** Runs on the sample inputs per load; 0 turns warm-up off as {@code enabled=false} does. */
         @WithDefault("1")
         int runs();
+
+        /**
+         * How long, at start and before it reports ready, the server sends itself inference requests
+         * over loopback HTTP (V2 JSON and binary, to every model loaded at start), so that the JVM has
+         * loaded and compiled the request path before the first client's request; 0s turns it off
+         * ({@link io.quiver.server.warmup.RequestPathWarmup}).
+         */
+        @WithDefault("3s")
+        Duration httpDuration();
     }
 
     /** The Open Inference Protocol over gRPC (docs/model-server/grpc.md). */

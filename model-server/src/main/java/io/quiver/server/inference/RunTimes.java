@@ -9,4 +9,9 @@ public interface RunTimes {
     RunTimes NONE = (inputNanos, inferNanos, outputNanos) -> { };
 
     void ran(long inputNanos, long inferNanos, long outputNanos);
+
+    /** Whether the run is only the server's own warm-up, which execution statistics and batch meters leave out. */
+    default boolean warmup() {
+        return false;
+    }
 }

@@ -6,8 +6,16 @@ package io.quiver.server.payloadlog;
  *
  * @param body the body as JSON (a Jackson tree or a record Jackson writes); null where there is no
  *             JSON body (gRPC), in which case the decoded input tensors are logged instead
+ * @param warmup   whether it is one of the model-server's own warm-up requests
+ *                 ({@link io.quiver.server.warmup.RequestPathWarmup}), which count in no metric,
+ *                 statistic or payload log
  */
-public record Exchange(Protocol protocol, String requestId, Object body) {
+public record Exchange(Protocol protocol, String requestId, Object body, boolean warmup) {
+
+    /** A client's call. */
+    public Exchange(Protocol protocol, String requestId, Object body) {
+        this(protocol, requestId, body, false);
+    }
 
     /** The wire protocols, by the name a record carries. */
     public enum Protocol {

@@ -35,6 +35,8 @@ import java.util.function.Supplier;
 public class InferenceService {
     /** A swap or unload may retire the slot between resolving and queueing; resolve again this often. */
     private static final int RESOLVE_ATTEMPTS = 3;
+    /** Where the warm-up requests' statistics go: nowhere anyone reads. */
+    private static final ModelStatistics WARMUP_STATISTICS = new ModelStatistics();
 
     private final ModelRegistry registry;
     private final InputValidator validator;
@@ -70,8 +72,12 @@ public class InferenceService {
             ModelInfo info = slot.info();
             Timer.Sample sample = Timer.start(meters);
             long started = System.nanoTime();
-            RequestTimes times = new RequestTimes();
-            PayloadLog.Capture capture = payloads.sample(exchange, info.name(), info.version(),
+            RequestTimes times = new RequestTimes(exchange.warmup());
+            // The server's own warm-up requests take the whole path but leave no trace a client or an
+            // operator would count: their statistics go to a scratch record, their meters nowhere.
+            boolean warmup = exchange.warmup();
+            ModelStatistics statistics = warmup ? WARMUP_STATISTICS : slot.statistics();
+            PayloadLog.Capture capture = warmup ? null : payloads.sample(exchange, info.name(), info.version(),
                     info.descriptor().payloadLog().sampleRate());
             Optional<CompletableFuture<List<Tensor>>> queued;
             InferenceRequest request = null;
@@ -89,8 +95,8 @@ public class InferenceService {
             } catch (ApiException e) {
                 RequestTrace.notQueued(trace, e.getMessage());
                 long took = System.nanoTime() - started;
-                String outcome = count(slot, sample, e);
-                slot.statistics().failed(took);
+                String outcome = count(slot, sample, e, warmup);
+                statistics.failed(took);
                 if (capture != null) {
                     capture.finished(request, null, e, outcome, took, null);
                 }
@@ -100,8 +106,8 @@ public class InferenceService {
                 InferenceRequest decoded = request;
                 return queued.get().thenApply(outputs -> new InferenceResult(info, outputs))
                         .whenComplete((result, failure) -> {
-                            String outcome = count(slot, sample, failure);
-                            long took = record(slot.statistics(), inferences, started, times, failure);
+                            String outcome = count(slot, sample, failure, warmup);
+                            long took = record(statistics, inferences, started, times, failure);
                             if (capture != null) {
                                 capture.finished(decoded, result == null ? null : result.outputs(), failure, outcome,
                                         took, times);
@@ -132,7 +138,7 @@ public class InferenceService {
     }
 
     /** Counts the call in the version's meters by outcome, and answers the outcome. */
-    private static String count(ModelSlot slot, Timer.Sample sample, Throwable failure) {
+    private static String count(ModelSlot slot, Timer.Sample sample, Throwable failure, boolean warmup) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         String outcome;
         if (cause == null) {
@@ -142,7 +148,9 @@ public class InferenceService {
         } else {
             outcome = "error";
         }
-        slot.meters().inference(sample, outcome);
+        if (!warmup) {
+            slot.meters().inference(sample, outcome);
+        }
         return outcome;
     }
 }

@@ -7,6 +7,7 @@ import io.quiver.server.repository.ModelFiles;
 import io.quiver.server.repository.ModelSources;
 import io.quiver.server.repository.PathGuard;
 import io.quiver.server.repository.RepositoryScanner;
+import io.quiver.server.warmup.RequestPathWarmup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import io.quiver.common.error.NotFoundException;
@@ -37,12 +38,15 @@ public class ModelLoading {
     private final ModelSources sources;
     private final PathGuard guard;
     private final ServerConfig config;
+    private final RequestPathWarmup requestPathWarmup;
     private final CompletableFuture<Void> startupDone = new CompletableFuture<>();
     /** By name then version; an entry goes once that model version loads. */
     private final Map<String, LoadFailure> failures = new ConcurrentSkipListMap<>();
 
-    ModelLoading(ModelRegistry registry, ModelSources sources, PathGuard guard, ServerConfig config) {
+    ModelLoading(ModelRegistry registry, ModelSources sources, PathGuard guard, ServerConfig config,
+                 RequestPathWarmup requestPathWarmup) {
         this.registry = registry;
+        this.requestPathWarmup = requestPathWarmup;
         this.sources = sources;
         this.guard = guard;
         this.config = config;
@@ -155,9 +159,19 @@ public class ModelLoading {
             failed(new LoadFailure(null, null, "cannot read " + guard.repository() + ": " + e.getMessage(), true));
         } finally {
             registry.startupLoadingDone();
+            warmRequestPath();
             startupDone.complete(null);
             LOG.infof("startup loading done: %d model versions, %d failures", registry.slots().size(),
                     startupFailures().size());
+        }
+    }
+
+    /** Before readiness: whatever becomes of the warm-up, the server goes on to report ready. */
+    private void warmRequestPath() {
+        try {
+            requestPathWarmup.run(registry.slots().stream().map(ModelSlot::info).toList());
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "the request path's warm-up failed; the first requests pay for the JVM's first pass over it");
         }
     }
 

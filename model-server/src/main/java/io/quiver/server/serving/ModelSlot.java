@@ -123,7 +123,9 @@ public final class ModelSlot implements Resident {
         try (ModelLease lease = acquire()) {
             return lease.model().run(request, (input, infer, output) -> {
                 times.ran(input, infer, output);
-                statistics.executed(batchSize, input, infer, output);
+                if (!times.warmup()) {
+                    statistics.executed(batchSize, input, infer, output);
+                }
             });
         } catch (OrtException e) {
             // Validation passed, so what ONNX Runtime still refuses is a property of these inputs

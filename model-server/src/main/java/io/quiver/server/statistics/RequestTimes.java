@@ -11,10 +11,26 @@ import io.quiver.server.inference.RunTimes;
  * orders the writes before the read; nothing here needs to be atomic.
  */
 public final class RequestTimes implements RunTimes {
+    private final boolean warmup;
     private long queueNanos;
     private long inputNanos;
     private long inferNanos;
     private long outputNanos;
+
+    /** The times of a client's request. */
+    public RequestTimes() {
+        this(false);
+    }
+
+    /** @param warmup whether the request is the server's own warm-up, counted in no statistic */
+    public RequestTimes(boolean warmup) {
+        this.warmup = warmup;
+    }
+
+    @Override
+    public boolean warmup() {
+        return warmup;
+    }
 
     /** The request waited this long between being queued and a worker starting its run. */
     public void queued(long nanos) {

@@ -68,7 +68,7 @@ class NewVersionsInTheRepositoryAreLoadedTest {
         ModelLoading real = ClientProxy.unwrap(loading);
         AtomicInteger failing = new AtomicInteger(3);
         // The watcher asks first whether startup loading is done; here that question fails three times.
-        QuarkusMock.installMockForType(new ModelLoading(null, null, null, null) {
+        QuarkusMock.installMockForType(new ModelLoading(null, null, null, null, null) {
             @Override
             public boolean startupDone() {
                 if (failing.getAndDecrement() > 0) {

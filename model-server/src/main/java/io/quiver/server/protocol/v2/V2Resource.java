@@ -5,6 +5,7 @@ import io.quiver.common.error.RequestIds;
 import io.quiver.common.json.JsonBodies;
 import io.quiver.server.payloadlog.Exchange;
 import io.quiver.server.protocol.RequestBodies;
+import io.quiver.server.warmup.RequestPathWarmup;
 import io.quiver.server.serving.InferenceResult;
 import io.quiver.server.serving.InferenceService;
 import io.quiver.server.serving.ModelInfo;
@@ -49,11 +50,13 @@ public class V2Resource {
     private final String serverVersion;
     private final ObjectMapper mapper;
     private final RequestBodies bodies;
+    private final RequestPathWarmup warmup;
 
     V2Resource(ModelRegistry registry, InferenceService inference, ModelLoading loading,
                @ConfigProperty(name = "quarkus.application.version", defaultValue = "0") String serverVersion,
-               ObjectMapper mapper, RequestBodies bodies) {
+               ObjectMapper mapper, RequestBodies bodies, RequestPathWarmup warmup) {
         this.mapper = mapper;
+        this.warmup = warmup;
         this.bodies = bodies;
         this.registry = registry;
         this.inference = inference;
@@ -156,7 +159,8 @@ public class V2Resource {
                 String id = JsonBodies.optionalText(json, "id");
                 Set<String> binaryOutputs = BinaryTensors.binaryOutputs(json);
                 // Binary inputs are logged as the JSON part says them: their binary_data_size.
-                Exchange exchange = new Exchange(Exchange.Protocol.V2_REST, RequestIds.of(http.request()), json);
+                Exchange exchange = new Exchange(Exchange.Protocol.V2_REST, RequestIds.of(http.request()), json,
+                        warmup.sentBy(http.request()));
                 CompletionStage<InferenceResult> run = inference.infer(exchange, name, version, model -> V2Codec.decode(json, request.slices()));
                 // Binary inputs are read where they lie in the body until the run is over, whatever
                 // becomes of the answer; that is also when the body goes back to its pool.

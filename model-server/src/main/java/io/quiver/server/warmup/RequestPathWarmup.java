@@ -1,0 +1,308 @@
+package io.quiver.server.warmup;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.vertx.http.HttpServer;
+import io.quiver.common.error.BadRequestException;
+import io.quiver.server.config.ServerConfig;
+import io.quiver.server.inference.DataType;
+import io.quiver.server.inference.InferenceRequest;
+import io.quiver.server.inference.Tensor;
+import io.quiver.server.protocol.TensorBytes;
+import io.quiver.server.repository.ModelDescriptor;
+import io.quiver.server.serving.ModelInfo;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Before the model-server reports ready, it sends itself inference requests over loopback HTTP
+ * for {@code quiver.warmup.http-duration}: V2 JSON and binary tensor data to every model loaded at
+ * start, on the inputs its session warm-up ran. A JVM runs a request path it has not yet run in its
+ * interpreter, after loading and initialising every class on the way (the REST layer, Jackson's
+ * serialisers, the V2 codec, the inference service, the metrics), and compiles it only after
+ * thousands of calls: without this, the first clients' requests pay for that, hundreds to
+ * thousands of times a steady request's time (docs/benchmarks.md, "Warm-up").
+ *
+ * <p>The requests carry {@value #HEADER} with a token made at start, which no client can know, so
+ * that they count in no request metric, statistic or payload log ({@link #sentBy}). They share
+ * everything else with a client's request: that is what warms it. A request that fails drops its
+ * model from the rotation (a model that refuses its generated inputs is served unwarmed, as its
+ * session warm-up said); nothing here stops the server from becoming ready.
+ */
+@ApplicationScoped
+public class RequestPathWarmup {
+    /** The header that marks the model-server's own warm-up requests. */
+    public static final String HEADER = "Quiver-Warmup";
+    private static final Logger LOG = Logger.getLogger(RequestPathWarmup.class);
+    /** Senders at once: two keep both a request and its answer in flight, as concurrent clients would. */
+    private static final int SENDERS = 2;
+    private static final Duration PORT_WAIT = Duration.ofSeconds(30);
+    private static final Duration FIRST_PASS_CAP = Duration.ofSeconds(60);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** Requests on one connection before a sender opens the next. */
+    private static final int REQUESTS_PER_CONNECTION = 16;
+
+    private final ServerConfig.Warmup config;
+    private final HttpServer httpServer;
+    private final String host;
+    private final String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final Counter answeredMeter;
+    private final Counter failedMeter;
+
+    RequestPathWarmup(ServerConfig config, HttpServer httpServer, MeterRegistry meters,
+                      @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String host) {
+        this.config = config.warmup();
+        this.answeredMeter = Counter.builder("quiver.warmup.requests").tag("outcome", "answered")
+                .description("The model-server's own warm-up requests at start (quiver.warmup.http-duration), "
+                        + "counted in no other request metric").register(meters);
+        this.failedMeter = Counter.builder("quiver.warmup.requests").tag("outcome", "failed")
+                .description("The model-server's own warm-up requests at start (quiver.warmup.http-duration), "
+                        + "counted in no other request metric").register(meters);
+        this.httpServer = httpServer;
+        this.host = host;
+    }
+
+    /** Whether {@code request} is one of this server's own warm-up requests. */
+    public boolean sentBy(HttpServerRequest request) {
+        String value = request.getHeader(HEADER);
+        return value != null && token.equals(value);
+    }
+
+    /** What {@link #run} did: requests answered, requests failed, models warmed, and how long it took. */
+    public record Outcome(long answered, long failed, int models, Duration took) {
+        static final Outcome SKIPPED = new Outcome(0, 0, 0, Duration.ZERO);
+    }
+
+    /**
+     * Sends the warm-up requests to {@code models} (those loaded at start) and returns when
+     * {@code quiver.warmup.http-duration} is over, or at once when it is 0 or warm-up is off.
+     */
+    public Outcome run(List<ModelInfo> models) {
+        Duration duration = config.httpDuration();
+        if (!config.enabled() || config.runs() < 1 || duration.isZero() || duration.isNegative()) {
+            return Outcome.SKIPPED;
+        }
+        List<Target> targets = new CopyOnWriteArrayList<>();
+        for (ModelInfo model : models) {
+            targets.addAll(targets(model));
+        }
+        if (targets.isEmpty()) {
+            return Outcome.SKIPPED;
+        }
+        int port = awaitPort();
+        if (port <= 0) {
+            LOG.warnf("no HTTP port known after %s: the request path is not warmed up, so the first requests pay "
+                    + "for the JVM's first pass over it", PORT_WAIT);
+            return Outcome.SKIPPED;
+        }
+        String address = loopback();
+        long started = System.nanoTime();
+        // Every request form of every model is sent once first, then the duration runs: the first
+        // requests of a cold JVM take up to a second each on a small machine, and they must not eat
+        // the time that compiles the path. The cap ends it however slow that first pass is.
+        Deadline deadline = new Deadline(duration.toNanos(), started + duration.toNanos() + FIRST_PASS_CAP.toNanos());
+        int firstPass = targets.size();
+        AtomicLong answered = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicInteger next = new AtomicInteger();
+        List<Thread> senders = new ArrayList<>(SENDERS);
+        for (int i = 0; i < SENDERS; i++) {
+            Thread sender = new Thread(() -> send(address, port, targets, firstPass, next, deadline, answered, failed),
+                    "warmup-requests-" + i);
+            sender.setDaemon(true);
+            sender.start();
+            senders.add(sender);
+        }
+        for (Thread sender : senders) {
+            try {
+                sender.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        answeredMeter.increment(answered.get());
+        failedMeter.increment(failed.get());
+        Outcome outcome = new Outcome(answered.get(), failed.get(),
+                (int) targets.stream().map(Target::model).distinct().count(), took);
+        LOG.infof("request path warmed up: %d requests answered in %d ms (%d failed) to %d model versions, "
+                + "before reporting ready", outcome.answered(), took.toMillis(), outcome.failed(), outcome.models());
+        return outcome;
+    }
+
+    private void send(String address, int port, List<Target> targets, int firstPass, AtomicInteger next,
+                      Deadline deadline, AtomicLong answered, AtomicLong failed) {
+        String host = "Host: " + address + ":" + port + "\r\n" + HEADER + ": " + token + "\r\n";
+        LoopbackConnection connection = null;
+        int sentOnIt = 0;
+        try {
+            while (!deadline.passed() && !targets.isEmpty()) {
+                int turn = next.getAndIncrement();
+                if (turn >= firstPass) {
+                    deadline.start();
+                }
+                Target target;
+                try {
+                    target = targets.get(Math.floorMod(turn, targets.size()));
+                } catch (IndexOutOfBoundsException dropped) {
+                    continue;
+                }
+                try {
+                    // A new connection every few requests, as clients open them.
+                    if (connection == null || sentOnIt == REQUESTS_PER_CONNECTION) {
+                        if (connection != null) {
+                            connection.close();
+                        }
+                        connection = new LoopbackConnection(address, port, REQUEST_TIMEOUT);
+                        sentOnIt = 0;
+                    }
+                    sentOnIt++;
+                    int status = connection.post(target.head(host), target.body());
+                    if (status == 200) {
+                        answered.incrementAndGet();
+                    } else {
+                        failed.incrementAndGet();
+                        if (targets.remove(target)) {
+                            LOG.debugf("warm-up requests to %s stop: answered %d", target.model(), status);
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    failed.incrementAndGet();
+                    if (connection != null) {
+                        connection.close();
+                        connection = null;
+                    }
+                    // A refused or reset connection: the server is not taking requests yet or any more.
+                    LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+                }
+            }
+        } finally {
+            if (connection != null) {
+                connection.close();
+            }
+        }
+    }
+
+    /** The requests for one model version: V2 JSON, and binary tensor data, as clients send both. */
+    private List<Target> targets(ModelInfo model) {
+        ModelDescriptor.Warmup declared = model.descriptor().warmup() == null
+                ? ModelDescriptor.Warmup.DEFAULTS : model.descriptor().warmup();
+        if (Boolean.FALSE.equals(declared.enabled()) || (declared.runs() != null && declared.runs() < 1)) {
+            return List.of();
+        }
+        InferenceRequest inputs;
+        try {
+            inputs = declared.inputs().isEmpty() ? WarmupInputs.generated(model.signature())
+                    : WarmupInputs.declared(declared.inputs());
+        } catch (BadRequestException e) {
+            return List.of();
+        }
+        String path = "/v2/models/" + model.name() + "/versions/" + model.version() + "/infer";
+        String label = model.name() + ":" + model.version();
+        List<Target> targets = new ArrayList<>(2);
+        boolean jsonable = inputs.inputs().stream().noneMatch(t -> t.type() == DataType.FP16 || t.type() == DataType.BF16);
+        if (jsonable) {
+            targets.add(new Target(label, path, json(inputs, false).getBytes(StandardCharsets.UTF_8), -1));
+        }
+        byte[] header = json(inputs, true).getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(header);
+        for (Tensor input : inputs.inputs()) {
+            body.writeBytes(TensorBytes.write(input));
+        }
+        targets.add(new Target(label, path, body.toByteArray(), header.length));
+        return targets;
+    }
+
+    private String json(InferenceRequest inputs, boolean binary) {
+        ObjectNode request = mapper.createObjectNode();
+        ArrayNode tensors = request.putArray("inputs");
+        for (Tensor input : inputs.inputs()) {
+            ObjectNode tensor = tensors.addObject();
+            tensor.put("name", input.name());
+            ArrayNode shape = tensor.putArray("shape");
+            for (long d : input.shape()) {
+                shape.add(d);
+            }
+            tensor.put("datatype", input.type().name());
+            if (binary) {
+                tensor.putObject("parameters").put("binary_data_size", TensorBytes.write(input).length);
+            } else {
+                tensor.set("data", mapper.valueToTree(input.array()));
+            }
+        }
+        return request.toString();
+    }
+
+    private int awaitPort() {
+        long deadline = System.nanoTime() + PORT_WAIT.toNanos();
+        int port;
+        while ((port = httpServer.getPort()) <= 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+        }
+        return port;
+    }
+
+    /** The address to reach this server at from itself: its own listening address unless it listens on all. */
+    private String loopback() {
+        String h = host.trim();
+        if (h.isEmpty() || h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]")) {
+            return "127.0.0.1";
+        }
+        return h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h;
+    }
+
+    /** Ends {@code duration} after {@link #start}, or at {@code cap} whatever happens. */
+    private static final class Deadline {
+        private final long duration;
+        private final long cap;
+        private final AtomicLong end = new AtomicLong(Long.MAX_VALUE);
+
+        Deadline(long duration, long cap) {
+            this.duration = duration;
+            this.cap = cap;
+        }
+
+        void start() {
+            if (end.get() == Long.MAX_VALUE) {
+                end.compareAndSet(Long.MAX_VALUE, System.nanoTime() + duration);
+            }
+        }
+
+        boolean passed() {
+            long now = System.nanoTime();
+            long at = end.get();
+            return (at != Long.MAX_VALUE && now - at > 0) || now - cap > 0;
+        }
+    }
+
+    /** One warm-up request: its body, and the length of its JSON part when it carries binary data (else -1). */
+    private record Target(String model, String path, byte[] body, int jsonLength) {
+        /** The request line and headers but the length, {@code fixed} (host and warm-up token) among them. */
+        byte[] head(String fixed) {
+            String type = jsonLength >= 0
+                    ? "Content-Type: application/octet-stream\r\nInference-Header-Content-Length: " + jsonLength + "\r\n"
+                    : "Content-Type: application/json\r\n";
+            return ("POST " + path + " HTTP/1.1\r\n" + fixed + type).getBytes(StandardCharsets.ISO_8859_1);
+        }
+    }
+}
