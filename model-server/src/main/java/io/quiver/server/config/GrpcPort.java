@@ -31,7 +31,16 @@ public class GrpcPort implements ConfigSourceInterceptor {
         }
         ConfigValue setting = context.proceed(PORT);
         String value = setting == null || setting.getValue() == null ? DEFAULT : setting.getValue();
-        OptionalInt own = ownPort(value);
+        OptionalInt own;
+        try {
+            own = ownPort(value);
+        } catch (IllegalArgumentException e) {
+            if (separate) {
+                throw e;
+            }
+            // Said once, for use-separate-server, which every start reads: not again for each port.
+            return context.proceed(name);
+        }
         if (own.isEmpty() && !separate) {
             return context.proceed(name);
         }

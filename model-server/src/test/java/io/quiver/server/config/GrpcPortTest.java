@@ -50,8 +50,9 @@ class GrpcPortTest {
             assertTrue(refused.getMessage().startsWith("quiver.grpc.port (QUIVER_GRPC_PORT) must be a port number"),
                     refused.getMessage());
             assertTrue(refused.getMessage().endsWith("\"" + bad + "\""), refused.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> config(Map.of("quiver.grpc.port", bad))
-                    .getRawValue("quarkus.grpc.server.use-separate-server"));
+            SmallRyeConfig config = config(Map.of("quiver.grpc.port", bad));
+            assertThrows(IllegalArgumentException.class, () -> config.getRawValue("quarkus.grpc.server.use-separate-server"));
+            assertEquals("9000", config.getRawValue("quarkus.grpc.server.port"), "refused once, not for every port too");
         }
     }
 
