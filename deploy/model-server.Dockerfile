@@ -17,6 +17,7 @@ ENV QUIVER_REPOSITORY=/models \
     MALLOC_ARENA_MAX=2 \
     ORT_DISABLE_TELEMETRY=1 \
     JAVA_OPTS="@/app/jvm.options @/app/jvm-22.options"
-EXPOSE 8080
+# HTTP, and gRPC on its own port (quiver.grpc.port, docs/model-server/grpc.md).
+EXPOSE 8080 8081
 HEALTHCHECK --interval=10s --timeout=2s CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q ' 200 ' <&3"]
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/quarkus-run.jar"]

@@ -91,14 +91,22 @@ wait_for() { # what, pid, command...
 service_on=()
 wrk_on=()
 
-# Starts a model-server in the background; sets started_pid. Environment words may follow the java options.
+# Starts a model-server in the background; sets started_pid, and started_grpc_url to where it serves
+# gRPC. Environment words may follow the java options. Its gRPC gets a free port of its own (the
+# model-server's default, 8081, would collide with the next one's) unless a QUIVER_GRPC_PORT word
+# says otherwise (http: on the HTTP port).
 start_server() { # name, port, java home, java options (one word list), environment...
-  local name="$1" port="$2" java_home="$3" options="$4"
+  local name="$1" port="$2" java_home="$3" options="$4" grpc_port word
   shift 4
+  grpc_port="$(free_port)"
+  for word in "$@"; do
+    case "$word" in QUIVER_GRPC_PORT=*) grpc_port="${word#QUIVER_GRPC_PORT=}" ;; esac
+  done
+  if [ "$grpc_port" = http ]; then started_grpc_url="http://127.0.0.1:$port"; else started_grpc_url="http://127.0.0.1:$grpc_port"; fi
   # shellcheck disable=SC2086 # the options are a word list on purpose
   # BENCH_STARTUP_MODELS set but empty: every model of the repository, as bench/run's servers load.
   env QUIVER_REPOSITORY="$repository" MODEL_SERVER_PORT="$port" MODEL_SERVER_HOST=127.0.0.1 \
-    QUIVER_STARTUP_MODELS="${BENCH_STARTUP_MODELS-house_price}" "$@" \
+    QUIVER_GRPC_PORT="$grpc_port" QUIVER_STARTUP_MODELS="${BENCH_STARTUP_MODELS-house_price}" "$@" \
     "${service_on[@]}" "$java_home/bin/java" $options -jar "$server_jar" > "$work/logs/$name.log" 2>&1 &
   started_pid=$!
   pids+=("$started_pid")

@@ -75,6 +75,10 @@ class ComposeFileTest {
         for (String name : meshServices(services)) {
             assertEquals(name.equals("gateway"), services.get(name).has("ports"), name + " publishes a port only if it is the gateway");
         }
+        for (String name : List.of("model-server-1", "model-server-2")) {
+            assertTrue(services.get(name).path("expose").toString().contains("8081"),
+                    name + " exposes its gRPC port, which it advertises to the manager, on the mesh network: " + services.get(name));
+        }
         assertEquals(Set.of("mesh", "monitoring"), names(services.get("prometheus").get("networks")));
         assertEquals(Set.of("monitoring"), names(services.get("grafana").get("networks")));
         assertFalse(services.get("prometheus").has("ports"), "Prometheus is reached through Grafana only");

@@ -3,8 +3,11 @@ package io.quiver.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,10 +34,11 @@ class KubernetesManifestsMatchTheBuildTest {
         Path generated = Manifests.ROOT.resolve(service + "/target/quarkus-app/kubernetes/kubernetes.yml");
         assertTrue(Files.isRegularFile(generated), generated + " is written by `./mvnw -pl " + service + " package`");
         Path committed = Manifests.K8S.resolve("base/" + service + ".yml");
-        // Compared as Kubernetes objects: quarkus-kubernetes writes labels and variables in no fixed
-        // order from one build to the next (none of its variables refers to another).
-        List<HasMetadata> expected = sortedEnv(Manifests.strictly(Files.readString(generated), generated.toString()));
-        List<HasMetadata> actual = sortedEnv(Manifests.strictly(Files.readString(committed), committed.toString()));
+        // Compared as Kubernetes objects: quarkus-kubernetes writes labels, variables and ports (the
+        // model-server's http and grpc) in no fixed order from one build to the next (none of its
+        // variables refers to another).
+        List<HasMetadata> expected = sorted(Manifests.strictly(Files.readString(generated), generated.toString()));
+        List<HasMetadata> actual = sorted(Manifests.strictly(Files.readString(committed), committed.toString()));
         assertTrue(expected.equals(actual), () -> committed
                 + " is not what quarkus-kubernetes generates from " + service
                 + "/src/main/resources/application.properties; after `./mvnw -pl " + service + " -am package -DskipTests`: cp "
@@ -45,7 +49,7 @@ class KubernetesManifestsMatchTheBuildTest {
     /** Written by quarkus-kubernetes from the checkout's git state, so they differ with every commit. */
     private static final List<String> BUILD_PROVENANCE = List.of("app.quarkus.io/commit-id", "app.quarkus.io/vcs-uri");
 
-    static List<HasMetadata> sortedEnv(List<HasMetadata> objects) {
+    static List<HasMetadata> sorted(List<HasMetadata> objects) {
         for (HasMetadata object : objects) {
             withoutProvenance(object.getMetadata());
             if (object instanceof Deployment deployment) {
@@ -54,7 +58,12 @@ class KubernetesManifestsMatchTheBuildTest {
         }
         objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
                 .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream())
-                .forEach(c -> c.setEnv(c.getEnv().stream().sorted(Comparator.comparing(EnvVar::getName)).toList()));
+                .forEach(c -> {
+                    c.setEnv(c.getEnv().stream().sorted(Comparator.comparing(EnvVar::getName)).toList());
+                    c.setPorts(c.getPorts().stream().sorted(Comparator.comparing(ContainerPort::getName)).toList());
+                });
+        objects.stream().filter(Service.class::isInstance).map(Service.class::cast).forEach(s -> s.getSpec().setPorts(
+                s.getSpec().getPorts().stream().sorted(Comparator.comparing(ServicePort::getName)).toList()));
         return objects;
     }
 

@@ -138,6 +138,17 @@ class MeshIsolationTest {
                 overlay + ": the model-server pods carry the label discovery selects by");
         assertTrue(servers.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().stream()
                 .map(ContainerPort::getName).anyMatch("http"::equals), overlay + ": the model-server names its port http");
+        // And its gRPC port grpc (discovery's grpc-port-name), which the manager forwards gRPC calls to.
+        List<ContainerPort> ports = servers.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts();
+        assertTrue(ports.stream().anyMatch(p -> "grpc".equals(p.getName()) && p.getContainerPort() == 8081),
+                overlay + ": the model-server names its gRPC port grpc: " + ports);
+        Set<Integer> open = new HashSet<>();
+        EveryOverlayIsValidKubernetesTest.of(objects, NetworkPolicy.class).stream()
+                .filter(p -> "quiver-model-server".equals(p.getSpec().getPodSelector().getMatchLabels() == null ? null
+                        : p.getSpec().getPodSelector().getMatchLabels().get(NAME)))
+                .flatMap(p -> p.getSpec().getIngress().stream()).flatMap(rule -> rule.getPorts().stream())
+                .forEach(port -> open.add(port.getPort().getIntVal()));
+        assertEquals(Set.of(8080, 8081), open, overlay + ": the manager may reach the model-servers' HTTP and gRPC ports");
         assertTrue(servers.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
                         .noneMatch(env -> env.getName().startsWith("QUIVER_MANAGER_")),
                 overlay + ": model-servers are discovered, not told where the manager is or given its token");

@@ -53,9 +53,15 @@ class ServiceImagesTest {
                 "ONNX Runtime is in the dependencies layer");
         copy(Manifests.ROOT.resolve("example-models/target/repository"), root.resolve("models"));
         int port = freePort();
-        try (Started server = image.start(root, Map.of("MODEL_SERVER_PORT", String.valueOf(port), "QUIVER_REPOSITORY", "/models",
-                "QUIVER_INVOCATIONS_MODEL", "house_price"), scratch.resolve("model-server.log"))) {
+        // The image shares this host's network: its gRPC gets a free port too, not its default 8081.
+        int grpcPort = freePort();
+        try (Started server = image.start(root, Map.of("MODEL_SERVER_PORT", String.valueOf(port), "QUIVER_GRPC_PORT",
+                String.valueOf(grpcPort), "QUIVER_REPOSITORY", "/models", "QUIVER_INVOCATIONS_MODEL", "house_price"),
+                scratch.resolve("model-server.log"))) {
             server.awaitOk("http://127.0.0.1:" + port + "/v2/health/ready");
+            try (java.net.Socket grpc = new java.net.Socket("127.0.0.1", grpcPort)) {
+                assertTrue(grpc.isConnected(), "gRPC is served on its own port");
+            }
             HttpResponse<String> model = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/models/house_price/ready")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, model.statusCode(), () -> "house_price is loaded with ONNX Runtime inside the image: " + model.body());

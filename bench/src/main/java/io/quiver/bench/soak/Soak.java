@@ -49,7 +49,8 @@ public final class Soak {
             double rate, int connections, String replica) {
     }
 
-    record Settings(String manager, String steady, String killedName, String killed, Path processes, Path events,
+    record Settings(String manager, String steady, String steadyGrpc, String killedName, String killed, Path processes,
+            Path events,
             double minutes, double reportSeconds, double warmupMinutes, double loadWarmupSeconds, double rateScale,
             double rssLimitMib, double threadLimit, double fdLimit) {
     }
@@ -75,6 +76,7 @@ public final class Soak {
 
     static final String USAGE = """
             usage: Soak --manager URL --steady URL --killed NAME=URL --processes FILE --events FILE [options]
+              --steady-grpc URL     where the steady replica serves gRPC (default --steady: on its HTTP port)
               --minutes N           length of the run (default 30)
               --report-seconds S    a report every S seconds (default 60)
               --warmup-minutes N    samples of a process younger than this are not judged (default 5)
@@ -101,7 +103,8 @@ public final class Soak {
         if (killed.length != 2) {
             throw new IllegalArgumentException("--killed is NAME=URL, not " + values.get("killed"));
         }
-        Settings settings = new Settings(values.get("manager"), values.get("steady"), killed[0], killed[1],
+        Settings settings = new Settings(values.get("manager"), values.get("steady"),
+                values.getOrDefault("steady-grpc", values.get("steady")), killed[0], killed[1],
                 Path.of(values.get("processes")), Path.of(values.get("events")), number(values, "minutes", 30),
                 number(values, "report-seconds", 60), number(values, "warmup-minutes", 5),
                 number(values, "load-warmup-seconds", 60),
@@ -153,7 +156,7 @@ public final class Soak {
                 new Stream("manager A/B", m + "/api/v1/ab/predictions", http, ab, jsonType, 3, 2, null),
                 new Stream("steady V2 JSON", s + v2Path, http, v2, jsonType, 1, 1, null),
                 new Stream("steady V2 binary", s + v2Path, http, binary, binaryType, 1, 1, null),
-                new Stream("steady gRPC", s + OpenLoop.MODEL_INFER, grpcCall, grpc, List.of(), 1, 1, null),
+                new Stream("steady gRPC", settings.steadyGrpc() + OpenLoop.MODEL_INFER, grpcCall, grpc, List.of(), 1, 1, null),
                 new Stream("steady /predict", s + "/predict", http, predict, jsonType, 1, 1, null),
                 new Stream("steady /v1/infer", s + "/v1/infer", http, v1, jsonType, 1, 1, null),
                 new Stream("steady /invocations", s + "/invocations", http, invocations, jsonType, 1, 1, null),

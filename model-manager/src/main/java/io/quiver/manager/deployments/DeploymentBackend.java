@@ -80,6 +80,15 @@ public interface DeploymentBackend {
 
         int port();
 
+        /**
+         * Where it serves gRPC, which the manager forwards gRPC calls to: a model-server serves it
+         * on a port of its own ({@code quiver.grpc.port}, docs/model-server/grpc.md).
+         */
+        String grpcUrl();
+
+        /** The port of {@link #grpcUrl}, kept in the store beside {@link #port}. */
+        int grpcPort();
+
         /** Completes when the server has exited, for whatever reason. */
         CompletableFuture<?> onExit();
 

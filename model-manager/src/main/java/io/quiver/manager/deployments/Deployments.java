@@ -270,7 +270,7 @@ public class Deployments {
         String model = deployment.name.model();
         registry.registerOwn(new ServiceRecord(serviceId(deployment.name), instance.url(), model, List.of(model),
                 List.of("prediction"), List.of(new ServiceRecord.ServedModel(model, deployment.name.version(), model)),
-                null, null, null, null, Instant.now()));
+                null, null, null, null, Instant.now(), instance.grpcUrl()));
     }
 
     private void deregister(Deployment deployment) {
@@ -292,7 +292,7 @@ public class Deployments {
             DeploymentBackend.Instance instance = deployment.instance;
             if (instance != null && deployment.state != State.UNDEPLOYED) {
                 live.add(new StoredDeployment(deployment.name.model(), deployment.name.version(), deployment.port,
-                        instance.pid()));
+                        instance.pid(), instance.grpcPort()));
             }
         }
         backend.record(live);

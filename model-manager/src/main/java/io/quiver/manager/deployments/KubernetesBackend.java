@@ -171,7 +171,8 @@ final class KubernetesBackend implements DeploymentBackend {
                 LOG.warnf("Deployment %s names no valid deployment: %s", d.getMetadata().getName(), e.getMessage());
                 return Stream.empty();
             }
-        }).map(n -> new StoredDeployment(n.model(), n.version(), config.kubernetes().servicePort(), 0)).toList();
+        }).map(n -> new StoredDeployment(n.model(), n.version(), config.kubernetes().servicePort(), 0,
+                KubernetesObjects.GRPC_PORT)).toList();
     }
 
     /** The deployments go on serving; only the watches close. */
@@ -302,6 +303,17 @@ final class KubernetesBackend implements DeploymentBackend {
         @Override
         public int port() {
             return port;
+        }
+
+        /** The Service's gRPC port, in front of the model-server's default own gRPC port. */
+        @Override
+        public String grpcUrl() {
+            return "http://" + objectName + "." + namespace + ".svc:" + KubernetesObjects.GRPC_PORT;
+        }
+
+        @Override
+        public int grpcPort() {
+            return KubernetesObjects.GRPC_PORT;
         }
 
         @Override

@@ -38,6 +38,8 @@ final class KubernetesObjects {
     static final String VERSION = "quiver.io/version";
     static final String CONTAINER = "quiver-model-server";
     static final int HTTP_PORT = 8080;
+    /** The model-server's default gRPC port (quiver.grpc.port), the Service's gRPC port too. */
+    static final int GRPC_PORT = 8081;
     private static final int MAX_NAME = 63;
 
     private KubernetesObjects() {
@@ -135,6 +137,7 @@ final class KubernetesObjects {
                 .addAllToEnvFrom(config.secret().map(secret -> List.of(new io.fabric8.kubernetes.api.model.EnvFromSourceBuilder()
                         .withNewSecretRef(secret, true).build())).orElse(List.of()))
                 .addNewPort().withName("http").withContainerPort(HTTP_PORT).withProtocol("TCP").endPort()
+                .addNewPort().withName("grpc").withContainerPort(GRPC_PORT).withProtocol("TCP").endPort()
                 .withStartupProbe(probe("/v2/health/live", 2, 60))
                 .withReadinessProbe(probe("/v2/health/ready", 10, 3))
                 .withLivenessProbe(probe("/v2/health/live", 15, 3))
@@ -181,6 +184,8 @@ final class KubernetesObjects {
                 .withAnnotations(deployment.getMetadata().getAnnotations()).endMetadata()
                 .withNewSpec().withType("ClusterIP").withSelector(selector(objectName))
                 .addNewPort().withName("http").withPort(port).withTargetPort(new IntOrString("http"))
+                .withProtocol("TCP").endPort()
+                .addNewPort().withName("grpc").withPort(GRPC_PORT).withTargetPort(new IntOrString("grpc"))
                 .withProtocol("TCP").endPort()
                 .endSpec();
         if (deployment.getMetadata().getUid() != null) {

@@ -25,8 +25,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Deployments as child processes of the manager: {@code java <jvm options> -jar <model-server jar>}
- * on a port of the configured range, serving one model version, writing to a log file of its own.
- * Their pids and ports are kept in the manager's {@link DeploymentStore}.
+ * on two ports of the configured range, one for HTTP and one for gRPC (a model-server serves gRPC on
+ * a port of its own, {@code QUIVER_GRPC_PORT}), serving one model version, writing to a log file of
+ * its own. Their pids and ports are kept in the manager's {@link DeploymentStore}.
  */
 final class LocalProcessBackend implements DeploymentBackend {
     private static final Logger LOG = Logger.getLogger(LocalProcessBackend.class);
@@ -37,7 +38,14 @@ final class LocalProcessBackend implements DeploymentBackend {
     private final DeploymentsConfig config;
     private final Path logDir;
     private final DeploymentStore store;
-    private final Map<Integer, DeploymentName> reserved = new ConcurrentHashMap<>();
+    private final Map<DeploymentName, Ports> reserved = new ConcurrentHashMap<>();
+
+    /** A deployment's HTTP and gRPC ports; one and the same for a server that serves gRPC on its HTTP port. */
+    private record Ports(int http, int grpc) {
+        boolean holds(int port) {
+            return http == port || grpc == port;
+        }
+    }
 
     LocalProcessBackend(DeploymentsConfig config, Path logDir, DeploymentStore store) {
         this.config = config;
@@ -47,19 +55,32 @@ final class LocalProcessBackend implements DeploymentBackend {
 
     @Override
     public synchronized int reserve(DeploymentName name) {
-        for (Map.Entry<Integer, DeploymentName> entry : reserved.entrySet()) {
-            if (entry.getValue().equals(name)) {
-                return entry.getKey();
-            }
+        Ports held = reserved.get(name);
+        if (held != null) {
+            return held.http();
         }
-        for (int port = config.portMin(); port <= config.portMax(); port++) {
+        int http = free(config.portMin());
+        int grpc = http < 0 ? -1 : free(http + 1);
+        if (grpc < 0) {
+            throw new UnavailableException("No free ports available", 5);
+        }
+        reserved.put(name, new Ports(http, grpc));
+        return http;
+    }
+
+    /** The first port from {@code from} of the range that no deployment holds and no other program listens on; -1 when none. */
+    private int free(int from) {
+        for (int port = from; port <= config.portMax(); port++) {
             // A port another program listens on is skipped: the model-server could not bind it.
-            if (!reserved.containsKey(port) && bindable(port)) {
-                reserved.put(port, name);
+            if (!taken(port) && bindable(port)) {
                 return port;
             }
         }
-        throw new UnavailableException("No free ports available", 5);
+        return -1;
+    }
+
+    private boolean taken(int port) {
+        return reserved.values().stream().anyMatch(ports -> ports.holds(port));
     }
 
     private boolean bindable(int port) {
@@ -73,11 +94,15 @@ final class LocalProcessBackend implements DeploymentBackend {
 
     @Override
     public synchronized void release(DeploymentName name) {
-        reserved.values().removeIf(name::equals);
+        reserved.remove(name);
     }
 
     @Override
     public Instance start(DeploymentName name, ModelRegistrySource.ModelLocation location, int port) {
+        Ports ports = reserved.get(name);
+        if (ports == null || ports.http() != port) {
+            throw new IllegalStateException(name + " is started on port " + port + ", which was not reserved for it");
+        }
         Path jar = config.serverJar().toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) {
             throw new UnavailableException("the model-server jar is not at " + jar
@@ -97,6 +122,7 @@ final class LocalProcessBackend implements DeploymentBackend {
                 || k.equals("JAVA_OPTS") || k.equals("JAVA_TOOL_OPTIONS"));
         env.put("MODEL_SERVER_HOST", config.host());
         env.put("MODEL_SERVER_PORT", Integer.toString(port));
+        env.put("QUIVER_GRPC_PORT", Integer.toString(ports.grpc()));
         env.putAll(DeploymentBackend.serverEnvironment(location, location.repository().toString()));
         // The registry's address and credentials (MLflow's, S3's), in the environment of a child process alone:
         // the Kubernetes backend's pods take theirs from the Secret the manifests mount.
@@ -104,13 +130,14 @@ final class LocalProcessBackend implements DeploymentBackend {
         Path log = logFile(name);
         try {
             Files.createDirectories(logDir);
-            Files.writeString(log, "=== " + Instant.now() + " deploying " + name + " on port " + port + ": "
+            Files.writeString(log, "=== " + Instant.now() + " deploying " + name + " on port " + port + " (gRPC "
+                    + ports.grpc() + "): "
                     + String.join(" ", command) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
             builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             Process process = builder.start();
-            LOG.infof("started %s as pid %d on port %d (log %s)", name, process.pid(), port, log);
-            return new ProcessInstance(process.toHandle(), url(port), port, config);
+            LOG.infof("started %s as pid %d on port %d, gRPC %d (log %s)", name, process.pid(), port, ports.grpc(), log);
+            return new ProcessInstance(process.toHandle(), url(port), port, ports.grpc(), config);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the model-server for " + name, e);
         }
@@ -124,11 +151,16 @@ final class LocalProcessBackend implements DeploymentBackend {
         if (handle.isEmpty()) {
             return Optional.empty();
         }
-        DeploymentName holder = reserved.putIfAbsent(stored.port(), stored.name());
-        if (holder != null && !holder.equals(stored.name())) {
+        Ports ports = new Ports(stored.port(), stored.grpcPortOrHttp());
+        Ports held = reserved.get(stored.name());
+        if (held == null && (taken(ports.http()) || taken(ports.grpc()))) {
             return Optional.empty();
         }
-        return Optional.of(new ProcessInstance(handle.get(), url(stored.port()), stored.port(), config));
+        if (held != null && !held.equals(ports)) {
+            return Optional.empty();
+        }
+        reserved.put(stored.name(), ports);
+        return Optional.of(new ProcessInstance(handle.get(), url(stored.port()), stored.port(), ports.grpc(), config));
     }
 
     @Override
@@ -171,8 +203,13 @@ final class LocalProcessBackend implements DeploymentBackend {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
-    private record ProcessInstance(ProcessHandle handle, String url, int port, DeploymentsConfig config)
+    private record ProcessInstance(ProcessHandle handle, String url, int port, int grpcPort, DeploymentsConfig config)
             implements Instance {
+        @Override
+        public String grpcUrl() {
+            return url.substring(0, url.lastIndexOf(':') + 1) + grpcPort;
+        }
+
         @Override
         public long pid() {
             return handle.pid();

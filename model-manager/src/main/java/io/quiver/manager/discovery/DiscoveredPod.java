@@ -7,12 +7,13 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A model-server pod as discovery sees it: the service id it is registered under and the URL it
- * serves on, when it may be routed to. A pod may be routed to when Kubernetes calls it ready, has
+ * A model-server pod as discovery sees it: the service id it is registered under, the URL it
+ * serves on and the one it serves gRPC on (null when the pod names no gRPC port: then its HTTP
+ * port's), when it may be routed to. A pod may be routed to when Kubernetes calls it ready, has
  * an address, and is not being deleted: a terminating pod stays ready for a moment, but is about
  * to stop answering.
  */
-record DiscoveredPod(String serviceId, String url) {
+record DiscoveredPod(String serviceId, String url, String grpcUrl) {
     /** Every id discovery gives starts with this, so a resync can tell its services from registered ones. */
     static final String ID_PREFIX = Registration.DISCOVERED_PREFIX;
     /** The registry's longest id. */
@@ -29,7 +30,9 @@ record DiscoveredPod(String serviceId, String url) {
             return Optional.empty();
         }
         String host = ip.contains(":") ? "[" + ip + "]" : ip;
-        return Optional.of(new DiscoveredPod(serviceId(pod), "http://" + host + ":" + port(pod, config)));
+        Optional<Integer> grpc = port(pod, config.grpcPortName());
+        return Optional.of(new DiscoveredPod(serviceId(pod), "http://" + host + ":" + port(pod, config.portName())
+                .orElse(config.port()), grpc.map(p -> "http://" + host + ":" + p).orElse(null)));
     }
 
     /**
@@ -41,16 +44,15 @@ record DiscoveredPod(String serviceId, String url) {
         return id.length() <= MAX_ID ? id : ID_PREFIX + pod.getMetadata().getUid();
     }
 
-    private static int port(Pod pod, DiscoveryConfig config) {
+    private static Optional<Integer> port(Pod pod, String name) {
         if (pod.getSpec() == null) {
-            return config.port();
+            return Optional.empty();
         }
         return pod.getSpec().getContainers().stream()
                 .flatMap(c -> c.getPorts().stream())
-                .filter(p -> config.portName().equals(p.getName()))
+                .filter(p -> name.equals(p.getName()))
                 .map(ContainerPort::getContainerPort)
                 .filter(Objects::nonNull)
-                .findFirst()
-                .orElse(config.port());
+                .findFirst();
     }
 }

@@ -33,6 +33,13 @@ public interface DiscoveryConfig {
     @WithDefault("8080")
     int port();
 
+    /**
+     * The name of the container port a model-server serves gRPC on (its own port,
+     * {@code quiver.grpc.port}); a pod that names none gets gRPC calls at its HTTP port.
+     */
+    @WithDefault("grpc")
+    String grpcPortName();
+
     /** How long reading a pod's model list ({@code GET /v1/models}) may take. */
     @WithDefault("2s")
     Duration modelListTimeout();

@@ -91,7 +91,7 @@ final class ModelListReader implements AutoCloseable {
         }
         String modelType = declared.size() == 1 ? declared.first() : types.isEmpty() ? pod.serviceId() : types.first();
         return new Registration(pod.serviceId(), pod.url(), modelType, List.copyOf(types), capabilities, models,
-                null, null, null, null);
+                null, null, null, null, pod.grpcUrl());
     }
 
     @Override

@@ -42,7 +42,7 @@ public record Registration(
         @Schema(description = "when set, the service expires unless a heartbeat arrives within this time")
         Integer leaseSeconds,
         @Schema(description = "where it serves the Open Inference Protocol over gRPC; service_url when absent, "
-                + "as a model-server serves both on one port unless given a gRPC port of its own",
+                + "for a service that serves both on one port (a model-server sends its own gRPC port)",
                 examples = "http://localhost:9000") String grpcUrl) {
     static final String SECONDS = "must be a number of seconds above 0 and at most 86400";
     /**

@@ -128,6 +128,8 @@ class KubernetesDeploymentsTest {
         assertEquals("0s", env.get("QUIVER_REPOSITORY_POLL_INTERVAL"), "and no version that appears later");
         assertEquals("http", server.getPorts().get(0).getName(), "the port name discovery looks for");
         assertEquals(8080, server.getPorts().get(0).getContainerPort());
+        assertEquals("grpc", server.getPorts().get(1).getName(), "the model-server's own gRPC port");
+        assertEquals(8081, server.getPorts().get(1).getContainerPort());
         assertEquals("/v2/health/ready", server.getReadinessProbe().getHttpGet().getPath());
         assertEquals("/v2/health/live", server.getLivenessProbe().getHttpGet().getPath());
         assertEquals("768Mi", server.getResources().getLimits().get("memory").toString());
@@ -136,6 +138,8 @@ class KubernetesDeploymentsTest {
                 .until(() -> kubernetes.getClient().services().inNamespace(NAMESPACE).withName(name).get(), s -> s != null);
         assertEquals("ClusterIP", service.getSpec().getType());
         assertEquals(80, service.getSpec().getPorts().get(0).getPort());
+        assertEquals("grpc", service.getSpec().getPorts().get(1).getName());
+        assertEquals(8081, service.getSpec().getPorts().get(1).getPort());
         assertTrue(labels.entrySet().containsAll(service.getSpec().getSelector().entrySet()),
                 "the Service selects the deployment's pod");
         given().get("/get_deployed_models").then().statusCode(200)
@@ -146,6 +150,8 @@ class KubernetesDeploymentsTest {
         answer(deploying).then().statusCode(201).body("state", is("running")).body("url", is(url))
                 .body("route", is("/house_price-1/"));
         assertEquals(url, registry.require("house_price-1").record().serviceUrl(), "registered at the Service's name");
+        assertEquals("http://" + name + "." + NAMESPACE + ".svc:8081", registry.require("house_price-1").record().grpcUrl(),
+                "gRPC at the Service's gRPC port");
 
         given().post("/deploy/house_price/1").then().statusCode(200).body("url", is(url));
         assertEquals(1, deployments("house_price", "1").size(), "deploying it again made nothing new");
@@ -237,7 +243,7 @@ class KubernetesDeploymentsTest {
         KubernetesBackend restarted = new KubernetesBackend(config, kubernetes.getClient(),
                 "app.kubernetes.io/name=quiver-model-server");
         List<StoredDeployment> found = restarted.recorded();
-        assertEquals(List.of(new StoredDeployment("fraud.detector", "7", 80, 0)), found);
+        assertEquals(List.of(new StoredDeployment("fraud.detector", "7", 80, 0, 8081)), found);
         DeploymentBackend.Instance adopted = restarted.adopt(found.get(0)).orElseThrow();
         assertEquals("http://" + name + "." + NAMESPACE + ".svc:80", adopted.url());
         await("the adopted deployment to report ready").atMost(SOON)

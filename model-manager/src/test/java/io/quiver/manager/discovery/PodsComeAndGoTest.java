@@ -108,6 +108,7 @@ class PodsComeAndGoTest {
                 .until(() -> registry.serving("classifier").stream().anyMatch(r -> r.id().equals("k8s:model-serving:iris-7d9f")));
         Replica routed = find("k8s:model-serving:iris-7d9f").orElseThrow();
         assertEquals("http://127.0.0.1:" + iris.getAddress().getPort(), routed.record().serviceUrl());
+        assertEquals("http://127.0.0.1:" + GRPC_PORT, routed.record().grpcUrl(), "gRPC at the pod's port named grpc");
         assertEquals("classifier", routed.record().modelType());
         assertTrue(routed.record().serves("iris"), "the model's name routes too");
         given().get("/services").then().statusCode(200)
@@ -174,13 +175,17 @@ class PodsComeAndGoTest {
         return registry.all().stream().filter(r -> r.id().equals(id)).findFirst();
     }
 
-    /** A model-server pod as the Deployment makes it: labelled, with its port named http, on loopback here. */
+    /** The pods' gRPC port: only its number is read (the manager forwards no gRPC call here). */
+    static final int GRPC_PORT = 8081;
+
+    /** A model-server pod as the Deployment makes it: labelled, with its ports named http and grpc, on loopback here. */
     static Pod pod(String name, HttpServer server, boolean ready) {
         return new PodBuilder()
                 .withNewMetadata().withName(name).withNamespace(NAMESPACE)
                 .withLabels(Map.of("app.kubernetes.io/name", "quiver-model-server")).endMetadata()
                 .withNewSpec().addNewContainer().withName("quiver-model-server")
                 .addNewPort().withName("http").withContainerPort(server.getAddress().getPort()).endPort()
+                .addNewPort().withName("grpc").withContainerPort(GRPC_PORT).endPort()
                 .endContainer().endSpec()
                 .withNewStatus().withPodIP("127.0.0.1").withPhase("Running")
                 .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()

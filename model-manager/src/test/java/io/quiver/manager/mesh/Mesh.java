@@ -259,7 +259,8 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
         List<ServiceProcess> pending = new ArrayList<>(processes);
         for (int attempt = 1; !pending.isEmpty(); attempt++) {
             for (ServiceProcess process : pending) {
-                process.start(portVariable(process), freePort());
+                // Each model-server's gRPC has a free port of its own too, as its default is one (8081).
+                process.start(portVariable(process), freePort(), manager(process) ? 0 : freePort());
             }
             List<ServiceProcess> failed = new ArrayList<>();
             for (ServiceProcess process : pending) {
@@ -277,7 +278,11 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     }
 
     private static String portVariable(ServiceProcess process) {
-        return process.name().startsWith("manager") ? "API_PORT" : "MODEL_SERVER_PORT";
+        return manager(process) ? "API_PORT" : "MODEL_SERVER_PORT";
+    }
+
+    private static boolean manager(ServiceProcess process) {
+        return process.name().startsWith("manager");
     }
 
     /**

@@ -7,8 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import io.quiver.examples.ExampleModels;
 import io.quiver.examples.ReferenceModels;
+import io.quiver.grpc.inference.InferTensorContents;
+import io.quiver.grpc.inference.ModelInferRequest;
+import io.quiver.grpc.inference.ModelInferRequest.InferInputTensor;
+import io.quiver.grpc.inference.ModelInferResponse;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
@@ -26,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -46,9 +53,10 @@ class MeshDeploymentsIT {
     private static final Duration DEPLOY = Duration.ofSeconds(90);
     /**
      * Below Linux's ephemeral ports (32768 up), where the test's own connections and the mesh's
-     * freePort() would take them from under the range.
+     * freePort() would take them from under the range: five ports, the squatter's and two for each
+     * of two deployments (HTTP and gRPC).
      */
-    private static final int PORT_BASE = 20_000 + 3 * ThreadLocalRandom.current().nextInt(4_000);
+    private static final int PORT_BASE = 20_000 + 5 * ThreadLocalRandom.current().nextInt(2_400);
     private static final Path REPOSITORY = repository();
     private static final Path JVM_OPTIONS = Path.of("..", "deploy", "jvm.options").toAbsolutePath().normalize();
     /** Every deployment process seen, killed after the class whatever happened, so a failed test strands none. */
@@ -69,7 +77,7 @@ class MeshDeploymentsIT {
             .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_SERVER_JAR", System.getProperty("quiver.mesh.server-jar", ""))
             .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_JVM_OPTIONS", "@" + JVM_OPTIONS)
             .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_PORT_MIN", Integer.toString(PORT_BASE))
-            .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_PORT_MAX", Integer.toString(PORT_BASE + 2))
+            .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_PORT_MAX", Integer.toString(PORT_BASE + 4))
             .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_RESTART_BACKOFF", "0.2s");
 
     @RegisterExtension
@@ -127,7 +135,7 @@ class MeshDeploymentsIT {
 
     @Test
     @Order(3)
-    void twoVersionsDeployedOnFreePortsAnswerEachWithItsOwnModel() throws IOException {
+    void twoVersionsDeployedOnFreePortsAnswerEachWithItsOwnModel() throws IOException, InterruptedException {
         long start = System.nanoTime();
         Http.Answer first = deploy("house_price", "1");
         double deployMillis = (System.nanoTime() - start) / 1e6;
@@ -135,9 +143,10 @@ class MeshDeploymentsIT {
         System.out.printf("[mesh] %s: deploy_ms=%.0f%n", getClass().getSimpleName(), deployMillis);
         assertEquals(201, first.status(), first.toString());
         assertEquals(201, second.status(), second.toString());
-        // The first port is another program's, the second was freed by the failed deployment.
+        // The first port is another program's, the next were freed by the failed deployment; each
+        // deployment's gRPC takes the port after its HTTP port.
         assertEquals(PORT_BASE + 1, first.json().path("port").asInt(), first.body());
-        assertEquals(PORT_BASE + 2, second.json().path("port").asInt(), second.body());
+        assertEquals(PORT_BASE + 3, second.json().path("port").asInt(), second.body());
         assertEquals("running", first.json().path("state").asText());
         assertEquals("http://127.0.0.1:" + (PORT_BASE + 1), first.json().path("url").asText());
         assertEquals("/house_price-1/", first.json().path("route").asText());
@@ -147,6 +156,9 @@ class MeshDeploymentsIT {
 
         assertScores("house_price-1", 1);
         assertScores("house_price-2", 2);
+        assertEquals("http://127.0.0.1:" + (PORT_BASE + 2), MESH.services().get("house_price-1").path("grpc_url").asText(),
+                "registered with its gRPC port");
+        assertGrpcScores();
         JsonNode described = MESH.http().getJson(MESH.managerUri("/house_price-2/"));
         assertEquals("house_price", described.path("name").asText(), described.toString());
 
@@ -331,6 +343,34 @@ class MeshDeploymentsIT {
         double expected = ReferenceModels.housePrice(version, row)[0];
         assertEquals(expected, got, Math.abs(expected) * 1e-4, name + " answered " + answer.body());
         assertEquals(name, answer.servedBy(), "served by the deployment's own replica");
+    }
+
+    /**
+     * A gRPC ModelInfer through the manager, which routes it by model name to one of the two
+     * deployments, at the gRPC port that deployment was given: the deployment that served it (the
+     * version it answers with) gives its price.
+     */
+    private static void assertGrpcScores() throws InterruptedException {
+        float[] row = {1200, 3, 20};
+        AtomicReference<Metadata> headers = new AtomicReference<>();
+        try (GrpcCalls manager = new GrpcCalls(MESH.manager().uri())) {
+            ModelInferResponse answer = manager.capturing(headers).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
+                    token())).modelInfer(ModelInferRequest.newBuilder().setModelName("house_price")
+                    .addInputs(InferInputTensor.newBuilder().setName("features").setDatatype("FP32").addShape(1).addShape(3)
+                            .setContents(InferTensorContents.newBuilder()
+                                    .addFp32Contents(row[0]).addFp32Contents(row[1]).addFp32Contents(row[2])))
+                    .build());
+            int version = Integer.parseInt(answer.getModelVersion());
+            double expected = ReferenceModels.housePrice(version, new double[] {row[0], row[1], row[2]})[0];
+            assertEquals(expected, answer.getOutputs(0).getContents().getFp32Contents(0), Math.abs(expected) * 1e-4);
+            assertEquals("house_price-" + version, headers.get().get(GrpcCalls.SERVED_BY));
+        }
+    }
+
+    private static Metadata token() {
+        Metadata metadata = new Metadata();
+        metadata.put(GrpcCalls.AUTHORIZATION, "Bearer " + DATA_TOKEN);
+        return metadata;
     }
 
     /** The first row's price from MLflow's {@code {"predictions": [...]}}, a value or a one-value row. */

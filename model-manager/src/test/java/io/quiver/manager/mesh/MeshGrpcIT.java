@@ -57,7 +57,7 @@ class MeshGrpcIT {
     @Order(1)
     void everyCallThroughTheManagerAnswersAsAReplicaDoes() throws Exception {
         try (GrpcCalls manager = new GrpcCalls(MESH.manager().uri());
-             GrpcCalls replica = new GrpcCalls(MESH.replica("replica-1").uri())) {
+             GrpcCalls replica = new GrpcCalls(MESH.replica("replica-1").grpcUri())) {
             assertTrue(manager.stub().serverLive(ServerLiveRequest.getDefaultInstance()).getLive());
             assertTrue(manager.stub().serverReady(ServerReadyRequest.getDefaultInstance()).getReady());
             assertEquals("quiver-model-manager",

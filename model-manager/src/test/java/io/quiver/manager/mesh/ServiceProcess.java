@@ -48,6 +48,8 @@ public final class ServiceProcess implements AutoCloseable {
     /** Words run before {@code java}, such as {@code ip netns exec NAME}; empty to run it directly. */
     private final List<String> launcher;
     private int port;
+    /** A model-server's gRPC port of its own (QUIVER_GRPC_PORT); 0 for a service without one. */
+    private int grpcPort;
     private String portVariableOfLastStart;
     private int starts;
     private Process process;
@@ -85,6 +87,11 @@ public final class ServiceProcess implements AutoCloseable {
         return URI.create("http://" + host + ":" + port);
     }
 
+    /** Where it serves gRPC: its own gRPC port, or its HTTP port when it has none. */
+    public URI grpcUri() {
+        return grpcPort == 0 ? uri() : URI.create("http://" + host + ":" + grpcPort);
+    }
+
     public URI uri(String path) {
         return URI.create("http://" + host + ":" + port + path);
     }
@@ -103,6 +110,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the JVM with {@code portVariable=port} added to its environment; does not wait. */
     void start(String portVariable, int port) {
+        start(portVariable, port, 0);
+    }
+
+    /** As {@link #start(String, int)}, a model-server with its gRPC on {@code grpcPort} (QUIVER_GRPC_PORT) unless that is 0. */
+    void start(String portVariable, int port, int grpcPort) {
         if (alive()) {
             throw new IllegalStateException(name + " is already running");
         }
@@ -112,6 +124,7 @@ public final class ServiceProcess implements AutoCloseable {
                     + "model-server,model-manager install -Dit.test='Mesh*'");
         }
         this.port = port;
+        this.grpcPort = grpcPort;
         this.portVariableOfLastStart = portVariable;
         starts++;
         log = logDir.resolve(name + (starts == 1 ? "" : "-" + starts) + ".log");
@@ -128,6 +141,9 @@ public final class ServiceProcess implements AutoCloseable {
         // "{port}" in a setting stands for the port this start listens on (an advertised URL).
         environment.forEach((key, value) -> env.put(key, value.replace("{port}", Integer.toString(port))));
         builder.environment().put(portVariable, Integer.toString(port));
+        if (grpcPort != 0) {
+            builder.environment().put("QUIVER_GRPC_PORT", Integer.toString(grpcPort));
+        }
         try {
             Files.createDirectories(logDir);
             process = builder.start();
@@ -209,7 +225,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts it again on the port it had. */
     public void restart() {
-        start(portVariableOfLastStart, port);
+        start(portVariableOfLastStart, port, grpcPort);
         awaitReady(Duration.ofSeconds(60));
     }
 

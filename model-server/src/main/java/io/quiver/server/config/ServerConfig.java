@@ -149,10 +149,16 @@ public interface ServerConfig {
     /** The Open Inference Protocol over gRPC (docs/model-server/grpc.md). */
     interface Grpc {
         /**
-         * gRPC's own port; when absent, gRPC is served on the HTTP port. Read by {@link GrpcPort},
-         * which sets Quarkus' gRPC server from it.
+         * gRPC's own port, 8081 by default, or {@code http} to serve gRPC on the HTTP port. Read by
+         * {@link GrpcPort}, which sets Quarkus' gRPC server from it and refuses any other value.
          */
-        java.util.OptionalInt port();
+        @WithDefault(GrpcPort.DEFAULT)
+        String port();
+
+        /** gRPC's own port, or empty when gRPC is served on the HTTP port. */
+        default OptionalInt ownPort() {
+            return GrpcPort.ownPort(port());
+        }
 
         /** Largest gRPC message accepted; larger gets RESOURCE_EXHAUSTED. Defaults to {@code quiver.limits.max-request-size}. */
         Optional<MemorySize> maxMessageSize();

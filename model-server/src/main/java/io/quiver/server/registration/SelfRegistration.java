@@ -137,7 +137,7 @@ public class SelfRegistration {
                 return null;
             }
         }
-        return ServiceIdentity.of(config.registration(), port).withGrpcPort(config.grpc().port());
+        return ServiceIdentity.of(config.registration(), port).withGrpcPort(config.grpc().ownPort());
     }
 
     private List<ModelInfo> loadedModels() {

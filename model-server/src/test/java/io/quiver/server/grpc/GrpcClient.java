@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -32,17 +33,28 @@ import org.junit.jupiter.api.function.Executable;
 
 /**
  * A client of the stubs generated from common/src/main/proto, the file the server is built from,
- * on a plaintext HTTP/2 connection to the test server's random HTTP port; registered as a JUnit
- * extension, it connects before each test, once the server is up, and closes after it.
+ * on a plaintext HTTP/2 connection to the test server's random HTTP port (where the test profile
+ * serves gRPC) or another; registered as a JUnit extension, it connects before each test, once the
+ * server is up, and closes after it.
  */
 final class GrpcClient implements BeforeEachCallback, AfterEachCallback {
     static final Metadata.Key<String> REQUEST_ID = Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
 
+    private final IntSupplier port;
     private ManagedChannel channel;
+
+    GrpcClient() {
+        this(() -> RestAssured.port);
+    }
+
+    /** A client of the server's port that {@code port} gives once the server is up. */
+    GrpcClient(IntSupplier port) {
+        this.port = port;
+    }
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext()
+        channel = ManagedChannelBuilder.forAddress("localhost", port.getAsInt()).usePlaintext()
                 .maxInboundMessageSize(64 << 20).build();
     }
 

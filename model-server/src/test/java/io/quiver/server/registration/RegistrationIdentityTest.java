@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quiver.server.config.GrpcPort;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,16 @@ class RegistrationIdentityTest {
     void anIpv6AddressIsBracketedInTheUrl() {
         assertEquals("http://[fe80:0:0:0:1:2:3:4%eth0]:8080",
                 ServiceIdentity.of(Settings.defaults(), 8080, "h", "fe80:0:0:0:1:2:3:4%eth0").serviceUrl());
+    }
+
+    @Test
+    void byDefaultGrpcIsAdvertisedAtPort8081OfTheServiceUrlsHost() {
+        ServiceIdentity identity = ServiceIdentity.of(Settings.defaults(), 8080, "h", "node7.cluster.local")
+                .withGrpcPort(GrpcPort.ownPort(GrpcPort.DEFAULT));
+        assertEquals("http://node7.cluster.local:8080", identity.serviceUrl());
+        assertEquals("http://node7.cluster.local:8081", identity.grpcUrl());
+        assertEquals("http://node7.cluster.local:8080", ServiceIdentity.of(Settings.defaults(), 8080, "h",
+                "node7.cluster.local").withGrpcPort(GrpcPort.ownPort(GrpcPort.HTTP)).grpcUrl());
     }
 
     @Test
