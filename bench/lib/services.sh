@@ -133,6 +133,16 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # The process's own CPU time (user + system), in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# The same for a process and its children: nginx's master and its workers.
+cpu_ticks_tree() {
+  local ticks=0 pid
+  for pid in "$1" $(pgrep -P "$1"); do ticks=$((ticks + $(cpu_ticks "$pid"))); done
+  echo "$ticks"
+}
+# CPU microseconds per request from ticks read before and after $requests requests.
+us_per_request() { # ticks before, ticks after
+  awk -v a="$1" -v b="$2" -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.0f", (n > 0 ? (b - a) / hz * 1e6 / n : 0)}'
+}
 # A field of /proc/<pid>/status in MiB (VmRSS: resident now, VmHWM: the most it was).
 status_mib() { awk -v f="$2:" '$1 == f {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
@@ -176,6 +186,44 @@ open_loop_jvm=(-XX:+UseSerialGC -Xms256m -Xmx256m)
 # Netty allocates direct buffers through sun.misc.Unsafe, which JDK 24+ warns about at its first use.
 if [ "$(jdk_major "$JAVA_HOME")" -ge 24 ]; then open_loop_jvm+=(--sun-misc-unsafe-memory-access=allow); fi
 open_runs=0
+
+# nginx as a bare reverse proxy to a port on loopback (one worker, a keep-alive upstream, no auth,
+# no log): what a proxy written in C costs here, the yardstick for the manager's rows. Sets started_pid.
+start_nginx_proxy() { # name, port, upstream port
+  local name="$1" dir="$work/$1"
+  mkdir -p "$dir"
+  cat > "$dir/nginx.conf" <<NGINX
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $work/logs/$name-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  upstream model_server { server 127.0.0.1:$3; keepalive 32; keepalive_requests 1000000000; }
+  server {
+    listen 127.0.0.1:$2;
+    # nginx closes a keep-alive connection after 1,000 requests by default, which the Vert.x
+    # proxies never do; a request sent as it closes fails.
+    keepalive_requests 1000000000;
+    location / { proxy_pass http://model_server; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+NGINX
+  nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' > "$work/logs/$name.log" 2>&1 &
+  started_pid=$!
+  pids+=("$started_pid")
+}
+
+# The same bare proxy on the manager's own stack (bench's BareProxy: Vert.x on the JVM, with the
+# JVM options given), without any of the manager: the floor under the manager's rows. Sets started_pid.
+start_bare_proxy() { # name, port, upstream port, java options
+  open_loop_ready
+  # shellcheck disable=SC2086 # the options are a word list on purpose
+  "${service_on[@]}" "$JAVA_HOME/bin/java" $4 -cp "$bench_jar" io.quiver.bench.BareProxy "$2" 127.0.0.1 "$3" \
+    > "$work/logs/$1.log" 2>&1 &
+  started_pid=$!
+  pids+=("$started_pid")
+}
 
 # Runs OpenLoop with the options given (bench/'s load generator, see measure_open and
 # measure_closed) and sets rate (achieved), p50, p99, p999, requests, errors (failed requests and

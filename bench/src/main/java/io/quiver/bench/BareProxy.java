@@ -3,6 +3,7 @@ package io.quiver.bench;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -15,8 +16,9 @@ import io.vertx.core.http.RequestOptions;
  * The least an HTTP proxy on the manager's stack can do: Vert.x, the HTTP server and client the
  * manager runs on, without Quarkus, routing, tokens, breakers, retries or metrics. Each event loop
  * has its own server and its own client of keep-alive connections, as the manager's forwarding
- * has. Its row in the benchmark says what the JVM and Netty cost per proxied request on this
- * machine, the floor under the manager's rows, as the bare nginx row is for a proxy written in C.
+ * has, and the same transport (Netty's native epoll on Linux). Its row in the benchmark says what
+ * the JVM and Netty cost per proxied request on this machine, the floor under the manager's rows,
+ * as the bare nginx row is for a proxy written in C.
  */
 public final class BareProxy extends AbstractVerticle {
     private final String host;
@@ -36,7 +38,9 @@ public final class BareProxy extends AbstractVerticle {
         }
         int port = Integer.parseInt(args[0]);
         int targetPort = Integer.parseInt(args[2]);
-        Vertx vertx = Vertx.vertx();
+        // Netty's native epoll transport where it loads, as the manager prefers it.
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        System.err.println("BareProxy: native transport " + (vertx.isNativeTransportEnabled() ? "on" : "off"));
         vertx.deployVerticle(() -> new BareProxy(port, args[1], targetPort),
                 new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
                 .onFailure(failure -> {
