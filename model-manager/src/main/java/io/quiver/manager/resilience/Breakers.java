@@ -3,7 +3,6 @@ package io.quiver.manager.resilience;
 import io.quiver.manager.config.ManagerConfig;
 import io.quiver.manager.registry.Replica;
 import io.quiver.manager.registry.ServiceRemoved;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -12,9 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.function.ObjLongConsumer;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
@@ -28,19 +25,16 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 public class Breakers {
     private final ManagerConfig.Breaker config;
     private final LongSupplier clock;
-    private final ObjLongConsumer<Runnable> timer;
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
 
     @Inject
-    Breakers(ManagerConfig config, Vertx vertx) {
-        this(config.breaker(), System::nanoTime,
-                (task, nanos) -> vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)), id -> task.run()));
+    Breakers(ManagerConfig config) {
+        this(config.breaker(), System::nanoTime);
     }
 
-    Breakers(ManagerConfig.Breaker config, LongSupplier clock, ObjLongConsumer<Runnable> timer) {
+    Breakers(ManagerConfig.Breaker config, LongSupplier clock) {
         this.config = config;
         this.clock = clock;
-        this.timer = timer;
     }
 
     public <T> CompletionStage<T> call(Replica replica, Supplier<CompletionStage<T>> call) {
@@ -67,8 +61,7 @@ public class Breakers {
         CircuitBreaker breaker = breakers.get(key);
         if (breaker == null) {
             breaker = breakers.computeIfAbsent(key, k -> new CircuitBreaker(config.requestVolumeThreshold(),
-                    config.failureRatio(), config.delay().toNanos(), clock, timer,
-                    state -> replica.breakerState(state.name())));
+                    config.failureRatio(), config.delay().toNanos(), clock, state -> replica.breakerState(state.name())));
         }
         return breaker;
     }

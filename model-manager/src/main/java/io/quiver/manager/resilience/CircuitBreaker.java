@@ -2,7 +2,6 @@ package io.quiver.manager.resilience;
 
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import java.util.function.ObjLongConsumer;
 
 /**
  * One service's circuit breaker, with MicroProfile Fault Tolerance's states and rules as the manager
@@ -10,8 +9,7 @@ import java.util.function.ObjLongConsumer;
  * {@code requestVolumeThreshold} outcomes, opening when {@code failureRatio} of a full window
  * failed; open, it refuses every call for {@code delay}; then half-open, it lets one trial call
  * through (refusing the others meanwhile), whose success closes it with a fresh window and whose
- * failure opens it again. It turns half-open when its delay has passed, by a timer, and not only
- * when a call asks: the replica selector skips a service whose breaker is open, so no call would.
+ * failure opens it again.
  * <p>
  * It is the manager's own rather than SmallRye Fault Tolerance's because that one, asked from an
  * event loop, runs each call and its completion as two further tasks on the loop, each wrapped in
@@ -29,7 +27,6 @@ final class CircuitBreaker {
     private final long delayNanos;
     private final LongSupplier clock;
     private final Consumer<State> onStateChange;
-    private final ObjLongConsumer<Runnable> timer;
     private State state = State.CLOSED;
     private int next;
     private int filled;
@@ -37,11 +34,8 @@ final class CircuitBreaker {
     private long openedAt;
     private boolean trialOut;
 
-    /**
-     * @param timer runs a task after the nanoseconds given, once
-     */
     CircuitBreaker(int requestVolumeThreshold, double failureRatio, long delayNanos, LongSupplier clock,
-                   ObjLongConsumer<Runnable> timer, Consumer<State> onStateChange) {
+                   Consumer<State> onStateChange) {
         if (requestVolumeThreshold < 1) {
             throw new IllegalArgumentException("request-volume-threshold must be at least 1");
         }
@@ -51,7 +45,6 @@ final class CircuitBreaker {
         this.failuresToOpen = (int) Math.ceil(failureRatio * requestVolumeThreshold);
         this.delayNanos = delayNanos;
         this.clock = clock;
-        this.timer = timer;
         this.onStateChange = onStateChange;
     }
 
@@ -122,15 +115,6 @@ final class CircuitBreaker {
         openedAt = clock.getAsLong();
         clearWindow();
         change(State.OPEN);
-        timer.accept(this::delayPassed, delayNanos);
-    }
-
-    /** Half-open once the delay since it last opened has passed, for the next call to be the trial. */
-    synchronized void delayPassed() {
-        if (state == State.OPEN && clock.getAsLong() - openedAt >= delayNanos) {
-            trialOut = false;
-            change(State.HALF_OPEN);
-        }
     }
 
     private void clearWindow() {
