@@ -151,7 +151,9 @@ public class RequestPathWarmup {
 
     private void send(String address, int port, List<Target> targets, int firstPass, AtomicInteger next,
                       Deadline deadline, AtomicLong answered, AtomicLong failed) {
-        String host = "Host: " + address + ":" + port + "\r\n" + HEADER + ": " + token + "\r\n";
+        // Accept as most clients send it (curl, Python's requests): the REST layer's content
+        // negotiation is part of a request's path too.
+        String host = "Host: " + address + ":" + port + "\r\nAccept: */*\r\n" + HEADER + ": " + token + "\r\n";
         LoopbackConnection connection = null;
         int sentOnIt = 0;
         try {
