@@ -172,6 +172,30 @@ load() { # clients, url, body file, seconds, wrk options...
   BENCH_BODY="$body" "${wrk_on[@]}" wrk -t"$(wrk_threads "$clients")" -c"$clients" -d"$seconds"s -s "$lua" "$@" "$url" > /dev/null
 }
 
+# A single-row V2 JSON request for bench/'s perceptrons (mlp: 256 features, wide_mlp: 512), in
+# $work/<model>.json, as the batching rows send it.
+feature_body() { # model, features
+  awk -v n="$2" 'BEGIN { printf "{\"inputs\": [{\"name\": \"features\", \"shape\": [1, %d], \"datatype\": \"FP32\", \"data\": [", n
+             for (i = 0; i < n; i++) printf "%s%.2f", (i ? ", " : ""), (i % 13) * 0.25
+             printf "]}]}\n" }' > "$work/$1.json"
+}
+
+# A batching model-server's run figures for a model: runs, rows and seconds in them, from its metrics.
+batch_runs() { # server URL, model
+  curl -sf "$1/q/metrics" | awk -v model="model=\"$2\"" '
+    index($0, model) && /^quiver_batch_rows_count/ {runs = $NF}
+    index($0, model) && /^quiver_batch_rows_sum/ {rows = $NF}
+    index($0, model) && /^quiver_batch_run_seconds_sum/ {seconds = $NF}
+    END {print runs + 0, rows + 0, seconds + 0}'
+}
+
+# What the runs during a row were: how many rows each held and how long each took, on average.
+runs_text() { # figures before, figures after
+  echo "$1 $2" | awk '{ runs = $4 - $1; rows = $5 - $2; seconds = $6 - $3
+    if (runs > 0) printf "runs of %.1f rows taking %.2f ms on average", rows / runs, seconds / runs * 1000
+    else printf "no runs recorded" }'
+}
+
 # bench/'s jar, for OpenLoop; bench/run builds it, a part run alone builds it when it first needs it.
 bench_jar="${bench_jar:-bench/target/benchmarks.jar}"
 open_loop_ready() {
@@ -228,7 +252,8 @@ start_bare_proxy() { # name, port, upstream port, java options
 # Runs OpenLoop with the options given (bench/'s load generator, see measure_open and
 # measure_closed) and sets rate (achieved), p50, p99, p999, requests, errors (failed requests and
 # those answered with a failure status: not 2xx, or for gRPC not HTTP 200 with grpc-status 0) and
-# dropped (due while --max-outstanding were unanswered, so never sent). Each run's line
+# dropped (due while --max-outstanding were unanswered, so never sent) and send_lag (ms: the most a
+# request reached the generator's event loop after it was due, its own delay). Each run's line
 # (openloop-N.out, with the generator's own send lag) and HdrHistogram percentile distribution
 # (openloop-N.hgrm) stay in the work directory (BENCH_KEEP=1 keeps it).
 run_open_loop() { # OpenLoop options and URL...
@@ -239,8 +264,9 @@ run_open_loop() { # OpenLoop options and URL...
   "${wrk_on[@]}" "$JAVA_HOME/bin/java" "${open_loop_jvm[@]}" -cp "$bench_jar" io.quiver.bench.OpenLoop \
     --histogram "$work/openloop-$open_runs.hgrm" "$@" > "$out"
   eval "$(awk '{for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}}
-    END {printf "rate=%.0f requests=%d p50=%.2f p99=%.2f p999=%.2f errors=%d dropped=%d\n",
-      v["rate_achieved"], v["requests"], v["p50_ms"], v["p99_ms"], v["p999_ms"], v["errors"] + v["non2xx"], v["dropped"]}' "$out")"
+    END {printf "rate=%.0f requests=%d p50=%.2f p99=%.2f p999=%.2f errors=%d dropped=%d send_lag=%.2f\n",
+      v["rate_achieved"], v["requests"], v["p50_ms"], v["p99_ms"], v["p999_ms"], v["errors"] + v["non2xx"], v["dropped"],
+      v["send_lag_max_ms"]}' "$out")"
 }
 
 # The Content-Type OpenLoop sends unless the options name one: JSON (a gRPC call has its own).
