@@ -32,6 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class MeshMlflowDeploymentsIT {
     private static final String TRACKING_TOKEN = "mesh-mlflow-tracking-token";
     private static final String CONTROL_TOKEN = "mlflow-it-control-token";
+    /** One deployment at a time, holding an HTTP and a gRPC port, and one port to spare. */
     private static final int PORT_BASE = 20_000 + 3 * ThreadLocalRandom.current().nextInt(4_000);
     private static final Path JVM_OPTIONS = Path.of("..", "deploy", "jvm.options").toAbsolutePath().normalize();
     private static final Set<Long> SEEN = ConcurrentHashMap.newKeySet();
@@ -45,7 +46,7 @@ class MeshMlflowDeploymentsIT {
             .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_SERVER_JAR", System.getProperty("quiver.mesh.server-jar", ""))
             .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_JVM_OPTIONS", "@" + JVM_OPTIONS)
             .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_PORT_MIN", Integer.toString(PORT_BASE))
-            .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_PORT_MAX", Integer.toString(PORT_BASE + 1));
+            .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_PORT_MAX", Integer.toString(PORT_BASE + 2));
 
     private static MlflowStandIn trackingServer() {
         try {

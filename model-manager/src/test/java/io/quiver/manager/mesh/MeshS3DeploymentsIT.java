@@ -43,7 +43,8 @@ class MeshS3DeploymentsIT {
     private static final String REGISTRY = "s3://" + BUCKET + "/deployments";
     private static final String CONTROL_TOKEN = "s3-it-control-token";
     private static final String DATA_TOKEN = "s3-it-data-token";
-    private static final int PORT_BASE = 20_000 + 3 * ThreadLocalRandom.current().nextInt(4_000);
+    /** Two deployments at once, each holding an HTTP and a gRPC port, and one port to spare. */
+    private static final int PORT_BASE = 20_000 + 5 * ThreadLocalRandom.current().nextInt(2_400);
     private static final Path JVM_OPTIONS = Path.of("..", "deploy", "jvm.options").toAbsolutePath().normalize();
     private static final Set<Long> SEEN = ConcurrentHashMap.newKeySet();
     private static final S3rverProcess S3 = bucketWithTwoVersions();
@@ -60,7 +61,7 @@ class MeshS3DeploymentsIT {
             .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_SERVER_JAR", System.getProperty("quiver.mesh.server-jar", ""))
             .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_JVM_OPTIONS", "@" + JVM_OPTIONS)
             .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_PORT_MIN", Integer.toString(PORT_BASE))
-            .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_PORT_MAX", Integer.toString(PORT_BASE + 2));
+            .managerSetting("QUIVER_MANAGER_DEPLOYMENTS_PORT_MAX", Integer.toString(PORT_BASE + 4));
 
     @RegisterExtension
     @Order(2)
