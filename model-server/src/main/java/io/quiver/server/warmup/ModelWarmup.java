@@ -51,16 +51,14 @@ public class ModelWarmup {
         }
         boolean fromSamples = !declared.inputs().isEmpty();
         InferenceRequest request;
-        if (fromSamples) {
-            try {
-                request = WarmupInputs.declared(declared.inputs());
+        try {
+            request = WarmupInputs.of(declared, model.signature());
+            if (fromSamples) {
                 validator.validate(request, model.signature());
-            } catch (BadRequestException e) {
-                throw new BadRequestException("model " + version + ": the warm-up sample inputs in its descriptor "
-                        + "do not fit it: " + e.getMessage());
             }
-        } else {
-            request = WarmupInputs.generated(model.signature());
+        } catch (BadRequestException e) {
+            throw new BadRequestException("model " + version + ": the warm-up sample inputs in its descriptor "
+                    + "do not fit it: " + e.getMessage());
         }
         List<Long> times = new ArrayList<>(runs);
         for (int run = 0; run < runs; run++) {

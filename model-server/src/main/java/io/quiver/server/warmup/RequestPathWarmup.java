@@ -213,8 +213,7 @@ public class RequestPathWarmup {
         }
         InferenceRequest inputs;
         try {
-            inputs = declared.inputs().isEmpty() ? WarmupInputs.generated(model.signature())
-                    : WarmupInputs.declared(declared.inputs());
+            inputs = WarmupInputs.of(declared, model.signature());
         } catch (BadRequestException e) {
             return List.of();
         }
@@ -223,22 +222,23 @@ public class RequestPathWarmup {
         List<Target> targets = new ArrayList<>(2);
         boolean jsonable = inputs.inputs().stream().noneMatch(t -> t.type() == DataType.FP16 || t.type() == DataType.BF16);
         if (jsonable) {
-            targets.add(new Target(label, path, json(inputs, false).getBytes(StandardCharsets.UTF_8), -1));
+            targets.add(new Target(label, path, json(inputs, null).getBytes(StandardCharsets.UTF_8), -1));
         }
-        byte[] header = json(inputs, true).getBytes(StandardCharsets.UTF_8);
+        List<byte[]> raw = inputs.inputs().stream().map(TensorBytes::write).toList();
+        byte[] header = json(inputs, raw).getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.writeBytes(header);
-        for (Tensor input : inputs.inputs()) {
-            body.writeBytes(TensorBytes.write(input));
-        }
+        raw.forEach(body::writeBytes);
         targets.add(new Target(label, path, body.toByteArray(), header.length));
         return targets;
     }
 
-    private String json(InferenceRequest inputs, boolean binary) {
+    /** The V2 JSON request, or with {@code raw} (each input's bytes) the JSON part of a binary one. */
+    private String json(InferenceRequest inputs, List<byte[]> raw) {
         ObjectNode request = mapper.createObjectNode();
         ArrayNode tensors = request.putArray("inputs");
-        for (Tensor input : inputs.inputs()) {
+        for (int i = 0; i < inputs.inputs().size(); i++) {
+            Tensor input = inputs.inputs().get(i);
             ObjectNode tensor = tensors.addObject();
             tensor.put("name", input.name());
             ArrayNode shape = tensor.putArray("shape");
@@ -246,8 +246,8 @@ public class RequestPathWarmup {
                 shape.add(d);
             }
             tensor.put("datatype", input.type().name());
-            if (binary) {
-                tensor.putObject("parameters").put("binary_data_size", TensorBytes.write(input).length);
+            if (raw != null) {
+                tensor.putObject("parameters").put("binary_data_size", raw.get(i).length);
             } else {
                 tensor.set("data", mapper.valueToTree(input.array()));
             }

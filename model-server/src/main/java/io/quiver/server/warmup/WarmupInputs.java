@@ -7,6 +7,7 @@ import io.quiver.server.inference.ModelSignature;
 import io.quiver.server.inference.Tensor;
 import io.quiver.server.inference.TensorSpec;
 import io.quiver.server.protocol.TensorJson;
+import io.quiver.server.repository.ModelDescriptor;
 import io.quiver.server.repository.ModelDescriptor.SampleInput;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,6 +50,11 @@ final class WarmupInputs {
                     TensorJson.flatten(sample.data(), type, count, what)));
         }
         return InferenceRequest.of(inputs);
+    }
+
+    /** The descriptor's samples when it declares some, else inputs generated from the signature. */
+    static InferenceRequest of(ModelDescriptor.Warmup settings, ModelSignature signature) {
+        return settings.inputs().isEmpty() ? generated(signature) : declared(settings.inputs());
     }
 
     /** {@code features FP32 [1, 3], mask BOOL [1]}: what a warm-up ran on, for its log lines. */
