@@ -8,6 +8,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quiver.server.testing.ExampleRepository;
 import io.quiver.server.testing.TightLimits;
+import io.quiver.server.testing.Wire;
 import io.restassured.RestAssured;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -16,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +29,12 @@ import org.junit.jupiter.api.Test;
 @TestProfile(TightLimits.class)
 @WithTestResource(ExampleRepository.class)
 class RequestBodyLimitTest {
+
+    /** The models load in the background at start; until then an inference is answered 503. */
+    @BeforeEach
+    void startupLoadingIsDone() {
+        Wire.awaitReady();
+    }
     private static final String INFER = "/v2/models/house_price/infer";
 
     private static HttpResponse<String> postChunked(byte[] body) throws Exception {
