@@ -11,6 +11,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,9 +30,9 @@ class LocalProcessPortsTest {
 
     @Test
     void eachDeploymentHoldsAnHttpAndAGrpcPortThatNoOtherIsGiven() throws IOException {
-        try (ServerSocket other = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        int min = freeStretch(5);
+        try (ServerSocket other = new ServerSocket(min, 1, InetAddress.getLoopbackAddress())) {
             // The range starts at a port another program listens on, which no deployment may get.
-            int min = other.getLocalPort();
             LocalProcessBackend backend = backend(min, min + 4);
             int a = backend.reserve(A);
             assertNotEquals(min, a);
@@ -45,13 +47,33 @@ class LocalProcessPortsTest {
 
     @Test
     void aRangeWithRoomForOnePortIsFull() throws IOException {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
+        int port = freeStretch(1);
         LocalProcessBackend backend = backend(port, port);
         UnavailableException full = assertThrows(UnavailableException.class, () -> backend.reserve(A));
         assertEquals("No free ports available", full.getMessage());
+    }
+
+    /**
+     * The first of {@code length} consecutive loopback ports that can be bound now, below the kernel's
+     * ephemeral range (32768 and up on Linux): a port of that range may at any moment become the local
+     * end of some other test's outgoing connection, and a deployment could then not be given it.
+     */
+    private static int freeStretch(int length) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int first = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
+            if (IntStream.range(first, first + length).allMatch(LocalProcessPortsTest::bindable)) {
+                return first;
+            }
+        }
+        throw new IllegalStateException("no " + length + " consecutive free loopback ports between 20000 and 32767");
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The settings the port allocation reads; any other is not read and is refused. */
