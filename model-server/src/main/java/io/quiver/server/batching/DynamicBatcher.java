@@ -1,18 +1,20 @@
 package io.quiver.server.batching;
 
 import io.quiver.common.concurrent.AdmissionLimit;
+import io.quiver.common.concurrent.OnDemandThreads;
 import io.quiver.common.error.UnavailableException;
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.Tensor;
 import io.quiver.server.statistics.RequestTimes;
 import io.quiver.server.tracing.RequestTrace;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -29,46 +31,46 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Admission is bounded as for unbatched models: at most {@code threads + maxQueue} requests
  * running or queued, beyond which a request is refused at once with 503 and Retry-After.
+ *
+ * <p>Threads exist only while there is work ({@link OnDemandThreads}): requests start them, up to
+ * {@code threads}, and they end after {@code idleTimeout} without work, or as soon as they have none
+ * after {@link #retireIdle()} (the version's session was evicted).
  */
 public final class DynamicBatcher {
     private final String label;
     private final int maxRows;
     private final long delayNanos;
-    private final int threads;
     private final BatchRunner runner;
     private final AdmissionLimit admission;
-    private final Runnable onTerminated;
-    private final AtomicInteger alive;
+    private final OnDemandThreads threads;
 
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock lock;
     /** Signalled when a request arrives or a run ends: either may end a gathering thread's wait. */
-    private final Condition changed = lock.newCondition();
+    private final Condition changed;
     /** Held by the one thread forming the next batch; the others wait here for their turn. */
     private final ReentrantLock gathering = new ReentrantLock();
     private final ArrayDeque<QueuedRequest> queue = new ArrayDeque<>();
     private int queuedRows;
     private int running;
-    private boolean stopping;
 
     /**
      * @param observer      told the rows and duration of every run, for the metrics
      * @param onTerminated  called once the batcher has stopped and its last request is answered
      */
     public DynamicBatcher(String label, BatchingPolicy policy, int threads, int maxQueue, int retryAfterSeconds,
-                          BatchEngine engine, RunObserver observer, Runnable onTerminated) {
+                          Duration idleTimeout, BatchEngine engine, RunObserver observer, Runnable onTerminated) {
         this.label = label;
         this.maxRows = policy.maxBatchSize();
         this.delayNanos = policy.maxQueueDelay().toNanos();
-        this.threads = threads;
         this.admission = new AdmissionLimit("model " + label, threads + maxQueue, retryAfterSeconds);
         this.runner = new BatchRunner(label, maxRows, engine, observer, admission::leave);
-        this.onTerminated = onTerminated;
-        this.alive = new AtomicInteger(threads);
-        for (int i = 1; i <= threads; i++) {
-            Thread thread = new Thread(this::work, "batch-" + label + "-" + i);
-            thread.setDaemon(true);
-            thread.start();
-        }
+        this.threads = new OnDemandThreads("batch-" + label, threads, idleTimeout, this::work, () -> !queue.isEmpty(),
+                () -> {
+                    failLeftovers();
+                    onTerminated.run();
+                });
+        this.lock = this.threads.lock();
+        this.changed = this.threads.changed();
     }
 
     /** Queues a validated request; empty when the batcher is stopping and takes no new work. */
@@ -89,13 +91,14 @@ public final class DynamicBatcher {
                 System.nanoTime(), new CompletableFuture<>(), times, trace);
         lock.lock();
         try {
-            if (stopping) {
+            if (!threads.accepting()) {
                 admission.leave();
                 return Optional.empty();
             }
             queue.addLast(pending);
             queuedRows += pending.rows();
-            changed.signal();
+            // Also wakes the gathering thread, which waits for the queue to fill as well as for work.
+            threads.arrived(queue.size());
         } finally {
             lock.unlock();
         }
@@ -104,17 +107,21 @@ public final class DynamicBatcher {
 
     /** Takes no new requests, answers the queued ones, then calls the termination hook. */
     public void drainAndStop() {
-        lock.lock();
-        try {
-            stopping = true;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        threads.stop();
+    }
+
+    /** Ends the threads waiting for work; see {@link OnDemandThreads#retireIdle()}. */
+    public void retireIdle() {
+        threads.retireIdle();
+    }
+
+    /** Threads running now: at most {@link #threads()}, none while the version is idle. */
+    public int liveThreads() {
+        return threads.live();
     }
 
     public int threads() {
-        return threads;
+        return threads.max();
     }
 
     public int capacity() {
@@ -138,28 +145,29 @@ public final class DynamicBatcher {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            if (alive.decrementAndGet() == 0) {
-                failLeftovers();
-                onTerminated.run();
-            }
         }
     }
 
-    /** The next batch, once it is full or its oldest request has waited long enough; null once stopped and empty. */
+    /**
+     * The next batch, once it is full or its oldest request has waited long enough; null when this
+     * thread should end: stopping with nothing queued, idle for the idle time, or retired.
+     */
     private List<QueuedRequest> next() throws InterruptedException {
-        gathering.lockInterruptibly();
+        long idleDeadline = threads.idleDeadline();
+        // Another thread gathering for the idle time means this one has had nothing to do.
+        if (!gathering.tryLock(idleDeadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+            return null;
+        }
         try {
             lock.lockInterruptibly();
             try {
                 while (queue.isEmpty()) {
-                    if (stopping) {
+                    if (!threads.awaitWork(idleDeadline)) {
                         return null;
                     }
-                    changed.await();
                 }
                 long deadline = queue.peekFirst().arrivedNanos() + delayNanos;
-                while (running > 0 && !stopping && !canFill()) {
+                while (running > 0 && !threads.stopping() && !canFill()) {
                     long wait = deadline - System.nanoTime();
                     if (wait <= 0) {
                         break;
@@ -235,7 +243,6 @@ public final class DynamicBatcher {
         List<QueuedRequest> left;
         lock.lock();
         try {
-            stopping = true;
             left = new ArrayList<>(queue);
             queue.clear();
             queuedRows = 0;

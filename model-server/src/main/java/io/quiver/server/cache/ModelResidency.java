@@ -82,7 +82,8 @@ public class ModelResidency {
             }
         }
         for (Resident victim : victims) {
-            LOG.infof("evicting %s to stay within the memory budget", victim);
+            // DEBUG: at a high miss rate this is thousands of lines a minute; the counter gives the rate.
+            LOG.debugf("evicting %s to stay within the memory budget", victim);
             victim.evict();
             evictions.increment();
         }

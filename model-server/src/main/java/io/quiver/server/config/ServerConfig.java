@@ -101,6 +101,14 @@ public interface ServerConfig {
         /** Seconds a client is asked to wait in Retry-After when the queue is full. */
         @WithDefault("1")
         int retryAfterSeconds();
+
+        /**
+         * How long a version's inference thread waits for work before it ends. Threads are started
+         * by requests and end when idle, and at once when the version's session is evicted, so a
+         * server holding many versions keeps threads only for those in use.
+         */
+        @WithDefault("60s")
+        Duration idleTimeout();
     }
 
     /**

@@ -16,6 +16,7 @@ public record ModelStatus(
         boolean resident,
         @JsonProperty("size_bytes") long sizeBytes,
         int workers,
+        @JsonProperty("live_workers") int liveWorkers,
         @JsonProperty("queue_capacity") int queueCapacity,
         @JsonProperty("in_flight") int inFlight,
         @JsonProperty("loaded_at") String loadedAt,
@@ -31,7 +32,7 @@ public record ModelStatus(
     public static ModelStatus of(ModelSlot slot) {
         ModelInfo info = slot.info();
         return new ModelStatus(info.name(), info.version(), info.modelType(), slot.resident(), info.sizeBytes(),
-                slot.workerThreads(), slot.queueCapacity(), slot.inFlight(), info.loadedAt().toString(),
+                slot.workerThreads(), slot.liveThreads(), slot.queueCapacity(), slot.inFlight(), info.loadedAt().toString(),
                 TensorView.of(info.signature().inputs()), TensorView.of(info.signature().outputs()));
     }
 

@@ -89,7 +89,8 @@ public class ModelRegistry {
                     slot = new ModelSlot(info, opened, residency,
                             descriptor.workers() != null ? descriptor.workers() : config.workers().perModel(),
                             descriptor.maxQueue() != null ? descriptor.maxQueue() : config.workers().maxQueue(),
-                            config.workers().retryAfterSeconds(), config.onnx().intraOpThreads(),
+                            config.workers().retryAfterSeconds(), config.workers().idleTimeout(),
+                            config.onnx().intraOpThreads(),
                             batching, versionMeters);
                 } catch (RuntimeException | Error e) {
                     if (previous == null) {

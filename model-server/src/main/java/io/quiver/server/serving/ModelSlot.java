@@ -16,6 +16,7 @@ import io.quiver.server.inference.Tensor;
 import io.quiver.server.statistics.ModelStatistics;
 import io.quiver.server.statistics.RequestTimes;
 import io.quiver.server.tracing.RequestTrace;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -46,7 +47,8 @@ public final class ModelSlot implements Resident {
 
     /** @param meters told the rows and duration of every run when this version batches */
     ModelSlot(ModelInfo info, OnnxModel opened, ModelResidency residency, int threads, int maxQueue,
-              int retryAfterSeconds, int intraOpThreads, BatchingPolicy batching, VersionMeters meters) {
+              int retryAfterSeconds, Duration idleTimeout, int intraOpThreads, BatchingPolicy batching,
+              VersionMeters meters) {
         this.info = info;
         this.meters = meters;
         this.residency = residency;
@@ -56,7 +58,7 @@ public final class ModelSlot implements Resident {
         this.rowsAreBatch = BatchingPolicy.batchable(info.signature());
         if (batching.enabled()) {
             this.workers = null;
-            this.batcher = new DynamicBatcher(info.toString(), batching, threads, maxQueue, retryAfterSeconds,
+            this.batcher = new DynamicBatcher(info.toString(), batching, threads, maxQueue, retryAfterSeconds, idleTimeout,
                     new BatchEngine() {
                         @Override
                         public List<Tensor> run(InferenceRequest request) {
@@ -69,7 +71,7 @@ public final class ModelSlot implements Resident {
                         }
                     }, meters, this::stopped);
         } else {
-            this.workers = new Workers(info.toString(), threads, maxQueue, retryAfterSeconds, this::stopped);
+            this.workers = new Workers(info.toString(), threads, maxQueue, retryAfterSeconds, idleTimeout, this::stopped);
             this.batcher = null;
         }
     }
@@ -200,6 +202,12 @@ public final class ModelSlot implements Resident {
         if (current != null) {
             current.retire();
         }
+        // An evicted version's threads would wait for requests that may not come for long.
+        if (batcher != null) {
+            batcher.retireIdle();
+        } else {
+            workers.retireIdle();
+        }
     }
 
     @Override
@@ -223,6 +231,11 @@ public final class ModelSlot implements Resident {
 
     public int queueCapacity() {
         return batcher != null ? batcher.capacity() - batcher.threads() : workers.capacity() - workers.threads();
+    }
+
+    /** Inference threads running now; none while the version is idle or evicted. */
+    public int liveThreads() {
+        return batcher != null ? batcher.liveThreads() : workers.liveThreads();
     }
 
     public int inFlight() {

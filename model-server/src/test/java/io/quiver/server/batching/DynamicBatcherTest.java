@@ -80,8 +80,12 @@ class DynamicBatcherTest {
     }
 
     private static DynamicBatcher batcher(BatchEngine engine, int maxRows, Duration delay, Runnable stopped) {
-        return new DynamicBatcher("m:1", new BatchingPolicy(true, maxRows, delay), 2, 256, 1, engine, RunObserver.NONE,
-                stopped);
+        return batcher(engine, maxRows, delay, LONG, stopped);
+    }
+
+    private static DynamicBatcher batcher(BatchEngine engine, int maxRows, Duration delay, Duration idle, Runnable stopped) {
+        return new DynamicBatcher("m:1", new BatchingPolicy(true, maxRows, delay), 2, 256, 1, idle, engine,
+                RunObserver.NONE, stopped);
     }
 
     private static float[] answer(CompletableFuture<List<Tensor>> result) throws Exception {
@@ -252,5 +256,50 @@ class DynamicBatcherTest {
         assertTrue(batcher.submit(rows(9, 1)).isEmpty(), "a stopping batcher takes no new request");
         assertTrue(stopped.await(30, TimeUnit.SECONDS));
         assertEquals(0, batcher.inFlight());
+    }
+
+    @Test
+    void threadsStartWithRequestsUpToTheLimitAndEndWhenRetiredOrIdle() throws Exception {
+        Doubler engine = new Doubler();
+        DynamicBatcher batcher = batcher(engine, 1, Duration.ZERO, Duration.ofMillis(300), () -> { });
+        assertEquals(0, batcher.liveThreads(), "no thread before the first request");
+
+        CompletableFuture<List<Tensor>> held = batcher.submit(rows(Doubler.HOLD, 1)).orElseThrow();
+        assertTrue(engine.holding.await(10, TimeUnit.SECONDS));
+        assertEquals(1, batcher.liveThreads());
+        // One thread is busy, so a second request gets a thread of its own; a third, sent once that
+        // thread is free again, runs on it rather than on a third thread.
+        CompletableFuture<List<Tensor>> second = batcher.submit(rows(1, 1)).orElseThrow();
+        assertArrayEquals(doubled(rows(1, 1)), answer(second));
+        CompletableFuture<List<Tensor>> third = batcher.submit(rows(3, 1)).orElseThrow();
+        assertArrayEquals(doubled(rows(3, 1)), answer(third));
+        assertEquals(2, batcher.liveThreads());
+        engine.release.countDown();
+        answer(held);
+
+        // Idle for the idle time, both end; the next request starts one again and is answered.
+        await().atMost(Duration.ofSeconds(10)).until(() -> batcher.liveThreads() == 0);
+        assertArrayEquals(doubled(rows(5, 1)), answer(batcher.submit(rows(5, 1)).orElseThrow()));
+        assertEquals(1, batcher.liveThreads());
+    }
+
+    @Test
+    void retiringEndsWaitingThreadsAtOnceAndAStopWithNoThreadReportsItself() throws Exception {
+        Doubler engine = new Doubler();
+        CountDownLatch stopped = new CountDownLatch(1);
+        DynamicBatcher batcher = batcher(engine, 64, Duration.ZERO, LONG, stopped::countDown);
+        assertArrayEquals(doubled(rows(1, 1)), answer(batcher.submit(rows(1, 1)).orElseThrow()));
+        assertEquals(1, batcher.liveThreads());
+
+        batcher.retireIdle();
+        await().atMost(Duration.ofSeconds(10)).until(() -> batcher.liveThreads() == 0);
+        assertArrayEquals(doubled(rows(2, 1)), answer(batcher.submit(rows(2, 1)).orElseThrow()),
+                "a retired batcher serves its next request");
+
+        batcher.retireIdle();
+        await().atMost(Duration.ofSeconds(10)).until(() -> batcher.liveThreads() == 0);
+        batcher.drainAndStop();
+        assertTrue(stopped.await(10, TimeUnit.SECONDS), "stopped with no thread to report it");
+        assertTrue(batcher.submit(rows(3, 1)).isEmpty());
     }
 }

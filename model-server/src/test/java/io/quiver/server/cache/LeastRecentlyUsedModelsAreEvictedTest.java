@@ -1,6 +1,7 @@
 package io.quiver.server.cache;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import io.quiver.server.testing.TightLimits;
 import io.quiver.server.testing.Wire;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -70,6 +72,13 @@ class LeastRecentlyUsedModelsAreEvictedTest {
         price("1");
         multiInput();
         assertEquals(Set.of("house_price:1", "multi_input:1"), resident());
+        // An evicted version keeps no inference thread waiting; a resident one keeps its thread
+        // until it has been idle for quiver.workers.idle-timeout (60 s).
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertEquals(0, liveWorkers("fraud_classifier:1"));
+            assertEquals(0, liveWorkers("house_price:2"));
+        });
+        assertEquals(1, liveWorkers("house_price:1"));
 
         // An evicted model answers again, correctly, by being loaded on demand.
         fraud();
@@ -96,6 +105,12 @@ class LeastRecentlyUsedModelsAreEvictedTest {
                         "a", List.of(1.0, 2.0), "b", List.of(1, 2), "c", List.of(3, 4),
                         "d", List.of(0.5, 0.25), "mask", List.of(true, false))))
                 .post("/predict").then().statusCode(200);
+    }
+
+    private static int liveWorkers(String version) {
+        List<Map<String, Object>> all = given().get("/v1/models").then().statusCode(200).extract().jsonPath().getList("models");
+        return all.stream().filter(m -> version.equals(m.get("name") + ":" + m.get("version")))
+                .map(m -> (Integer) m.get("live_workers")).findFirst().orElseThrow();
     }
 
     private static Set<String> resident() {

@@ -1,10 +1,14 @@
 package io.quiver.server.serving;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quiver.common.error.UnavailableException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +20,7 @@ class WorkersTest {
     void aFullQueueRefusesAtOnceWithRetryAfterAndTakesWorkAgainOnceDrained() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
-        Workers workers = new Workers("m:1", 1, 1, 3, () -> { });
+        Workers workers = new Workers("m:1", 1, 1, 3, Duration.ofMinutes(1), () -> { });
         CompletableFuture<String> running = workers.submit(() -> {
             started.countDown();
             release.await();
@@ -40,7 +44,7 @@ class WorkersTest {
     void drainingWorkersFinishQueuedWorkThenStopAndRefuseNewWork() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
-        Workers workers = new Workers("m:1", 1, 4, 1, stopped::countDown);
+        Workers workers = new Workers("m:1", 1, 4, 1, Duration.ofMinutes(1), stopped::countDown);
         CompletableFuture<Integer> first = workers.submit(() -> {
             release.await();
             return 1;
@@ -54,5 +58,50 @@ class WorkersTest {
         assertEquals(1, first.get(10, TimeUnit.SECONDS));
         assertEquals(2, second.get(10, TimeUnit.SECONDS));
         assertTrue(stopped.await(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void threadsStartWithRequestsUpToTheLimitAndEndWhenIdleOrRetired() throws Exception {
+        Workers workers = new Workers("m:1", 2, 8, 1, Duration.ofMillis(300), () -> { });
+        assertEquals(0, workers.liveThreads(), "no thread before the first request");
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(2);
+        List<CompletableFuture<Integer>> held = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            held.add(workers.submit(() -> {
+                started.countDown();
+                release.await();
+                return n;
+            }).orElseThrow());
+        }
+        assertTrue(started.await(10, TimeUnit.SECONDS), "two tasks run at once");
+        assertEquals(2, workers.liveThreads(), "no more threads than the limit");
+        release.countDown();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(i, held.get(i).get(10, TimeUnit.SECONDS));
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> workers.liveThreads() == 0);
+        assertEquals("again", workers.submit(() -> "again").orElseThrow().get(10, TimeUnit.SECONDS));
+        assertEquals(1, workers.liveThreads());
+    }
+
+    @Test
+    void retiringEndsWaitingThreadsAtOnceAndAStopWithNoThreadReportsItself() throws Exception {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Workers workers = new Workers("m:1", 2, 8, 1, Duration.ofMinutes(1), stopped::countDown);
+        assertEquals(1, workers.submit(() -> 1).orElseThrow().get(10, TimeUnit.SECONDS));
+        assertEquals(1, workers.liveThreads());
+
+        workers.retireIdle();
+        await().atMost(Duration.ofSeconds(10)).until(() -> workers.liveThreads() == 0);
+        assertEquals(2, workers.submit(() -> 2).orElseThrow().get(10, TimeUnit.SECONDS), "retired workers serve on");
+
+        workers.retireIdle();
+        await().atMost(Duration.ofSeconds(10)).until(() -> workers.liveThreads() == 0);
+        workers.drainAndStop();
+        assertTrue(stopped.await(10, TimeUnit.SECONDS), "stopped with no thread to report it");
+        assertTrue(workers.submit(() -> 3).isEmpty());
     }
 }
