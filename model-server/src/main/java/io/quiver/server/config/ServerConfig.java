@@ -87,6 +87,14 @@ public interface ServerConfig {
         /** Estimated memory that resident models may take before the least recently used is evicted. */
         @WithDefault("512M")
         MemorySize memoryBudget();
+
+        /**
+         * What an open session is counted beyond its model file's size: ONNX Runtime's own
+         * structures for the session, about 45 KiB measured for a model of a few hundred bytes.
+         * Without it a budget holds far more small models than its size says.
+         */
+        @WithDefault("64K")
+        MemorySize sessionOverhead();
     }
 
     interface Workers {

@@ -257,9 +257,10 @@ public class ModelRegistry {
                 + versions.keySet());
     }
 
-    private static long sizeOf(ModelFiles files) {
+    /** The memory a version's session is counted for: its file, whose weights it holds, and the session's own. */
+    private long sizeOf(ModelFiles files) {
         try {
-            return Files.size(files.model());
+            return Files.size(files.model()) + config.cache().sessionOverhead().asLongValue();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
