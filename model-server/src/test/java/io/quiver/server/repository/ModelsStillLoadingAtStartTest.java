@@ -9,6 +9,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quiver.examples.ExampleModels;
 import io.quiver.server.testing.ExampleRepository;
 import io.quiver.server.testing.ModelFileServer;
+import io.quiver.server.testing.WhileStartupModelsLoad;
 import io.restassured.http.ContentType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * from an HTTP model source that holds every download until the test releases it.
  */
 @QuarkusTest
+@WhileStartupModelsLoad
 @WithTestResource(ExampleRepository.class)
 @WithTestResource(ModelsStillLoadingAtStartTest.HeldSource.class)
 class ModelsStillLoadingAtStartTest {
