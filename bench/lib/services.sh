@@ -133,12 +133,6 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # The process's own CPU time (user + system), in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-# The same for a process and its children: nginx's master and its workers.
-cpu_ticks_tree() {
-  local ticks=0 pid
-  for pid in "$1" $(pgrep -P "$1"); do ticks=$((ticks + $(cpu_ticks "$pid"))); done
-  echo "$ticks"
-}
 # CPU microseconds per request from ticks read before and after $requests requests.
 us_per_request() { # ticks before, ticks after
   awk -v a="$1" -v b="$2" -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.0f", (n > 0 ? (b - a) / hz * 1e6 / n : 0)}'
@@ -267,6 +261,12 @@ run_open_loop() { # OpenLoop options and URL...
     END {printf "rate=%.0f requests=%d p50=%.2f p99=%.2f p999=%.2f errors=%d dropped=%d send_lag=%.2f\n",
       v["rate_achieved"], v["requests"], v["p50_ms"], v["p99_ms"], v["p999_ms"], v["errors"] + v["non2xx"], v["dropped"],
       v["send_lag_max_ms"]}' "$out")"
+}
+
+# A key=value field of the last OpenLoop run's line (cpu_NAME_ticks with --cpu-of).
+open_loop_field() { # key
+  awk -v k="$1" '{for (i = 1; i <= NF; i++) {split($i, kv, "="); if (kv[1] == k) print kv[2]}}' \
+    "$work/openloop-$open_runs.out"
 }
 
 # The Content-Type OpenLoop sends unless the options name one: JSON (a gRPC call has its own).

@@ -43,6 +43,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -181,10 +182,12 @@ public final class OpenLoop {
     public static void main(String[] args) throws Exception {
         Options options;
         Path histogramFile;
+        Map<String, List<Long>> cpuOf;
         try {
             Arguments parsed = Arguments.parse(args);
             options = parsed.options();
             histogramFile = parsed.histogramFile();
+            cpuOf = parsed.cpuOf();
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("OpenLoop: " + e.getMessage());
             System.err.println(Arguments.USAGE);
@@ -192,8 +195,11 @@ public final class OpenLoop {
             return;
         }
         Result result;
+        Map<String, Long> cpuAtMeasureStart = new LinkedHashMap<>();
         try {
-            result = run(options);
+            // Read by the scheduling thread when the first measured request is due, so that the
+            // CPU counted is the measured requests' and not the warm-up's.
+            result = run(options, () -> cpuOf.forEach((name, pids) -> cpuAtMeasureStart.put(name, cpuTicks(pids))));
         } catch (Exception e) {
             // Most often nothing listens at the URL: say so in a line, as for bad arguments.
             System.err.println("OpenLoop: " + options.url() + ": " + e);
@@ -205,11 +211,35 @@ public final class OpenLoop {
                 result.latencies().outputPercentileDistribution(out, 1000.0);
             }
         }
-        System.out.println(result.line());
+        StringBuilder line = new StringBuilder(result.line());
+        cpuOf.forEach((name, pids) -> line.append(" cpu_").append(name).append("_ticks=")
+                .append(cpuTicks(pids) - cpuAtMeasureStart.getOrDefault(name, 0L)));
+        System.out.println(line);
+    }
+
+    /** User and system CPU clock ticks the processes have spent, from /proc; a process gone counts 0. */
+    static long cpuTicks(List<Long> pids) {
+        long ticks = 0;
+        for (long pid : pids) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                // The command name in parentheses may hold spaces: fields are counted after it.
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            } catch (IOException e) {
+                // Gone: nothing more to count.
+            }
+        }
+        return ticks;
     }
 
     /** Sends the load and returns once every request is answered or has timed out. */
     public static Result run(Options options) throws InterruptedException {
+        return run(options, () -> { });
+    }
+
+    /** As {@link #run(Options)}, calling {@code atMeasureStart} when the first measured request is due. */
+    public static Result run(Options options, Runnable atMeasureStart) throws InterruptedException {
         EventLoopGroup group = new NioEventLoopGroup(1);
         EventLoop loop = group.next();
         Load load;
@@ -231,9 +261,11 @@ public final class OpenLoop {
                         load.send(System.nanoTime());
                     }
                 }, start - System.nanoTime(), TimeUnit.NANOSECONDS);
+                parkUntil(measureFrom);
+                atMeasureStart.run();
                 parkUntil(measureFrom + options.duration().toNanos());
             } else {
-                openLoop(options, loop, load, start);
+                openLoop(options, loop, load, start, atMeasureStart);
             }
             loop.execute(load::sendingDone);
             try {
@@ -257,14 +289,19 @@ public final class OpenLoop {
     }
 
     /** Hands each request to the event loop when it is due, in batches of all those due by a wake-up. */
-    private static void openLoop(Options options, EventLoop loop, Load load, long start) {
+    private static void openLoop(Options options, EventLoop loop, Load load, long start, Runnable atMeasureStart) {
         long step = Math.round(1e9 / options.rate());
         long total = Math.round((options.warmup().toNanos() + options.duration().toNanos()) / 1e9 * options.rate());
         long measureFrom = start + Math.round(options.warmup().toNanos() / 1e9 * options.rate()) * step;
         loop.execute(() -> load.measureFrom = measureFrom);
         long next = 0;
+        boolean measuring = false;
         while (next < total) {
             long due = start + next * step;
+            if (!measuring && due >= measureFrom) {
+                measuring = true;
+                atMeasureStart.run();
+            }
             long now = System.nanoTime();
             if (now < due) {
                 LockSupport.parkNanos(due - now);
@@ -834,7 +871,7 @@ public final class OpenLoop {
     }
 
     /** The command line. */
-    private record Arguments(Options options, Path histogramFile) {
+    private record Arguments(Options options, Path histogramFile, Map<String, List<Long>> cpuOf) {
         static final String USAGE = """
                 usage: OpenLoop (--rate N | --closed N) [options] URL
                   --rate N              requests per second, sent whatever the answers (an open loop)
@@ -854,7 +891,11 @@ public final class OpenLoop {
                   --method M            HTTP method (default POST with --body, else GET)
                   --body FILE           request body
                   -H, --header 'N: V'   a request header (gRPC: metadata), repeatable
-                  --histogram FILE      write the HdrHistogram percentile distribution (ms) there"""
+                  --histogram FILE      write the HdrHistogram percentile distribution (ms) there
+                  --cpu-of NAME=PID[,PID...]
+                                        print cpu_NAME_ticks=: the CPU clock ticks those processes
+                                        spent from the first measured request's due time to the
+                                        end of the run (its warm-up left out), repeatable"""
                 .formatted(MODEL_INFER);
 
         static Arguments parse(String[] args) throws IOException {
@@ -871,6 +912,7 @@ public final class OpenLoop {
             byte[] body = null;
             List<String[]> headers = new ArrayList<>();
             Path histogram = null;
+            Map<String, List<Long>> cpuOf = new LinkedHashMap<>();
             URI url = null;
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
@@ -908,6 +950,18 @@ public final class OpenLoop {
                         headers.add(new String[] {value.substring(0, colon).trim(), value.substring(colon + 1).trim()});
                     }
                     case "--histogram" -> histogram = Path.of(value);
+                    case "--cpu-of" -> {
+                        int equals = value.indexOf('=');
+                        if (equals <= 0 || !value.substring(0, equals).matches("[a-z0-9_]+")) {
+                            throw new IllegalArgumentException("--cpu-of takes NAME=PID[,PID...] with a NAME of"
+                                    + " lower-case letters, digits and _, not '" + value + "'");
+                        }
+                        List<Long> pids = new ArrayList<>();
+                        for (String pid : value.substring(equals + 1).split(",")) {
+                            pids.add((long) count(arg, pid.trim()));
+                        }
+                        cpuOf.put(value.substring(0, equals), pids);
+                    }
                     default -> throw new IllegalArgumentException("unknown option " + arg);
                 }
             }
@@ -920,7 +974,7 @@ public final class OpenLoop {
             String httpMethod = method != null ? method : body != null || grpc ? "POST" : "GET";
             return new Arguments(new Options(url, httpMethod, body, headers, rate == null ? 0 : rate,
                     seconds(duration), seconds(warmup), connections, maxOutstanding, seconds(timeout),
-                    grpc ? Protocol.GRPC : Protocol.HTTP1, closed, streams), histogram);
+                    grpc ? Protocol.GRPC : Protocol.HTTP1, closed, streams), histogram, cpuOf);
         }
 
         private static double number(String option, String value) {

@@ -141,6 +141,21 @@ class OpenLoopTest {
     }
 
     @Test
+    void theMeasuredWindowStartsWhenTheWarmUpEndsInTheSameGenerator() throws Exception {
+        // 300 requests/s after 0.5 s of warm-up: 150 requests have been sent when measuring starts,
+        // which is when --cpu-of reads the processes' CPU, so the warm-up's is not counted.
+        AtomicLong sentAtMeasureStart = new AtomicLong(-1);
+        long ticksBefore = OpenLoop.cpuTicks(List.of(ProcessHandle.current().pid()));
+        OpenLoop.Result result = OpenLoop.run(options(300, 1, 8, 10_000), () -> sentAtMeasureStart.set(arrivals.get()));
+
+        assertEquals(150, sentAtMeasureStart.get(), 15, result.line());
+        assertEquals(300, result.requests(), 2, result.line());
+        assertTrue(OpenLoop.cpuTicks(List.of(ProcessHandle.current().pid())) > ticksBefore,
+                "this process's CPU, read from /proc, grew while it sent 450 requests");
+        assertEquals(0, OpenLoop.cpuTicks(List.of(Long.MAX_VALUE)), "a process that is gone counts nothing");
+    }
+
+    @Test
     void dropsWhatCannotBeSentInsteadOfSlowingDown() throws Exception {
         // Two requests outstanding at most: during the stall the other 38 due are dropped, counted.
         stallAtArrival = 100 + 100;
