@@ -625,9 +625,13 @@ public final class OpenLoop {
                     if (message instanceof LastHttpContent && answering && busy) {
                         answering = false;
                         busy = false;
+                        // Read before the connection is released: releasing it writes the next
+                        // waiting request, whose intended start then takes this field's place.
+                        long answeredStart = intendedStart;
+                        String failure = status / 100 == 2 ? null : "http-" + status;
                         // The connection is free before the next request of a closed loop is sent.
                         released(this);
-                        answered(intendedStart, status / 100 == 2 ? null : "http-" + status);
+                        answered(answeredStart, failure);
                     }
                 } finally {
                     ReferenceCountUtil.release(message);

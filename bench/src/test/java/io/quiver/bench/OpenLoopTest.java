@@ -156,6 +156,21 @@ class OpenLoopTest {
     }
 
     @Test
+    void eachAnswerIsTimedFromItsOwnRequestWhenRequestsWaitForTheConnection() throws Exception {
+        // One connection and 5 ms per answer carry 200/s at most; at 300/s requests wait for it,
+        // so every answer finds the next request waiting and the connection takes it at once.
+        OpenLoop.Result result = OpenLoop.run(options(300, 1, 1, 10_000));
+
+        assertEquals(0, result.errors(), "nothing failed, and no answer counted for another: " + result.line());
+        assertEquals(300, result.requests(), 2, result.line());
+        // The wait grows by a third of the elapsed time: the last measured request was due 1.5 s in
+        // and answered about 2.25 s in, so the slowest took about 750 ms. An answer timed from the
+        // request written after it would be short by the gap between them; its count, if that
+        // request was the first measured, would come out as a negative error count.
+        assertTrue(result.latencies().getMaxValue() >= 600_000, result.line());
+    }
+
+    @Test
     void dropsWhatCannotBeSentInsteadOfSlowingDown() throws Exception {
         // Two requests outstanding at most: during the stall the other 38 due are dropped, counted.
         stallAtArrival = 100 + 100;
