@@ -58,11 +58,7 @@ public final class OnDemandThreads {
         return changed;
     }
 
-    /** Whether the owner should take new work: false once stopping. Call under the lock. */
-    public boolean accepting() {
-        return !stopping;
-    }
-
+    /** Whether {@link #stop()} was called: the owner takes no new work. Call under the lock. */
     public boolean stopping() {
         return stopping;
     }

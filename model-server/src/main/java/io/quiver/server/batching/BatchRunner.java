@@ -59,13 +59,15 @@ final class BatchRunner {
         }
         int[] rows = new int[batch.size()];
         List<InferenceRequest> requests = new ArrayList<>(batch.size());
+        // A merged run is the server's own warm-up only when every request in it is.
+        boolean warmup = true;
         for (int i = 0; i < rows.length; i++) {
             rows[i] = batch.get(i).rows();
             requests.add(batch.get(i).request());
+            warmup &= batch.get(i).times().warmup();
         }
         List<List<Tensor>> shares = null;
-        // A merged run is the server's own warm-up only when every request in it is.
-        RequestTimes shared = new RequestTimes(batch.stream().allMatch(pending -> pending.times().warmup()));
+        RequestTimes shared = new RequestTimes(warmup);
         try {
             long runStarted = System.nanoTime();
             List<Tensor> outputs = BatchTrace.run(trace, label, sum(rows), () -> engine.run(RowBatches.merge(requests), shared));

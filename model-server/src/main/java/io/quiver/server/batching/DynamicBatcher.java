@@ -91,7 +91,7 @@ public final class DynamicBatcher {
                 System.nanoTime(), new CompletableFuture<>(), times, trace);
         lock.lock();
         try {
-            if (!threads.accepting()) {
+            if (threads.stopping()) {
                 admission.leave();
                 return Optional.empty();
             }

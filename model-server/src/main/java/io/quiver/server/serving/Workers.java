@@ -47,7 +47,7 @@ final class Workers {
         };
         lock.lock();
         try {
-            if (!threads.accepting()) {
+            if (threads.stopping()) {
                 admission.leave();
                 return Optional.empty();
             }
