@@ -133,6 +133,12 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # The process's own CPU time (user + system), in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# The same for a process and its children: nginx's master and its workers.
+cpu_ticks_tree() {
+  local ticks=0 pid
+  for pid in "$1" $(pgrep -P "$1"); do ticks=$((ticks + $(cpu_ticks "$pid"))); done
+  echo "$ticks"
+}
 # CPU microseconds per request from ticks read before and after $requests requests.
 us_per_request() { # ticks before, ticks after
   awk -v a="$1" -v b="$2" -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.0f", (n > 0 ? (b - a) / hz * 1e6 / n : 0)}'
