@@ -142,7 +142,7 @@ public class InferenceService {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         String outcome;
         if (cause == null) {
-            outcome = "ok";
+            outcome = VersionMeters.OK;
         } else if (cause instanceof ApiException api) {
             outcome = api.status() == 503 ? "rejected" : api.status() < 500 ? "invalid" : "error";
         } else {

@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * exist, and are no longer exported: a meter created for them would never be removed.
  */
 final class VersionMeters implements RunObserver {
+    /** The outcome of an answered request. */
+    static final String OK = "ok";
     private final MeterRegistry meters;
     private final ModelInfo info;
     private final List<Meter> registered = new ArrayList<>();
@@ -38,6 +40,10 @@ final class VersionMeters implements RunObserver {
     VersionMeters(MeterRegistry meters, ModelInfo info, boolean batches) {
         this.meters = meters;
         this.info = info;
+        // The series of answered requests is exported at zero from the load on, as Prometheus asks of
+        // a series that is expected (a rate over it starts at the first request, not at the second
+        // scrape after it), and so that the first client request does not pay for registering it.
+        inference(OK);
         if (!batches) {
             batchRows = null;
             batchRuns = null;
@@ -74,19 +80,25 @@ final class VersionMeters implements RunObserver {
         Timer timer = inferences.get(outcome);
         if (timer == null) {
             // Rare (once per outcome), so a lock here keeps the request path free of one.
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                timer = inferences.computeIfAbsent(outcome, o -> {
-                    Timer created = meters.timer("quiver.inference", "model", info.name(), "version",
-                            info.version(), "outcome", o);
-                    registered.add(created);
-                    return created;
-                });
+            timer = inference(outcome);
+            if (timer == null) {
+                return;
             }
         }
         sample.stop(timer);
+    }
+
+    /** The timer of {@code outcome}, registered now if it was not; null once closed. */
+    private synchronized Timer inference(String outcome) {
+        if (closed) {
+            return null;
+        }
+        return inferences.computeIfAbsent(outcome, o -> {
+            Timer created = meters.timer("quiver.inference", "model", info.name(), "version",
+                    info.version(), "outcome", o);
+            registered.add(created);
+            return created;
+        });
     }
 
     /**

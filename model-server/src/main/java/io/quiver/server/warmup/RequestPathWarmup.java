@@ -1,6 +1,10 @@
 package io.quiver.server.warmup;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
@@ -11,6 +15,7 @@ import io.quiver.server.config.ServerConfig;
 import io.quiver.server.inference.DataType;
 import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.Tensor;
+import io.quiver.server.inference.TensorValues;
 import io.quiver.server.protocol.TensorBytes;
 import io.quiver.server.repository.ModelDescriptor;
 import io.quiver.server.serving.ModelInfo;
@@ -64,6 +69,17 @@ public class RequestPathWarmup {
     private final String host;
     private final String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     private final ObjectMapper mapper = new ObjectMapper();
+    /**
+     * Compact; spaced after separators, as Python's {@code json.dumps} and many clients write; and
+     * indented, ending in a line break, as a file that {@code curl --data-binary @file} sends.
+     */
+    private final List<JsonStyle> jsonStyles = List.of(
+            new JsonStyle(mapper.writer(), ""),
+            new JsonStyle(mapper.writer(new MinimalPrettyPrinter().setSeparators(Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                    .withObjectEntrySpacing(Separators.Spacing.AFTER)
+                    .withArrayValueSpacing(Separators.Spacing.AFTER))), ""),
+            new JsonStyle(mapper.writerWithDefaultPrettyPrinter(), "\n"));
     private final Counter answeredMeter;
     private final Counter failedMeter;
 
@@ -204,7 +220,14 @@ public class RequestPathWarmup {
         }
     }
 
-    /** The requests for one model version: V2 JSON, and binary tensor data, as clients send both. */
+    /**
+     * The requests for one model version, as clients write them: V2 JSON and binary tensor data, to
+     * the version's own path and to the model's (which clients call far more often); JSON compact,
+     * spaced as Python's {@code json.dumps} writes it, and indented; with the warm-up's inputs and,
+     * for generated floating-point inputs, with varied values as well. A JIT compiles the branches
+     * its profile saw taken: a first client request that takes one the warm-up never did (another
+     * route, whitespace, a number with more digits) sends the compiled code back to the interpreter.
+     */
     private List<Target> targets(ModelInfo model) {
         ModelDescriptor.Warmup declared = model.descriptor().warmup() == null
                 ? ModelDescriptor.Warmup.DEFAULTS : model.descriptor().warmup();
@@ -217,24 +240,36 @@ public class RequestPathWarmup {
         } catch (BadRequestException e) {
             return List.of();
         }
-        String path = "/v2/models/" + model.name() + "/versions/" + model.version() + "/infer";
-        String label = model.name() + ":" + model.version();
-        List<Target> targets = new ArrayList<>(2);
-        boolean jsonable = inputs.inputs().stream().noneMatch(t -> t.type() == DataType.FP16 || t.type() == DataType.BF16);
-        if (jsonable) {
-            targets.add(new Target(label, path, json(inputs, null).getBytes(StandardCharsets.UTF_8), -1));
+        List<InferenceRequest> values = new ArrayList<>(2);
+        values.add(inputs);
+        if (declared.inputs().isEmpty()) {
+            WarmupInputs.varied(inputs).ifPresent(values::add);
         }
-        List<byte[]> raw = inputs.inputs().stream().map(TensorBytes::write).toList();
-        byte[] header = json(inputs, raw).getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(header);
-        raw.forEach(body::writeBytes);
-        targets.add(new Target(label, path, body.toByteArray(), header.length));
+        String label = model.name() + ":" + model.version();
+        List<Target> targets = new ArrayList<>(16);
+        for (String path : List.of("/v2/models/" + model.name() + "/versions/" + model.version() + "/infer",
+                "/v2/models/" + model.name() + "/infer")) {
+            for (InferenceRequest request : values) {
+                boolean jsonable = request.inputs().stream()
+                        .noneMatch(t -> t.type() == DataType.FP16 || t.type() == DataType.BF16);
+                if (jsonable) {
+                    for (JsonStyle style : jsonStyles) {
+                        targets.add(new Target(label, path, json(style, request, null), -1));
+                    }
+                }
+                List<byte[]> raw = request.inputs().stream().map(TensorBytes::write).toList();
+                byte[] header = json(jsonStyles.get(0), request, raw);
+                ByteArrayOutputStream body = new ByteArrayOutputStream();
+                body.writeBytes(header);
+                raw.forEach(body::writeBytes);
+                targets.add(new Target(label, path, body.toByteArray(), header.length));
+            }
+        }
         return targets;
     }
 
     /** The V2 JSON request, or with {@code raw} (each input's bytes) the JSON part of a binary one. */
-    private String json(InferenceRequest inputs, List<byte[]> raw) {
+    private byte[] json(JsonStyle style, InferenceRequest inputs, List<byte[]> raw) {
         ObjectNode request = mapper.createObjectNode();
         ArrayNode tensors = request.putArray("inputs");
         for (int i = 0; i < inputs.inputs().size(); i++) {
@@ -249,10 +284,14 @@ public class RequestPathWarmup {
             if (raw != null) {
                 tensor.putObject("parameters").put("binary_data_size", raw.get(i).length);
             } else {
-                tensor.set("data", mapper.valueToTree(input.array()));
+                tensor.set("data", mapper.valueToTree(TensorValues.forJson(input)));
             }
         }
-        return request.toString();
+        try {
+            return (style.writer().writeValueAsString(request) + style.end()).getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a warm-up request could not be written", e);
+        }
     }
 
     private int awaitPort() {
@@ -295,6 +334,10 @@ public class RequestPathWarmup {
             long at = end.get();
             return (at != Long.MAX_VALUE && now - at > 0) || now - cap > 0;
         }
+    }
+
+    /** A way of writing JSON, and what follows the document. */
+    private record JsonStyle(ObjectWriter writer, String end) {
     }
 
     /** One warm-up request: its body, and the length of its JSON part when it carries binary data (else -1). */
