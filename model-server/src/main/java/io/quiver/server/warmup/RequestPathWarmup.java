@@ -63,23 +63,22 @@ public class RequestPathWarmup {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     /** Requests on one connection before a sender opens the next. */
     private static final int REQUESTS_PER_CONNECTION = 16;
+    /** Input elements up to which a version's JSON is sent in every style, not compact alone. */
+    private static final int SMALL_INPUTS = 4096;
 
     private final ServerConfig.Warmup config;
     private final HttpServer httpServer;
     private final String host;
     private final String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     private final ObjectMapper mapper = new ObjectMapper();
-    /**
-     * Compact; spaced after separators, as Python's {@code json.dumps} and many clients write; and
-     * indented, ending in a line break, as a file that {@code curl --data-binary @file} sends.
-     */
-    private final List<JsonStyle> jsonStyles = List.of(
-            new JsonStyle(mapper.writer(), ""),
-            new JsonStyle(mapper.writer(new MinimalPrettyPrinter().setSeparators(Separators.createDefaultInstance()
-                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
-                    .withObjectEntrySpacing(Separators.Spacing.AFTER)
-                    .withArrayValueSpacing(Separators.Spacing.AFTER))), ""),
-            new JsonStyle(mapper.writerWithDefaultPrettyPrinter(), "\n"));
+    /** JSON as most libraries write it. */
+    private final JsonStyle compact = new JsonStyle(mapper.writer(), "");
+    /** JSON spaced after separators, as Python's {@code json.dumps} and many clients write it. */
+    private final JsonStyle spaced = new JsonStyle(mapper.writer(new MinimalPrettyPrinter().setSeparators(
+            Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                    .withObjectEntrySpacing(Separators.Spacing.AFTER).withArrayValueSpacing(Separators.Spacing.AFTER))), "");
+    /** JSON indented and ending in a line break, as a file that {@code curl --data-binary @file} sends. */
+    private final JsonStyle indented = new JsonStyle(mapper.writerWithDefaultPrettyPrinter(), "\n");
     private final Counter answeredMeter;
     private final Counter failedMeter;
 
@@ -221,12 +220,14 @@ public class RequestPathWarmup {
     }
 
     /**
-     * The requests for one model version, as clients write them: V2 JSON and binary tensor data, to
-     * the version's own path and to the model's (which clients call far more often); JSON compact,
-     * spaced as Python's {@code json.dumps} writes it, and indented; with the warm-up's inputs and,
-     * for generated floating-point inputs, with varied values as well. A JIT compiles the branches
-     * its profile saw taken: a first client request that takes one the warm-up never did (another
-     * route, whitespace, a number with more digits) sends the compiled code back to the interpreter.
+     * The requests for one model version, as clients write them, to the version's own path and to
+     * the model's (which clients call far more often): binary tensor data, and V2 JSON compact; and
+     * when the inputs are small (at most {@value #SMALL_INPUTS} elements) JSON spaced as Python's
+     * {@code json.dumps} writes it (with varied values when the inputs were generated) and indented.
+     * A JIT compiles the branches its profile saw taken: a first client request that takes one the
+     * warm-up never did (another route, whitespace, a number with more digits) sends the compiled
+     * code back to the interpreter. Large inputs get the one JSON form: clients send those binary,
+     * and every turn spent parsing a large JSON body is one less on the binary path.
      */
     private List<Target> targets(ModelInfo model) {
         ModelDescriptor.Warmup declared = model.descriptor().warmup() == null
@@ -240,29 +241,26 @@ public class RequestPathWarmup {
         } catch (BadRequestException e) {
             return List.of();
         }
-        List<InferenceRequest> values = new ArrayList<>(2);
-        values.add(inputs);
-        if (declared.inputs().isEmpty()) {
-            WarmupInputs.varied(inputs).ifPresent(values::add);
-        }
+        boolean jsonable = inputs.inputs().stream().noneMatch(t -> t.type() == DataType.FP16 || t.type() == DataType.BF16);
+        boolean small = inputs.inputs().stream().mapToLong(Tensor::size).sum() <= SMALL_INPUTS;
+        InferenceRequest varied = declared.inputs().isEmpty() ? WarmupInputs.varied(inputs).orElse(inputs) : inputs;
+        List<byte[]> raw = inputs.inputs().stream().map(TensorBytes::write).toList();
+        byte[] header = json(compact, inputs, raw);
+        ByteArrayOutputStream binary = new ByteArrayOutputStream();
+        binary.writeBytes(header);
+        raw.forEach(binary::writeBytes);
+
         String label = model.name() + ":" + model.version();
-        List<Target> targets = new ArrayList<>(16);
+        List<Target> targets = new ArrayList<>(8);
         for (String path : List.of("/v2/models/" + model.name() + "/versions/" + model.version() + "/infer",
                 "/v2/models/" + model.name() + "/infer")) {
-            for (InferenceRequest request : values) {
-                boolean jsonable = request.inputs().stream()
-                        .noneMatch(t -> t.type() == DataType.FP16 || t.type() == DataType.BF16);
-                if (jsonable) {
-                    for (JsonStyle style : jsonStyles) {
-                        targets.add(new Target(label, path, json(style, request, null), -1));
-                    }
+            targets.add(new Target(label, path, binary.toByteArray(), header.length));
+            if (jsonable) {
+                targets.add(new Target(label, path, json(compact, inputs, null), -1));
+                if (small) {
+                    targets.add(new Target(label, path, json(spaced, varied, null), -1));
+                    targets.add(new Target(label, path, json(indented, inputs, null), -1));
                 }
-                List<byte[]> raw = request.inputs().stream().map(TensorBytes::write).toList();
-                byte[] header = json(jsonStyles.get(0), request, raw);
-                ByteArrayOutputStream body = new ByteArrayOutputStream();
-                body.writeBytes(header);
-                raw.forEach(body::writeBytes);
-                targets.add(new Target(label, path, body.toByteArray(), header.length));
             }
         }
         return targets;
