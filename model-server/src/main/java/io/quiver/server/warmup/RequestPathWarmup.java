@@ -29,6 +29,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -81,6 +84,7 @@ public class RequestPathWarmup {
     private final JsonStyle indented = new JsonStyle(mapper.writerWithDefaultPrettyPrinter(), "\n");
     private final Counter answeredMeter;
     private final Counter failedMeter;
+    private volatile Outcome last = Outcome.SKIPPED;
 
     RequestPathWarmup(ServerConfig config, HttpServer httpServer, MeterRegistry meters,
                       @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String host) {
@@ -101,9 +105,17 @@ public class RequestPathWarmup {
         return value != null && token.equals(value);
     }
 
-    /** What {@link #run} did: requests answered, requests failed, models warmed, and how long it took. */
-    public record Outcome(long answered, long failed, int models, Duration took) {
-        static final Outcome SKIPPED = new Outcome(0, 0, 0, Duration.ZERO);
+    /**
+     * What {@link #run} did: requests answered, requests failed, versions still warmed at the end,
+     * how long it took, and the versions ({@code name:version}) that refused at least one form.
+     */
+    public record Outcome(long answered, long failed, int models, Duration took, Set<String> refused) {
+        static final Outcome SKIPPED = new Outcome(0, 0, 0, Duration.ZERO, Set.of());
+    }
+
+    /** What the last {@link #run} did; {@link Outcome#SKIPPED} before one. */
+    public Outcome lastOutcome() {
+        return last;
     }
 
     /**
@@ -137,10 +149,11 @@ public class RequestPathWarmup {
         int firstPass = targets.size();
         AtomicLong answered = new AtomicLong();
         AtomicLong failed = new AtomicLong();
+        Set<String> refused = ConcurrentHashMap.newKeySet();
         AtomicInteger next = new AtomicInteger();
         List<Thread> senders = new ArrayList<>(SENDERS);
         for (int i = 0; i < SENDERS; i++) {
-            Thread sender = new Thread(() -> send(address, port, targets, firstPass, next, deadline, answered, failed),
+            Thread sender = new Thread(() -> send(address, port, targets, firstPass, next, deadline, answered, failed, refused),
                     "warmup-requests-" + i);
             sender.setDaemon(true);
             sender.start();
@@ -158,14 +171,17 @@ public class RequestPathWarmup {
         answeredMeter.increment(answered.get());
         failedMeter.increment(failed.get());
         Outcome outcome = new Outcome(answered.get(), failed.get(),
-                (int) targets.stream().map(Target::model).distinct().count(), took);
-        LOG.infof("request path warmed up: %d requests answered in %d ms (%d failed) to %d model versions, "
-                + "before reporting ready", outcome.answered(), took.toMillis(), outcome.failed(), outcome.models());
+                (int) targets.stream().map(Target::model).distinct().count(), took, new TreeSet<>(refused));
+        LOG.infof("request path warmed up: %d requests answered in %d ms (%d failed%s) to %d model versions, "
+                + "before reporting ready", outcome.answered(), took.toMillis(), outcome.failed(),
+                outcome.refused().isEmpty() ? "" : "; refused by " + String.join(", ", outcome.refused()),
+                outcome.models());
+        last = outcome;
         return outcome;
     }
 
     private void send(String address, int port, List<Target> targets, int firstPass, AtomicInteger next,
-                      Deadline deadline, AtomicLong answered, AtomicLong failed) {
+                      Deadline deadline, AtomicLong answered, AtomicLong failed, Set<String> refused) {
         // Accept as most clients send it (curl, Python's requests): the REST layer's content
         // negotiation is part of a request's path too.
         String host = "Host: " + address + ":" + port + "\r\nAccept: */*\r\n" + HEADER + ": " + token + "\r\n";
@@ -199,7 +215,8 @@ public class RequestPathWarmup {
                     } else {
                         failed.incrementAndGet();
                         if (targets.remove(target)) {
-                            LOG.debugf("warm-up requests to %s stop: answered %d", target.model(), status);
+                            refused.add(target.model());
+                            LOG.debugf("warm-up requests to %s %s stop: answered %d", target.model(), target.path(), status);
                         }
                     }
                 } catch (IOException | RuntimeException e) {

@@ -11,7 +11,9 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quiver.server.testing.WarmupRepository;
 import io.quiver.server.testing.Wire;
+import jakarta.inject.Inject;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,9 @@ class RequestPathWarmsUpBeforeReadyTest {
         }
     }
 
+    @Inject
+    RequestPathWarmup warmup;
+
     /** The inference requests in Quarkus' HTTP metrics (the other calls to /v2/models/{name}/... are GETs). */
     private static final String INFER_REQUESTS =
             "http_server_requests_seconds_count\\{[^}]*method=\"POST\"[^}]*uri=\"/v2/models/\\{name}\"[^}]*}";
@@ -53,6 +58,7 @@ class RequestPathWarmsUpBeforeReadyTest {
         // three JSON styles) fails and leaves the rotation, at most once per sender; every other
         // model answers every form, JSON of every datatype among them.
         assertTrue(failed >= 8 && failed <= 16, "warm-up requests failed: " + failed);
+        assertEquals(Set.of(WarmupRepository.PAIRS + ":1"), warmup.lastOutcome().refused());
 
         for (JsonNode entry : Wire.postOk("/v2/repository/index", Wire.object())) {
             if (!"READY".equals(entry.path("state").asText())) {
