@@ -260,25 +260,28 @@ public class RequestPathWarmup {
         }
         boolean jsonable = inputs.inputs().stream().noneMatch(t -> t.type() == DataType.FP16 || t.type() == DataType.BF16);
         boolean small = inputs.inputs().stream().mapToLong(Tensor::size).sum() <= SMALL_INPUTS;
-        InferenceRequest varied = declared.inputs().isEmpty() ? WarmupInputs.varied(inputs).orElse(inputs) : inputs;
+        InferenceRequest varied = declared.inputs().isEmpty() ? WarmupInputs.varied(inputs) : inputs;
         List<byte[]> raw = inputs.inputs().stream().map(TensorBytes::write).toList();
         byte[] header = json(compact, inputs, raw);
         ByteArrayOutputStream binary = new ByteArrayOutputStream();
         binary.writeBytes(header);
         raw.forEach(binary::writeBytes);
+        byte[] binaryBody = binary.toByteArray();
+        List<byte[]> jsonBodies = new ArrayList<>(3);
+        if (jsonable) {
+            jsonBodies.add(json(compact, inputs, null));
+            if (small) {
+                jsonBodies.add(json(spaced, varied, null));
+                jsonBodies.add(json(indented, inputs, null));
+            }
+        }
 
         String label = model.name() + ":" + model.version();
         List<Target> targets = new ArrayList<>(8);
         for (String path : List.of("/v2/models/" + model.name() + "/versions/" + model.version() + "/infer",
                 "/v2/models/" + model.name() + "/infer")) {
-            targets.add(new Target(label, path, binary.toByteArray(), header.length));
-            if (jsonable) {
-                targets.add(new Target(label, path, json(compact, inputs, null), -1));
-                if (small) {
-                    targets.add(new Target(label, path, json(spaced, varied, null), -1));
-                    targets.add(new Target(label, path, json(indented, inputs, null), -1));
-                }
-            }
+            targets.add(new Target(label, path, binaryBody, header.length));
+            jsonBodies.forEach(body -> targets.add(new Target(label, path, body, -1)));
         }
         return targets;
     }

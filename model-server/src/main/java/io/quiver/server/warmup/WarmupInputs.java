@@ -12,7 +12,6 @@ import io.quiver.server.repository.ModelDescriptor.SampleInput;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 
 /** The inputs of a warm-up run: a descriptor's samples, or ones made from the model's signature. */
 final class WarmupInputs {
@@ -42,12 +41,8 @@ final class WarmupInputs {
     /** Values of several magnitudes and lengths of digits, as clients' floating-point inputs have. */
     private static final double[] VARIED = {1234.5, 0.0625, 3.0, 17.25, 0.3333, 98765.43, 2.5e-4, 42.0};
 
-    /**
-     * {@code generated}'s inputs with their FP32 and FP64 values replaced by {@link #VARIED} ones
-     * (the rest as they were), or empty when it has no such input.
-     */
-    static Optional<InferenceRequest> varied(InferenceRequest generated) {
-        boolean any = false;
+    /** {@code generated}'s inputs with their FP32 and FP64 values replaced by {@link #VARIED} ones, the rest as they were. */
+    static InferenceRequest varied(InferenceRequest generated) {
         List<Tensor> inputs = new ArrayList<>(generated.inputs().size());
         for (Tensor input : generated.inputs()) {
             Object data = input.array();
@@ -57,18 +52,16 @@ final class WarmupInputs {
                     values[i] = (float) VARIED[i % VARIED.length];
                 }
                 data = values;
-                any = true;
             } else if (data instanceof double[] doubles) {
                 double[] values = new double[doubles.length];
                 for (int i = 0; i < values.length; i++) {
                     values[i] = VARIED[i % VARIED.length];
                 }
                 data = values;
-                any = true;
             }
             inputs.add(new Tensor(input.name(), input.type(), input.shape(), data));
         }
-        return any ? Optional.of(InferenceRequest.of(inputs)) : Optional.empty();
+        return InferenceRequest.of(inputs);
     }
 
     /** A descriptor's samples as tensors; whether they fit the signature is the validator's to say. */
