@@ -13,6 +13,9 @@ import java.util.function.BooleanSupplier;
  * <p>The owner keeps its queue under {@link #lock()}, calls {@link #arrived(int)} after queueing,
  * and runs {@code loop} on each thread: the loop takes work while there is some, waiting with
  * {@link #awaitWork(long)}, and returns when that says to end.
+ *
+ * <p>A caller may run a piece of work itself instead ({@link #callerRuns()}): until it is done
+ * it counts as one of these threads for {@link #stop()}, which waits for it before terminating.
  */
 public final class OnDemandThreads {
     private final String name;
@@ -28,6 +31,8 @@ public final class OnDemandThreads {
     private int live;
     /** Live threads waiting in {@link #awaitWork(long)}. */
     private int idle;
+    /** Callers running a piece of work themselves ({@link #callerRuns()}). */
+    private int callers;
     /** Set by {@link #retireIdle()} until work arrives: a thread that finds no work meanwhile ends. */
     private boolean retiring;
     private boolean stopping;
@@ -76,6 +81,33 @@ public final class OnDemandThreads {
         changed.signal();
     }
 
+    /**
+     * The calling thread runs a piece of work itself rather than queueing it; false when stopping,
+     * and then it must not. Call under the lock, and {@link #callerDone()} when the work is done.
+     */
+    public boolean callerRuns() {
+        if (stopping) {
+            return false;
+        }
+        callers++;
+        return true;
+    }
+
+    /** The work of {@link #callerRuns()} is done; the last of the threads and callers to finish after {@link #stop()} terminates. */
+    public void callerDone() {
+        boolean last;
+        lock.lock();
+        try {
+            callers--;
+            last = stopping && live == 0 && callers == 0;
+        } finally {
+            lock.unlock();
+        }
+        if (last) {
+            onTerminated.run();
+        }
+    }
+
     private void start() {
         Thread thread = new Thread(this::run, name + "-" + ++named);
         thread.setDaemon(true);
@@ -119,7 +151,7 @@ public final class OnDemandThreads {
         lock.lock();
         try {
             live--;
-            last = stopping && live == 0;
+            last = stopping && live == 0 && callers == 0;
             if (!stopping && workQueued.getAsBoolean()) {
                 // Only an interrupted thread ends with work queued; that work must still run.
                 arrived(Integer.MAX_VALUE);
@@ -156,7 +188,7 @@ public final class OnDemandThreads {
             }
             stopping = true;
             changed.signalAll();
-            last = live == 0;
+            last = live == 0 && callers == 0;
         } finally {
             lock.unlock();
         }

@@ -22,19 +22,31 @@ final class BatchRunner {
     private final int maxRows;
     private final BatchEngine engine;
     private final RunObserver observer;
+    private final RunObserver timings;
     private final Runnable answered;
 
-    /** @param answered called once per request answered, after its result is complete */
-    BatchRunner(String label, int maxRows, BatchEngine engine, RunObserver observer, Runnable answered) {
+    /**
+     * @param observer  told of every run of clients' requests
+     * @param timings   told of every run, the server's own warm-up requests' too
+     * @param answered  called once per request answered, after its result is complete
+     */
+    BatchRunner(String label, int maxRows, BatchEngine engine, RunObserver observer, RunObserver timings,
+                Runnable answered) {
         this.label = label;
         this.maxRows = maxRows;
         this.engine = engine;
         this.observer = observer;
+        this.timings = timings;
         this.answered = answered;
     }
 
-    /** Runs the batch in a {@code batch} span when any of its requests is traced (see {@link BatchTrace}). */
-    void run(List<QueuedRequest> batch) {
+    /**
+     * Runs the batch in a {@code batch} span when any of its requests is traced (see {@link BatchTrace}),
+     * calls {@code runsOver} once the model's runs for it have ended, and then answers its requests.
+     * Answering runs the answers' dependents (encoding each response) on this thread, so the runs
+     * count as over first: a request arriving meanwhile finds the model idle, not busy with answers.
+     */
+    void run(List<QueuedRequest> batch, Runnable runsOver) {
         long started = System.nanoTime();
         int total = 0;
         for (QueuedRequest pending : batch) {
@@ -43,18 +55,27 @@ final class BatchRunner {
             total += pending.rows();
         }
         BatchTrace trace = BatchTrace.of(batch, QueuedRequest::trace, label, total);
+        Answers answers = new Answers(batch.size());
         Throwable failed = null;
         try {
-            failed = run(batch, trace);
+            try {
+                failed = run(batch, trace, answers);
+            } catch (RuntimeException | Error e) {
+                failed = e;
+                throw e;
+            } finally {
+                runsOver.run();
+            }
         } finally {
+            answers.deliver(batch, failed);
             BatchTrace.end(trace, failed);
         }
     }
 
-    /** Runs and answers the batch; what failed the whole of it, or null. */
-    private Throwable run(List<QueuedRequest> batch, BatchTrace trace) {
+    /** Runs the batch and settles its answers; what failed the whole of it, or null. */
+    private Throwable run(List<QueuedRequest> batch, BatchTrace trace, Answers answers) {
         if (batch.size() == 1) {
-            runAlone(batch.get(0), trace);
+            runAlone(batch.get(0), trace, answers);
             return null;
         }
         int[] rows = new int[batch.size()];
@@ -72,6 +93,7 @@ final class BatchRunner {
             long runStarted = System.nanoTime();
             List<Tensor> outputs = BatchTrace.run(trace, label, sum(rows), () -> engine.run(RowBatches.merge(requests), shared));
             long took = System.nanoTime() - runStarted;
+            timings.ran(sum(rows), took);
             shares = RowBatches.split(outputs, rows);
             if (shares != null) {
                 if (!shared.warmup()) {
@@ -87,16 +109,16 @@ final class BatchRunner {
             // Not a property of one request's values, so running them again alone would only meet it
             // again; each request is answered (a 500) and gives back its place, and the thread serves on.
             LOG.errorf(e, "a merged run of %d requests for %s failed", batch.size(), label);
-            batch.forEach(pending -> answer(pending, null, e));
+            batch.forEach(pending -> answers.add(pending, null, e));
             return e;
         }
         if (shares == null) {
-            batch.forEach(pending -> runAlone(pending, trace));
+            batch.forEach(pending -> runAlone(pending, trace, answers));
             return null;
         }
         for (int i = 0; i < rows.length; i++) {
             batch.get(i).times().add(shared);
-            answer(batch.get(i), shares.get(i), null);
+            answers.add(batch.get(i), shares.get(i), null);
         }
         return null;
     }
@@ -104,17 +126,19 @@ final class BatchRunner {
     private List<Tensor> timedRun(InferenceRequest request, int rows, RequestTimes times, BatchTrace trace) {
         long started = System.nanoTime();
         List<Tensor> outputs = BatchTrace.run(trace, label, rows, () -> engine.run(request, times));
+        long took = System.nanoTime() - started;
+        timings.ran(rows, took);
         if (!times.warmup()) {
-            observer.ran(rows, System.nanoTime() - started);
+            observer.ran(rows, took);
         }
         return outputs;
     }
 
     /** Runs one request by itself; one with more rows than a batch may hold runs in slices of at most that many. */
-    private void runAlone(QueuedRequest pending, BatchTrace trace) {
+    private void runAlone(QueuedRequest pending, BatchTrace trace, Answers answers) {
         try {
             if (pending.key() == null || pending.rows() <= maxRows) {
-                answer(pending, timedRun(pending.request(), pending.rows(), pending.times(), trace), null);
+                answers.add(pending, timedRun(pending.request(), pending.rows(), pending.times(), trace), null);
                 return;
             }
             List<List<Tensor>> slices = new ArrayList<>();
@@ -122,9 +146,9 @@ final class BatchRunner {
                 int to = Math.min(pending.rows(), from + maxRows);
                 slices.add(timedRun(RowBatches.slice(pending.request(), from, to), to - from, pending.times(), trace));
             }
-            answer(pending, RowBatches.join(slices), null);
+            answers.add(pending, RowBatches.join(slices), null);
         } catch (Throwable e) {
-            answer(pending, null, e);
+            answers.add(pending, null, e);
         }
     }
 
@@ -137,6 +161,36 @@ final class BatchRunner {
             }
         } finally {
             answered.run();
+        }
+    }
+
+    /** A batch's answers, settled as its runs end and handed out together once they all have. */
+    private final class Answers {
+        private final List<QueuedRequest> requests;
+        private final List<List<Tensor>> outputs;
+        private final List<Throwable> failures;
+
+        Answers(int size) {
+            requests = new ArrayList<>(size);
+            outputs = new ArrayList<>(size);
+            failures = new ArrayList<>(size);
+        }
+
+        void add(QueuedRequest pending, List<Tensor> output, Throwable failure) {
+            requests.add(pending);
+            outputs.add(output);
+            failures.add(failure);
+        }
+
+        /** Answers every request settled, then fails any of the batch left unsettled by {@code escaped}. */
+        void deliver(List<QueuedRequest> batch, Throwable escaped) {
+            for (int i = 0; i < requests.size(); i++) {
+                answer(requests.get(i), outputs.get(i), failures.get(i));
+            }
+            if (requests.size() < batch.size()) {
+                Throwable cause = escaped != null ? escaped : new IllegalStateException("the run gave no answer");
+                batch.stream().filter(pending -> !pending.result().isDone()).forEach(pending -> answer(pending, null, cause));
+            }
         }
     }
 

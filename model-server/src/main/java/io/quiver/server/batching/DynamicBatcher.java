@@ -1,6 +1,7 @@
 package io.quiver.server.batching;
 
 import io.quiver.common.concurrent.AdmissionLimit;
+import io.quiver.common.concurrent.InlineRuns;
 import io.quiver.common.concurrent.OnDemandThreads;
 import io.quiver.common.error.UnavailableException;
 import io.quiver.server.inference.InferenceRequest;
@@ -27,7 +28,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * join, until that run ends, the batch is full or {@link BatchingPolicy#maxQueueDelay()} has
  * passed since the oldest arrived. A request that finds the model idle runs at once: with no run
  * in progress there is no sign of concurrent clients, and a lone client should not pay the delay.
- * Under load the queue fills while runs are in progress, so batches grow with the load.
+ * Under load the queue fills while runs are in progress, so batches grow with the load. When its
+ * runs are short and requests have not been overlapping, such a request runs on the thread that
+ * submitted it, without a hand-off to the batcher's threads ({@link InlineRuns}).
  *
  * <p>Admission is bounded as for unbatched models: at most {@code threads + maxQueue} requests
  * running or queued, beyond which a request is refused at once with 503 and Retry-After.
@@ -43,6 +46,7 @@ public final class DynamicBatcher {
     private final BatchRunner runner;
     private final AdmissionLimit admission;
     private final OnDemandThreads threads;
+    private final InlineRuns inline;
 
     private final ReentrantLock lock;
     /** Signalled when a request arrives or a run ends: either may end a gathering thread's wait. */
@@ -54,16 +58,19 @@ public final class DynamicBatcher {
     private int running;
 
     /**
-     * @param observer      told the rows and duration of every run, for the metrics
+     * @param inline        when a request runs on the thread that submitted it; told of every run
+     * @param observer      told the rows and duration of every client's run, for the metrics
      * @param onTerminated  called once the batcher has stopped and its last request is answered
      */
     public DynamicBatcher(String label, BatchingPolicy policy, int threads, int maxQueue, int retryAfterSeconds,
-                          Duration idleTimeout, BatchEngine engine, RunObserver observer, Runnable onTerminated) {
+                          Duration idleTimeout, InlineRuns inline, BatchEngine engine, RunObserver observer,
+                          Runnable onTerminated) {
         this.label = label;
         this.maxRows = policy.maxBatchSize();
         this.delayNanos = policy.maxQueueDelay().toNanos();
+        this.inline = inline;
         this.admission = new AdmissionLimit("model " + label, threads + maxQueue, retryAfterSeconds);
-        this.runner = new BatchRunner(label, maxRows, engine, observer, admission::leave);
+        this.runner = new BatchRunner(label, maxRows, engine, observer, inline::ran, admission::leave);
         this.threads = new OnDemandThreads("batch-" + label, threads, idleTimeout, this::work, () -> !queue.isEmpty(),
                 () -> {
                     failLeftovers();
@@ -73,7 +80,10 @@ public final class DynamicBatcher {
         this.changed = this.threads.changed();
     }
 
-    /** Queues a validated request; empty when the batcher is stopping and takes no new work. */
+    /**
+     * Queues a validated request, or runs it at once on this thread (see {@link InlineRuns}) and
+     * answers it before returning; empty when the batcher is stopping and takes no new work.
+     */
     public Optional<CompletableFuture<List<Tensor>>> submit(InferenceRequest request) {
         return submit(request, new RequestTimes());
     }
@@ -89,18 +99,32 @@ public final class DynamicBatcher {
         String key = RowBatches.mergeKey(request);
         QueuedRequest pending = new QueuedRequest(request, key, key == null ? 1 : RowBatches.rows(request),
                 System.nanoTime(), new CompletableFuture<>(), times, trace);
+        boolean here;
         lock.lock();
         try {
             if (threads.stopping()) {
                 admission.leave();
                 return Optional.empty();
             }
-            queue.addLast(pending);
-            queuedRows += pending.rows();
-            // Also wakes the gathering thread, which waits for the queue to fill as well as for work.
-            threads.arrived(queue.size());
+            here = inline.arrived(running > 0 || !queue.isEmpty(), pending.rows()) && threads.callerRuns();
+            if (here) {
+                // Counted as running, so requests arriving meanwhile gather behind it as behind any run.
+                running++;
+            } else {
+                queue.addLast(pending);
+                queuedRows += pending.rows();
+                // Also wakes the gathering thread, which waits for the queue to fill as well as for work.
+                threads.arrived(queue.size());
+            }
         } finally {
             lock.unlock();
+        }
+        if (here) {
+            try {
+                runner.run(List.of(pending), this::ended);
+            } finally {
+                threads.callerDone();
+            }
         }
         return Optional.of(pending.result());
     }
@@ -133,15 +157,21 @@ public final class DynamicBatcher {
         return admission.inUse();
     }
 
+    /** Whether no run is in progress and nothing waits: a request now may run inline. */
+    boolean idle() {
+        lock.lock();
+        try {
+            return running == 0 && queue.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void work() {
         try {
             List<QueuedRequest> batch;
             while ((batch = next()) != null) {
-                try {
-                    runner.run(batch);
-                } finally {
-                    ended();
-                }
+                runner.run(batch, this::ended);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -189,7 +219,12 @@ public final class DynamicBatcher {
         lock.lock();
         try {
             running--;
-            changed.signal();
+            // Only the thread holding the gathering lock waits on the condition, and with nothing
+            // queued it waits for work, which a run's end does not bring: waking it would cost a
+            // context switch per request for nothing.
+            if (!queue.isEmpty()) {
+                changed.signal();
+            }
         } finally {
             lock.unlock();
         }

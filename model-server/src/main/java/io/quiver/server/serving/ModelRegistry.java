@@ -90,7 +90,7 @@ public class ModelRegistry {
                             descriptor.workers() != null ? descriptor.workers() : config.workers().perModel(),
                             descriptor.maxQueue() != null ? descriptor.maxQueue() : config.workers().maxQueue(),
                             config.workers().retryAfterSeconds(), config.workers().idleTimeout(),
-                            config.onnx().intraOpThreads(),
+                            config.workers().inlineRunsUnder(), config.onnx().intraOpThreads(),
                             batching, versionMeters);
                 } catch (RuntimeException | Error e) {
                     if (previous == null) {

@@ -1,6 +1,7 @@
 package io.quiver.server.serving;
 
 import ai.onnxruntime.OrtException;
+import io.quiver.common.concurrent.InlineRuns;
 import io.quiver.common.error.ApiException;
 import io.quiver.common.error.BadRequestException;
 import io.quiver.common.error.UnavailableException;
@@ -45,10 +46,13 @@ public final class ModelSlot implements Resident {
     private volatile LoadedModel loaded;
     private volatile long lastUsedNanos = System.nanoTime();
 
-    /** @param meters told the rows and duration of every run when this version batches */
+    /**
+     * @param inlineRunsUnder  the longest predicted run a request may make on the thread that received it
+     * @param meters           told the rows and duration of every run when this version batches
+     */
     ModelSlot(ModelInfo info, OnnxModel opened, ModelResidency residency, int threads, int maxQueue,
-              int retryAfterSeconds, Duration idleTimeout, int intraOpThreads, BatchingPolicy batching,
-              VersionMeters meters) {
+              int retryAfterSeconds, Duration idleTimeout, Duration inlineRunsUnder, int intraOpThreads,
+              BatchingPolicy batching, VersionMeters meters) {
         this.info = info;
         this.meters = meters;
         this.residency = residency;
@@ -56,10 +60,13 @@ public final class ModelSlot implements Resident {
         this.loaded = new LoadedModel(opened);
         this.batching = batching;
         this.rowsAreBatch = BatchingPolicy.batchable(info.signature());
+        // Only a resident session runs inline: loading an evicted one again would hold the caller,
+        // often an event loop, for as long as the load takes.
+        InlineRuns inline = new InlineRuns(inlineRunsUnder, () -> loaded != null);
         if (batching.enabled()) {
             this.workers = null;
             this.batcher = new DynamicBatcher(info.toString(), batching, threads, maxQueue, retryAfterSeconds, idleTimeout,
-                    new BatchEngine() {
+                    inline, new BatchEngine() {
                         @Override
                         public List<Tensor> run(InferenceRequest request) {
                             return ModelSlot.this.run(request, RunTimes.NONE);
@@ -71,7 +78,8 @@ public final class ModelSlot implements Resident {
                         }
                     }, meters, this::stopped);
         } else {
-            this.workers = new Workers(info.toString(), threads, maxQueue, retryAfterSeconds, idleTimeout, this::stopped);
+            this.workers = new Workers(info.toString(), threads, maxQueue, retryAfterSeconds, idleTimeout, inline,
+                    this::stopped);
             this.batcher = null;
         }
     }
@@ -119,7 +127,10 @@ public final class ModelSlot implements Resident {
         });
     }
 
-    /** One run on the session, which the run holds until it ends. Call from a worker thread. */
+    /**
+     * One run on the session, which the run holds until it ends. Call from a worker thread, or inline
+     * from the receiving thread while the session is resident.
+     */
     private List<Tensor> run(InferenceRequest request, RunTimes times) {
         int batchSize = inferences(request);
         try (ModelLease lease = acquire()) {

@@ -1,6 +1,7 @@
 package io.quiver.server.serving;
 
 import io.quiver.common.concurrent.AdmissionLimit;
+import io.quiver.common.concurrent.InlineRuns;
 import io.quiver.common.concurrent.OnDemandThreads;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -18,43 +19,83 @@ import java.util.concurrent.locks.ReentrantLock;
  * the version's thread count, and they end after {@code idleTimeout} without work, or as soon as
  * they have none after {@link #retireIdle()} (the version's session was evicted). A server holding
  * many versions, most of them idle or evicted, so keeps threads for the ones in use.
+ *
+ * <p>When its runs are short and requests have not been overlapping, a request that finds the
+ * version idle runs on the thread that submitted it, without a hand-off ({@link InlineRuns}).
  */
 final class Workers {
     private final AdmissionLimit admission;
     private final OnDemandThreads threads;
     private final ReentrantLock lock;
+    private final InlineRuns inline;
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+    /** Tasks running, on these threads or their callers'; under the lock. */
+    private int running;
 
-    Workers(String label, int threads, int maxQueue, int retryAfterSeconds, Duration idleTimeout, Runnable onTerminated) {
+    Workers(String label, int threads, int maxQueue, int retryAfterSeconds, Duration idleTimeout, InlineRuns inline,
+            Runnable onTerminated) {
+        this.inline = inline;
         this.admission = new AdmissionLimit("model " + label, threads + maxQueue, retryAfterSeconds);
         this.threads = new OnDemandThreads("infer-" + label, threads, idleTimeout, this::work, () -> !tasks.isEmpty(),
                 onTerminated);
         this.lock = this.threads.lock();
     }
 
-    /** Queues the task; empty when these workers are draining and take no new work. */
+    /**
+     * Queues the task, or runs it at once on this thread (see {@link InlineRuns}) and completes its
+     * result before returning; empty when these workers are draining and take no new work.
+     */
     <T> Optional<CompletableFuture<T>> submit(Callable<T> task) {
         admission.enter();
         CompletableFuture<T> result = new CompletableFuture<>();
+        // The task counts as finished before its result completes: completing runs the result's
+        // dependents (encoding the response) on this thread, and a request arriving meanwhile should
+        // find the version idle rather than busy with an answer.
         Runnable queued = () -> {
+            T value = null;
+            Throwable failure = null;
+            long started = System.nanoTime();
             try {
-                result.complete(task.call());
+                value = task.call();
+                inline.ran(1, System.nanoTime() - started);
             } catch (Throwable e) {
-                result.completeExceptionally(e);
+                failure = e;
+            } finally {
+                finished();
+            }
+            try {
+                if (failure == null) {
+                    result.complete(value);
+                } else {
+                    result.completeExceptionally(failure);
+                }
             } finally {
                 admission.leave();
             }
         };
+        boolean here;
         lock.lock();
         try {
             if (threads.stopping()) {
                 admission.leave();
                 return Optional.empty();
             }
-            tasks.addLast(queued);
-            threads.arrived(tasks.size());
+            here = inline.arrived(running > 0 || !tasks.isEmpty(), 1) && threads.callerRuns();
+            if (here) {
+                running++;
+            } else {
+                tasks.addLast(queued);
+                threads.arrived(tasks.size());
+            }
         } finally {
             lock.unlock();
+        }
+        if (here) {
+            try {
+                queued.run();
+            } finally {
+                threads.callerDone();
+            }
         }
         return Optional.of(result);
     }
@@ -70,6 +111,25 @@ final class Workers {
         }
     }
 
+    /** Whether no task is running or waiting: a task now may run inline. */
+    boolean idle() {
+        lock.lock();
+        try {
+            return running == 0 && tasks.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void finished() {
+        lock.lock();
+        try {
+            running--;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The next task; null when this thread should end. */
     private Runnable next() throws InterruptedException {
         lock.lock();
@@ -80,6 +140,7 @@ final class Workers {
                     return null;
                 }
             }
+            running++;
             return tasks.pollFirst();
         } finally {
             lock.unlock();

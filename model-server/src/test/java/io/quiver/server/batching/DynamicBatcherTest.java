@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quiver.common.concurrent.InlineRuns;
 import io.quiver.common.error.BadRequestException;
 import io.quiver.server.inference.DataType;
 import io.quiver.server.inference.InferenceRequest;
@@ -23,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +43,8 @@ class DynamicBatcherTest {
         /** A merged run holding this value throws an {@link Error}, as a native library or a full heap may. */
         static final float CRASH = -1_000_000;
         final List<Integer> runs = Collections.synchronizedList(new ArrayList<>());
+        /** The thread of each run, in the order of {@link #runs}. */
+        final List<String> threads = Collections.synchronizedList(new ArrayList<>());
         final CountDownLatch holding = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
 
@@ -67,6 +71,7 @@ class DynamicBatcherTest {
                 out[i] = 2 * in[i];
             }
             runs.add((int) x.shape()[0]);
+            threads.add(Thread.currentThread().getName());
             return List.of(new Tensor("y", DataType.FP32, x.shape().clone(), out));
         }
     }
@@ -84,8 +89,20 @@ class DynamicBatcherTest {
     }
 
     private static DynamicBatcher batcher(BatchEngine engine, int maxRows, Duration delay, Duration idle, Runnable stopped) {
-        return new DynamicBatcher("m:1", new BatchingPolicy(true, maxRows, delay), 2, 256, 1, idle, engine,
+        return new DynamicBatcher("m:1", new BatchingPolicy(true, maxRows, delay), 2, 256, 1, idle, InlineRuns.NEVER, engine,
                 RunObserver.NONE, stopped);
+    }
+
+    private static DynamicBatcher inlineBatcher(Doubler engine, InlineRuns inline, Runnable stopped) {
+        return new DynamicBatcher("m:1", new BatchingPolicy(true, 64, LONG), 2, 256, 1, LONG, inline, engine,
+                RunObserver.NONE, stopped);
+    }
+
+    /** The first value of the answer; by then its run counts as over, so the next lone request may run inline. */
+    private static float settled(DynamicBatcher batcher, CompletableFuture<List<Tensor>> result) throws Exception {
+        float value = answer(result)[0];
+        assertTrue(batcher.idle(), "a request was answered before its run counted as over");
+        return value;
     }
 
     private static float[] answer(CompletableFuture<List<Tensor>> result) throws Exception {
@@ -200,7 +217,8 @@ class DynamicBatcherTest {
         // The held run keeps the other thread busy, so only the one that met the error can answer this
         // (a full batch, so it does not wait for company).
         InferenceRequest next = rows(5, 4);
-        assertArrayEquals(doubled(next), answer(batcher.submit(next).orElseThrow()));
+        assertArrayEquals(doubled(next), (float[]) batcher.submit(next).orElseThrow()
+                .get(10, TimeUnit.SECONDS).get(0).data());
         engine.release.countDown();
         answer(queued.held());
         await().atMost(LONG).until(batcher::inFlight, inFlight -> inFlight == 0);
@@ -215,6 +233,35 @@ class DynamicBatcherTest {
         // Answered long before the 30 s delay: with no run in progress nothing waits for company.
         assertArrayEquals(doubled(request), (float[]) batcher.submit(request).orElseThrow()
                 .get(10, TimeUnit.SECONDS).get(0).data());
+        batcher.drainAndStop();
+    }
+
+    @Test
+    void aRequestArrivingWhileAnotherIsBeingAnsweredFindsTheModelIdleAndDoesNotWaitForCompany() throws Exception {
+        Doubler engine = new Doubler();
+        DynamicBatcher batcher = batcher(engine, 64, LONG, () -> { });
+        CountDownLatch answering = new CountDownLatch(1);
+        CountDownLatch answered = new CountDownLatch(1);
+        // The first run is held until its answer has a dependent that holds, as a response's
+        // encoding does, the thread that answers it.
+        CompletableFuture<List<Tensor>> first = batcher.submit(rows(Doubler.HOLD, 1)).orElseThrow();
+        CompletableFuture<Void> held = first.thenAccept(outputs -> {
+            answering.countDown();
+            try {
+                answered.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(engine.holding.await(30, TimeUnit.SECONDS));
+        engine.release.countDown();
+        assertTrue(answering.await(30, TimeUnit.SECONDS));
+        InferenceRequest next = rows(7, 1);
+        // Its run ended before its answer was handed out: the next request runs at once, far within the 30 s delay.
+        assertArrayEquals(doubled(next), (float[]) batcher.submit(next).orElseThrow()
+                .get(10, TimeUnit.SECONDS).get(0).data());
+        answered.countDown();
+        held.get(30, TimeUnit.SECONDS);
         batcher.drainAndStop();
     }
 
@@ -301,5 +348,96 @@ class DynamicBatcherTest {
         batcher.drainAndStop();
         assertTrue(stopped.await(10, TimeUnit.SECONDS), "stopped with no thread to report it");
         assertTrue(batcher.submit(rows(3, 1)).isEmpty());
+    }
+
+    @Test
+    void aLoneRequestWithShortRunsIsAnsweredOnTheCallersThreadOnceARunHasBeenTimed() throws Exception {
+        Doubler engine = new Doubler();
+        DynamicBatcher batcher = inlineBatcher(engine, new InlineRuns(LONG, () -> true), () -> { });
+        // The first run has nothing to predict from: it goes to the batcher's thread and is timed.
+        assertEquals(2f, settled(batcher, batcher.submit(rows(1, 1)).orElseThrow()));
+        assertTrue(engine.threads.get(0).startsWith("batch-m:1-"), engine.threads.toString());
+
+        CompletableFuture<List<Tensor>> second = batcher.submit(rows(5, 1)).orElseThrow();
+        assertTrue(second.isDone(), "answered before submit returned");
+        assertEquals(10f, settled(batcher, second));
+        assertEquals(Thread.currentThread().getName(), engine.threads.get(1));
+        await().atMost(LONG).until(batcher::inFlight, inFlight -> inFlight == 0);
+        batcher.drainAndStop();
+    }
+
+    @Test
+    void requestsArrivingDuringAnInlineRunQueueAndShareTheNextRun() throws Exception {
+        Doubler engine = new Doubler();
+        DynamicBatcher batcher = inlineBatcher(engine, new InlineRuns(LONG, () -> true), () -> { });
+        settled(batcher, batcher.submit(rows(1, 1)).orElseThrow());
+        CompletableFuture<List<Tensor>> held = new CompletableFuture<>();
+        Thread caller = new Thread(() -> held.complete(batcher.submit(rows(Doubler.HOLD, 1)).orElseThrow().join()), "caller");
+        caller.start();
+        assertTrue(engine.holding.await(30, TimeUnit.SECONDS));
+
+        List<CompletableFuture<List<Tensor>>> others = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            others.add(batcher.submit(rows(10 + i, 1)).orElseThrow());
+        }
+        others.forEach(f -> assertFalse(f.isDone(), "a request arriving during a run must not run on its caller"));
+        engine.release.countDown();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(2f * (10 + i), settled(batcher, others.get(i)));
+        }
+        assertEquals(2f * Doubler.HOLD, ((float[]) held.get(30, TimeUnit.SECONDS).get(0).data())[0]);
+        caller.join(30_000);
+        // The held run was the caller's own; the three waited for it to end and then ran together.
+        assertEquals(List.of("batch-m:1-1", "caller"), engine.threads.subList(0, 2));
+        assertEquals(List.of(1, 1, 3), engine.runs);
+        assertTrue(engine.threads.get(2).startsWith("batch-m:1-"), engine.threads.toString());
+        batcher.drainAndStop();
+    }
+
+    @Test
+    void runsPredictedLongerThanTheLimitAreHandedOff() throws Exception {
+        Doubler engine = new Doubler();
+        DynamicBatcher batcher = inlineBatcher(engine, new InlineRuns(Duration.ofNanos(1), () -> true), () -> { });
+        for (int i = 0; i < 3; i++) {
+            settled(batcher, batcher.submit(rows(i, 1)).orElseThrow());
+        }
+        engine.threads.forEach(name -> assertTrue(name.startsWith("batch-m:1-"), engine.threads.toString()));
+        batcher.drainAndStop();
+    }
+
+    @Test
+    void aModelThatCannotRunAtOnceIsHandedOff() throws Exception {
+        Doubler engine = new Doubler();
+        AtomicBoolean resident = new AtomicBoolean(false);
+        DynamicBatcher batcher = inlineBatcher(engine, new InlineRuns(LONG, resident::get), () -> { });
+        settled(batcher, batcher.submit(rows(1, 1)).orElseThrow());
+        settled(batcher, batcher.submit(rows(2, 1)).orElseThrow());
+        resident.set(true);
+        settled(batcher, batcher.submit(rows(3, 1)).orElseThrow());
+        assertTrue(engine.threads.get(1).startsWith("batch-m:1-"), engine.threads.toString());
+        assertEquals(Thread.currentThread().getName(), engine.threads.get(2));
+        batcher.drainAndStop();
+    }
+
+    @Test
+    void stoppingWaitsForARunOnACallersThreadBeforeReportingItself() throws Exception {
+        Doubler engine = new Doubler();
+        CountDownLatch stopped = new CountDownLatch(1);
+        DynamicBatcher batcher = inlineBatcher(engine, new InlineRuns(LONG, () -> true), stopped::countDown);
+        settled(batcher, batcher.submit(rows(1, 1)).orElseThrow());
+        batcher.retireIdle();
+        await().atMost(LONG).until(batcher::liveThreads, live -> live == 0);
+        CompletableFuture<List<Tensor>> held = new CompletableFuture<>();
+        Thread caller = new Thread(() -> held.complete(batcher.submit(rows(Doubler.HOLD, 1)).orElseThrow().join()), "caller");
+        caller.start();
+        assertTrue(engine.holding.await(30, TimeUnit.SECONDS));
+
+        batcher.drainAndStop();
+        // No thread of its own is left, but the caller's run is not over: the version is not stopped yet.
+        assertEquals(1, stopped.getCount());
+        assertTrue(batcher.submit(rows(3, 1)).isEmpty(), "a stopping batcher takes no new request");
+        engine.release.countDown();
+        assertTrue(stopped.await(30, TimeUnit.SECONDS));
+        assertEquals(2f * Doubler.HOLD, ((float[]) held.get(30, TimeUnit.SECONDS).get(0).data())[0]);
     }
 }

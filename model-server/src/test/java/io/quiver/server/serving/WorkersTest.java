@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quiver.common.concurrent.InlineRuns;
 import io.quiver.common.error.UnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ class WorkersTest {
     void aFullQueueRefusesAtOnceWithRetryAfterAndTakesWorkAgainOnceDrained() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
-        Workers workers = new Workers("m:1", 1, 1, 3, Duration.ofMinutes(1), () -> { });
+        Workers workers = new Workers("m:1", 1, 1, 3, Duration.ofMinutes(1), InlineRuns.NEVER, () -> { });
         CompletableFuture<String> running = workers.submit(() -> {
             started.countDown();
             release.await();
@@ -41,10 +42,40 @@ class WorkersTest {
     }
 
     @Test
+    void aLoneShortTaskRunsOnTheCallersThreadAndATaskArrivingMeanwhileOnAWorker() throws Exception {
+        Workers workers = new Workers("m:1", 2, 8, 1, Duration.ofMinutes(1), new InlineRuns(Duration.ofSeconds(30), () -> true),
+                () -> { });
+        // Nothing is predicted before a task has been timed: the first goes to a worker.
+        assertTrue(workers.submit(() -> Thread.currentThread().getName()).orElseThrow().get(10, TimeUnit.SECONDS)
+                .startsWith("infer-m:1-"));
+        assertTrue(workers.idle(), "a task's result completed before the task counted as finished");
+        CompletableFuture<String> lone = workers.submit(() -> Thread.currentThread().getName()).orElseThrow();
+        assertTrue(lone.isDone(), "answered before submit returned");
+        assertEquals(Thread.currentThread().getName(), lone.get());
+        assertTrue(workers.idle());
+
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<String> held = new CompletableFuture<>();
+        Thread caller = new Thread(() -> held.complete(workers.submit(() -> {
+            started.countDown();
+            release.await();
+            return Thread.currentThread().getName();
+        }).orElseThrow().join()), "caller");
+        caller.start();
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        CompletableFuture<String> meanwhile = workers.submit(() -> Thread.currentThread().getName()).orElseThrow();
+        assertTrue(meanwhile.get(10, TimeUnit.SECONDS).startsWith("infer-m:1-"), meanwhile.get());
+        release.countDown();
+        assertEquals("caller", held.get(10, TimeUnit.SECONDS));
+        workers.drainAndStop();
+    }
+
+    @Test
     void drainingWorkersFinishQueuedWorkThenStopAndRefuseNewWork() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
-        Workers workers = new Workers("m:1", 1, 4, 1, Duration.ofMinutes(1), stopped::countDown);
+        Workers workers = new Workers("m:1", 1, 4, 1, Duration.ofMinutes(1), InlineRuns.NEVER, stopped::countDown);
         CompletableFuture<Integer> first = workers.submit(() -> {
             release.await();
             return 1;
@@ -62,7 +93,7 @@ class WorkersTest {
 
     @Test
     void threadsStartWithRequestsUpToTheLimitAndEndWhenIdleOrRetired() throws Exception {
-        Workers workers = new Workers("m:1", 2, 8, 1, Duration.ofMillis(300), () -> { });
+        Workers workers = new Workers("m:1", 2, 8, 1, Duration.ofMillis(300), InlineRuns.NEVER, () -> { });
         assertEquals(0, workers.liveThreads(), "no thread before the first request");
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(2);
@@ -90,7 +121,7 @@ class WorkersTest {
     @Test
     void retiringEndsWaitingThreadsAtOnceAndAStopWithNoThreadReportsItself() throws Exception {
         CountDownLatch stopped = new CountDownLatch(1);
-        Workers workers = new Workers("m:1", 2, 8, 1, Duration.ofMinutes(1), stopped::countDown);
+        Workers workers = new Workers("m:1", 2, 8, 1, Duration.ofMinutes(1), InlineRuns.NEVER, stopped::countDown);
         assertEquals(1, workers.submit(() -> 1).orElseThrow().get(10, TimeUnit.SECONDS));
         assertEquals(1, workers.liveThreads());
 
