@@ -99,13 +99,18 @@ public final class OnDemandThreads {
         lock.lock();
         try {
             callers--;
-            last = stopping && live == 0 && callers == 0;
+            last = stopping && allDone();
         } finally {
             lock.unlock();
         }
         if (last) {
             onTerminated.run();
         }
+    }
+
+    /** No thread is left and no caller runs work: once stopping, the moment to terminate. Under the lock. */
+    private boolean allDone() {
+        return live == 0 && callers == 0;
     }
 
     private void start() {
@@ -151,7 +156,7 @@ public final class OnDemandThreads {
         lock.lock();
         try {
             live--;
-            last = stopping && live == 0 && callers == 0;
+            last = stopping && allDone();
             if (!stopping && workQueued.getAsBoolean()) {
                 // Only an interrupted thread ends with work queued; that work must still run.
                 arrived(Integer.MAX_VALUE);
@@ -188,7 +193,7 @@ public final class OnDemandThreads {
             }
             stopping = true;
             changed.signalAll();
-            last = live == 0 && callers == 0;
+            last = allDone();
         } finally {
             lock.unlock();
         }

@@ -166,28 +166,23 @@ final class BatchRunner {
 
     /** A batch's answers, settled as its runs end and handed out together once they all have. */
     private final class Answers {
-        private final List<QueuedRequest> requests;
-        private final List<List<Tensor>> outputs;
-        private final List<Throwable> failures;
-
-        Answers(int size) {
-            requests = new ArrayList<>(size);
-            outputs = new ArrayList<>(size);
-            failures = new ArrayList<>(size);
+        private record Settled(QueuedRequest pending, List<Tensor> outputs, Throwable failure) {
         }
 
-        void add(QueuedRequest pending, List<Tensor> output, Throwable failure) {
-            requests.add(pending);
-            outputs.add(output);
-            failures.add(failure);
+        private final List<Settled> settled;
+
+        Answers(int size) {
+            settled = new ArrayList<>(size);
+        }
+
+        void add(QueuedRequest pending, List<Tensor> outputs, Throwable failure) {
+            settled.add(new Settled(pending, outputs, failure));
         }
 
         /** Answers every request settled, then fails any of the batch left unsettled by {@code escaped}. */
         void deliver(List<QueuedRequest> batch, Throwable escaped) {
-            for (int i = 0; i < requests.size(); i++) {
-                answer(requests.get(i), outputs.get(i), failures.get(i));
-            }
-            if (requests.size() < batch.size()) {
+            settled.forEach(answer -> answer(answer.pending(), answer.outputs(), answer.failure()));
+            if (settled.size() < batch.size()) {
                 Throwable cause = escaped != null ? escaped : new IllegalStateException("the run gave no answer");
                 batch.stream().filter(pending -> !pending.result().isDone()).forEach(pending -> answer(pending, null, cause));
             }
