@@ -105,6 +105,11 @@ public class AccessFilter {
      * or {@code /%73ervices/register} would pass for model traffic and still reach the registry.
      */
     static String canonical(String rawPath) {
+        return alreadyCanonical(rawPath) ? rawPath : rebuilt(rawPath);
+    }
+
+    /** {@link #canonical} the long way: every segment split off, decoded and joined again. */
+    static String rebuilt(String rawPath) {
         Deque<String> segments = new ArrayDeque<>();
         for (String raw : rawPath.split("/")) {
             String segment = raw.contains(";") ? raw.substring(0, raw.indexOf(';')) : raw;
@@ -125,9 +130,39 @@ public class AccessFilter {
         return "/" + String.join("/", segments);
     }
 
+    /**
+     * Whether {@link #canonical} would give the path back unchanged, which is what nearly every
+     * request's path is: lower-case letters, digits, {@code -_.} in non-empty segments that are not
+     * dot segments. Checked in one pass, so that those requests split, decode and join nothing.
+     */
+    static boolean alreadyCanonical(String path) {
+        int length = path.length();
+        if (path.equals("/")) {
+            return true;
+        }
+        if (length == 0 || path.charAt(0) != '/' || path.charAt(length - 1) == '/') {
+            return false;
+        }
+        int segmentStart = 1;
+        for (int i = 1; i <= length; i++) {
+            char c = i == length ? '/' : path.charAt(i);
+            if (c == '/') {
+                int segment = i - segmentStart;
+                if (segment == 0 || path.charAt(segmentStart) == '.'
+                        && (segment == 1 || segment == 2 && path.charAt(segmentStart + 1) == '.')) {
+                    return false;
+                }
+                segmentStart = i + 1;
+            } else if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static Role needs(String path) {
         for (String prefix : CONTROL_PATHS) {
-            if (path.equals(prefix) || path.startsWith(prefix + "/")) {
+            if (path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/')) {
                 return Role.CONTROL;
             }
         }

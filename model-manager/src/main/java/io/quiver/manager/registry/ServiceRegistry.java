@@ -223,7 +223,9 @@ public class ServiceRegistry {
 
     /** Services that declare {@code type} (a model type or a model name), in a stable order. */
     public List<Replica> serving(String type) {
-        return byType.getOrDefault(type.toLowerCase(Locale.ROOT), List.of());
+        // Types are kept in lower case; a name that is already so (nearly every one) is not copied.
+        List<Replica> serving = byType.get(type);
+        return serving != null ? serving : byType.getOrDefault(type.toLowerCase(Locale.ROOT), List.of());
     }
 
     public int size() {

@@ -25,7 +25,11 @@ public class Breakers {
     };
 
     private final ManagerConfig.Breaker config;
-    private final Map<String, Guard> guards = new ConcurrentHashMap<>();
+    private final Map<String, Keyed> guards = new ConcurrentHashMap<>();
+
+    /** A service's breaker, for the address it had when the breaker was made. */
+    private record Keyed(String serviceUrl, Guard guard) {
+    }
 
     Breakers(ManagerConfig config) {
         this.config = config.breaker();
@@ -33,8 +37,23 @@ public class Breakers {
 
     @SuppressWarnings("unchecked")
     public <T> CompletionStage<T> call(Replica replica, Supplier<CompletionStage<T>> call) {
-        String key = replica.id() + " " + replica.record().serviceUrl();
-        Guard guard = guards.computeIfAbsent(key, k -> Guard.create()
+        Supplier<CompletionStage<Object>> untyped = () -> (CompletionStage<Object>) call.get();
+        return (CompletionStage<T>) (CompletionStage<?>) guard(replica).get(untyped, ASYNC_ANSWER);
+    }
+
+    /** A service registered again at another address starts with a breaker of its own. */
+    private Guard guard(Replica replica) {
+        String url = replica.record().serviceUrl();
+        Keyed keyed = guards.get(replica.id());
+        if (keyed == null || !keyed.serviceUrl().equals(url)) {
+            keyed = guards.compute(replica.id(), (id, old) -> old != null && old.serviceUrl().equals(url)
+                    ? old : new Keyed(url, newGuard(replica)));
+        }
+        return keyed.guard();
+    }
+
+    private Guard newGuard(Replica replica) {
+        return Guard.create()
                 .withDescription("calls to service " + replica.id())
                 .withCircuitBreaker()
                 .requestVolumeThreshold(config.requestVolumeThreshold())
@@ -45,12 +64,10 @@ public class Breakers {
                 .onStateChange(state -> replica.breakerState(state.name()))
                 .done()
                 .withThreadOffload(false)
-                .build());
-        Supplier<CompletionStage<Object>> untyped = () -> (CompletionStage<Object>) call.get();
-        return (CompletionStage<T>) (CompletionStage<?>) guard.get(untyped, ASYNC_ANSWER);
+                .build();
     }
 
     void forget(@Observes ServiceRemoved removed) {
-        guards.keySet().removeIf(key -> key.startsWith(removed.serviceId() + " "));
+        guards.remove(removed.serviceId());
     }
 }

@@ -65,12 +65,22 @@ public class Dispatcher {
     }
 
     public CompletionStage<Routed> dispatch(String type, String capability, Outbound request) {
-        List<Replica> serving = registry.serving(type).stream().filter(r -> r.record().can(capability)).toList();
+        List<Replica> serving = capable(registry.serving(type), capability);
         if (serving.isEmpty()) {
             throw new NotFoundException("no registered service serves model_type '" + type + "' with capability '"
                     + capability + "'");
         }
         return dispatch(type, serving, request);
+    }
+
+    /** Those of {@code replicas} that can; the list itself when all can, as they nearly always do. */
+    private static List<Replica> capable(List<Replica> replicas, String capability) {
+        for (Replica replica : replicas) {
+            if (!replica.record().can(capability)) {
+                return replicas.stream().filter(r -> r.record().can(capability)).toList();
+            }
+        }
+        return replicas;
     }
 
     /** Sends to one of {@code serving}, which must not be empty; {@code type} labels balancing and metrics. */

@@ -94,7 +94,7 @@ public class Forwarder {
                 .setHost(endpoint.host())
                 .setPort(endpoint.port())
                 .setSsl(endpoint.ssl())
-                .setURI(endpoint.basePath() + pathAndQuery)
+                .setURI(endpoint.basePath().isEmpty() ? pathAndQuery : endpoint.basePath() + pathAndQuery)
                 .setTimeout(timeoutMillis)
                 .putHeader("X-Request-Id", requestId);
         if (contentType != null) {

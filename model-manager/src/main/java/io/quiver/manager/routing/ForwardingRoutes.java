@@ -12,6 +12,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.jboss.logging.Logger;
@@ -30,6 +32,13 @@ import org.jboss.logging.Logger;
 public class ForwardingRoutes {
     private static final Logger LOG = Logger.getLogger(ForwardingRoutes.class);
     private static final String CAPABILITY = "prediction";
+    private static final String V2_MODELS = "/v2/models/";
+    /**
+     * Right after the access check ({@code AccessFilter}, -900): the data path is tried before the
+     * control API's routes and the deployments' pattern, which every forwarded request would
+     * otherwise be matched against first.
+     */
+    private static final int ORDER = -800;
 
     private final Dispatcher dispatcher;
 
@@ -38,24 +47,48 @@ public class ForwardingRoutes {
     }
 
     void install(@Observes Router router) {
-        router.post("/predict").handler(ctx -> readBody(ctx, body -> {
+        router.post("/predict").order(ORDER).handler(ctx -> readBody(ctx, body -> {
             String type = ModelTypeReader.modelType(body);
             return dispatcher.dispatch(type, CAPABILITY, new Outbound(HttpMethod.POST, "/predict",
                     "application/json", body, RequestIds.of(ctx.request()), true));
         }));
-        router.get("/v2/models/:name").handler(ctx -> forwardV2(ctx, null));
-        router.get("/v2/models/:name/*").handler(ctx -> forwardV2(ctx, null));
-        router.post("/v2/models/:name/*").handler(ctx -> readBody(ctx, body -> v2(ctx, body)));
+        // GET /v2/models/{name}[/...] and POST /v2/models/{name}/...: matched by prefix, the name
+        // read here, rather than by a path pattern's regular expression on every request.
+        router.route(V2_MODELS + "*").order(ORDER).handler(ctx -> {
+            String path = ctx.normalizedPath();
+            int nameEnd = path.indexOf('/', V2_MODELS.length());
+            HttpMethod method = ctx.request().method();
+            if (nameEnd == V2_MODELS.length() || path.length() <= V2_MODELS.length()
+                    || !(method == HttpMethod.GET || method == HttpMethod.POST && nameEnd > 0)) {
+                ctx.next();
+                return;
+            }
+            String name = decoded(path.substring(V2_MODELS.length(), nameEnd < 0 ? path.length() : nameEnd));
+            if (method == HttpMethod.GET) {
+                run(ctx, () -> v2(ctx, name, null));
+            } else {
+                readBody(ctx, body -> v2(ctx, name, body));
+            }
+        });
     }
 
-    private void forwardV2(RoutingContext ctx, Buffer body) {
-        run(ctx, () -> v2(ctx, body));
+    /** A path segment as a path parameter reads it: percent escapes decoded, a '+' left as it is. */
+    static String decoded(String segment) {
+        if (segment.indexOf('%') < 0) {
+            return segment;
+        }
+        try {
+            return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            // A malformed escape names no model: the name as written finds none and says so.
+            return segment;
+        }
     }
 
-    private CompletionStage<Routed> v2(RoutingContext ctx, Buffer body) {
+    private CompletionStage<Routed> v2(RoutingContext ctx, String name, Buffer body) {
         HttpServerRequest request = ctx.request();
         String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
-        return dispatcher.dispatch(ctx.pathParam("name"), CAPABILITY, new Outbound(request.method(), request.uri(),
+        return dispatcher.dispatch(name, CAPABILITY, new Outbound(request.method(), request.uri(),
                 body == null ? null : contentType == null ? "application/json" : contentType, body,
                 RequestIds.of(request), true).withInferenceHeaderLength(request.getHeader(Upstream.INFERENCE_HEADER_LENGTH)));
     }

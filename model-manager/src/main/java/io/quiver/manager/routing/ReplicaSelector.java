@@ -47,10 +47,9 @@ public class ReplicaSelector {
         }
         // Rotate over the eligible services only: skipping an ineligible one within the full list
         // would hand its whole share to the service after it.
-        List<Replica> eligible = serving.stream().filter(r -> eligible(r, tried)).toList();
+        List<Replica> eligible = eligible(serving, tried);
         int m = eligible.size();
-        int start = m == 0 ? 0 : Math.floorMod(cursors.computeIfAbsent(type.toLowerCase(Locale.ROOT),
-                t -> new AtomicInteger()).getAndIncrement(), m);
+        int start = m == 0 ? 0 : Math.floorMod(cursor(type).getAndIncrement(), m);
         for (int i = 0; i < m; i++) {
             Replica candidate = eligible.get((start + i) % m);
             if (!takeSlot || candidate.tryAcquire(limit(candidate))) {
@@ -58,6 +57,22 @@ public class ReplicaSelector {
             }
         }
         return Optional.empty();
+    }
+
+    /** The eligible ones of {@code serving}: the list itself when all are, as they nearly always are. */
+    private static List<Replica> eligible(List<Replica> serving, Set<String> tried) {
+        for (Replica replica : serving) {
+            if (!eligible(replica, tried)) {
+                return serving.stream().filter(r -> eligible(r, tried)).toList();
+            }
+        }
+        return serving;
+    }
+
+    /** The type's round-robin position, keyed in lower case; a name already so is not copied. */
+    private AtomicInteger cursor(String type) {
+        AtomicInteger cursor = cursors.get(type);
+        return cursor != null ? cursor : cursors.computeIfAbsent(type.toLowerCase(Locale.ROOT), t -> new AtomicInteger());
     }
 
     private Optional<Replica> twoChoices(List<Replica> serving, Set<String> tried, boolean takeSlot) {
