@@ -34,11 +34,11 @@ public class ForwardingRoutes {
     private static final String CAPABILITY = "prediction";
     private static final String V2_MODELS = "/v2/models/";
     /**
-     * Right after the access check ({@code AccessFilter}, -900): the data path is tried before the
-     * control API's routes and the deployments' pattern, which every forwarded request would
-     * otherwise be matched against first.
+     * Right after the access check ({@code AccessFilter}, -900): the data path (these routes and
+     * {@link GrpcRoutes}) is tried before the control API's routes and the deployments' pattern,
+     * which every forwarded request would otherwise be matched against first.
      */
-    private static final int ORDER = -800;
+    static final int ORDER = -800;
 
     private final Dispatcher dispatcher;
 

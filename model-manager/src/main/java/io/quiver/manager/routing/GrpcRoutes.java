@@ -54,17 +54,22 @@ public class GrpcRoutes {
     }
 
     void install(@Observes Router router) {
-        router.post("/" + SERVICE + "/:method").handler(ctx -> {
-            if (!GrpcAnswers.isGrpc(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+        // Matched by prefix and ordered with the other forwarding routes; the method is the one
+        // path segment after the service's name.
+        String prefix = "/" + SERVICE + "/";
+        router.post(prefix + "*").order(ForwardingRoutes.ORDER).handler(ctx -> {
+            String method = ctx.normalizedPath().substring(Math.min(prefix.length(), ctx.normalizedPath().length()));
+            if (method.isEmpty() || method.indexOf('/') >= 0
+                    || !GrpcAnswers.isGrpc(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
                 ctx.next();
                 return;
             }
-            read(ctx);
+            read(ctx, method);
         });
     }
 
     /** Reads the call's one message, within the size limit, then answers or forwards it. */
-    private void read(RoutingContext ctx) {
+    private void read(RoutingContext ctx, String method) {
         HttpServerRequest request = ctx.request();
         String id = RequestIds.of(request);
         BodyCollector collector = new BodyCollector();
@@ -83,7 +88,7 @@ public class GrpcRoutes {
         request.exceptionHandler(failure -> collector.failed());
         request.endHandler(end -> {
             if (!collector.hasFailed()) {
-                call(ctx, ctx.pathParam("method"), collector.body(), id);
+                call(ctx, method, collector.body(), id);
             }
         });
     }
