@@ -269,10 +269,11 @@ run_open_loop() { # OpenLoop options and URL...
       v["send_lag_max_ms"]}' "$out")"
 }
 
-# A key=value field of the last OpenLoop run's line (cpu_NAME_ticks with --cpu-of).
-open_loop_field() { # key
+# A key=value field of an OpenLoop run's line (cpu_NAME_ticks with --cpu-of): the last run's, or
+# the one in the file given.
+open_loop_field() { # key, file (default: the last run's)
   awk -v k="$1" '{for (i = 1; i <= NF; i++) {split($i, kv, "="); if (kv[1] == k) print kv[2]}}' \
-    "$work/openloop-$open_runs.out"
+    "${2:-$work/openloop-$open_runs.out}"
 }
 
 # The Content-Type OpenLoop sends unless the options name one: JSON (a gRPC call has its own).

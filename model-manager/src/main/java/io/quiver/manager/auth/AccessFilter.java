@@ -5,14 +5,13 @@ import io.quiver.common.error.ErrorReplies;
 import io.quiver.common.error.ForbiddenException;
 import io.quiver.common.error.RequestIds;
 import io.quiver.common.error.UnauthorizedException;
+import io.quiver.manager.routing.ForwardingRoutes;
 import io.quiver.manager.routing.GrpcAnswers;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -112,12 +111,8 @@ public class AccessFilter {
     static String rebuilt(String rawPath) {
         Deque<String> segments = new ArrayDeque<>();
         for (String raw : rawPath.split("/")) {
-            String segment = raw.contains(";") ? raw.substring(0, raw.indexOf(';')) : raw;
-            try {
-                segment = URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                // Malformed escapes: the resources will refuse the request; judge it as written.
-            }
+            // Decoded as the forwarding routes read a model's name; malformed escapes are judged as written.
+            String segment = ForwardingRoutes.decoded(raw.contains(";") ? raw.substring(0, raw.indexOf(';')) : raw);
             if (segment.isEmpty() || segment.equals(".")) {
                 continue;
             }

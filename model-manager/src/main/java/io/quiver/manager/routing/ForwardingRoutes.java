@@ -72,8 +72,11 @@ public class ForwardingRoutes {
         });
     }
 
-    /** A path segment as a path parameter reads it: percent escapes decoded, a '+' left as it is. */
-    static String decoded(String segment) {
+    /**
+     * A path segment as a path parameter reads it: percent escapes decoded, a '+' left as it is, a
+     * segment with a malformed escape as written.
+     */
+    public static String decoded(String segment) {
         if (segment.indexOf('%') < 0) {
             return segment;
         }

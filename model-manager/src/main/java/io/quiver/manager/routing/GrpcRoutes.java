@@ -58,7 +58,8 @@ public class GrpcRoutes {
         // path segment after the service's name.
         String prefix = "/" + SERVICE + "/";
         router.post(prefix + "*").order(ForwardingRoutes.ORDER).handler(ctx -> {
-            String method = ctx.normalizedPath().substring(Math.min(prefix.length(), ctx.normalizedPath().length()));
+            String path = ctx.normalizedPath();
+            String method = path.substring(Math.min(prefix.length(), path.length()));
             if (method.isEmpty() || method.indexOf('/') >= 0
                     || !GrpcAnswers.isGrpc(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
                 ctx.next();
