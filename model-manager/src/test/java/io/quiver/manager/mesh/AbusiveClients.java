@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 final class AbusiveClients implements AutoCloseable {
     static final String SOURCE_ADDRESS = "127.0.0.2";
     private static final Duration TICK = Duration.ofMillis(100);
+    /** So that a server reading as fast as one connection writes does not hold the others' turn. */
+    private static final long MAX_PIPELINED_PER_TICK = 4L << 20;
     private static final byte[] TRICKLED_LINE = "X-Slow: a\r\n".getBytes(StandardCharsets.US_ASCII);
 
     enum Attack {
@@ -60,9 +62,12 @@ final class AbusiveClients implements AutoCloseable {
         int trickled;
         volatile boolean answered;
         volatile long closedNanos;
+        /** When the server last took bytes of this connection's (its socket accepted a write). */
+        volatile long acceptedNanos;
 
         Connection(SocketChannel channel) {
             this.channel = channel;
+            this.acceptedNanos = System.nanoTime();
         }
     }
 
@@ -170,16 +175,35 @@ final class AbusiveClients implements AutoCloseable {
                         byte next = TRICKLED_LINE[connection.trickled++ % TRICKLED_LINE.length];
                         connection.pending = ByteBuffer.wrap(new byte[] {next});
                     }
-                    if (attack == Attack.NEVER_READING && !connection.pending.hasRemaining()) {
-                        connection.pending = ByteBuffer.wrap(pipelined);
-                    }
-                    if (connection.pending.hasRemaining()) {
+                    if (attack == Attack.NEVER_READING) {
+                        pipeline(connection, pipelined);
+                    } else if (connection.pending.hasRemaining()) {
                         connection.channel.write(connection.pending);
                     }
                 } catch (IOException e) {
                     closed(connection, connection.channel.keyFor(selector));
                 }
             }
+        }
+    }
+
+    /**
+     * Writes requests until the socket takes no more (or a tick's share): the kernel's buffers between
+     * client and server are then full at every tick, so the socket takes bytes only when the server
+     * has just read some, and {@code acceptedNanos} tells when it last did.
+     */
+    private static void pipeline(Connection connection, byte[] pipelined) throws IOException {
+        long written = 0;
+        while (written < MAX_PIPELINED_PER_TICK) {
+            if (!connection.pending.hasRemaining()) {
+                connection.pending = ByteBuffer.wrap(pipelined);
+            }
+            int n = connection.channel.write(connection.pending);
+            if (n == 0) {
+                return;
+            }
+            written += n;
+            connection.acceptedNanos = System.nanoTime();
         }
     }
 
@@ -209,6 +233,28 @@ final class AbusiveClients implements AutoCloseable {
     /** Connections the server has sent something on (an answer, a 100 Continue). */
     int answered() {
         return (int) connections.stream().filter(c -> c.answered).count();
+    }
+
+    /**
+     * How long the server has taken no bytes from the open connection that has waited longest: once
+     * a server stops reading a connection, only its idle timeout should still be to come.
+     */
+    Duration longestUnread() {
+        long now = System.nanoTime();
+        return Duration.ofNanos(connections.stream().filter(c -> c.closedNanos == 0)
+                .mapToLong(c -> now - c.acceptedNanos).max().orElse(0));
+    }
+
+    /** How long after the server last took bytes of theirs it closed those it closed, shortest first. */
+    List<Duration> closedAfterLastRead() {
+        return connections.stream().filter(c -> c.closedNanos != 0)
+                .map(c -> Duration.ofNanos(c.closedNanos - c.acceptedNanos)).sorted().toList();
+    }
+
+    /** How long after they were opened the server last took bytes of those it closed, shortest first. */
+    List<Duration> lastReadAfter() {
+        return connections.stream().filter(c -> c.closedNanos != 0)
+                .map(c -> Duration.ofNanos(c.acceptedNanos - openedNanos)).sorted().toList();
     }
 
     /** How long after they were opened the server closed those it closed, shortest first. */

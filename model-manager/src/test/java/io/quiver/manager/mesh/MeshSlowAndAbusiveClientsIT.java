@@ -36,7 +36,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * a header (slowloris) or a body trickled a byte a second, idle connections, connections that pipeline
  * requests and never read an answer, and {@code Expect: 100-continue} never followed by its body.
  * No request of the well-behaved client may fail, and every abusive connection must be closed by
- * the timeout configured for it (short ones here: {@value #TIMEOUT_SECONDS} s), except a body
+ * the timeout configured for it (short ones here: {@value #TIMEOUT_SECONDS} s; for a connection that
+ * never reads, counted from when the entry point stopped reading its requests), except a body
  * trickled a byte a second, which nothing has a deadline for: at the services it stays open, at the
  * gateway no more than its per-address connection limit stays open (docs/reliability.md). While
  * connections that never read attack a service, its live heap (sampled every second with jcmd) must
@@ -51,6 +52,12 @@ class MeshSlowAndAbusiveClientsIT {
     private static final Duration PHASE = Duration.ofSeconds(TIMEOUT_SECONDS + 5);
     /** A connection closed this much after its timeout is late: timers, and an event loop busy with the rest. */
     private static final Duration SLACK = Duration.ofSeconds(3);
+    private static final Duration TIMEOUT_AND_SLACK = Duration.ofSeconds(TIMEOUT_SECONDS).plus(SLACK);
+    /**
+     * At most how long a never-reading connection may take to fill the socket buffers and time out:
+     * a deadline against a hang, not a figure; {@link AbusiveClients#longestUnread()} is the check.
+     */
+    private static final Duration UNTIL_BUFFERS_FULL = Duration.ofMinutes(3);
     private static final String MODELS_HOST = "models." + Gateway.DOMAIN;
     /** What the never-reading connections ask for: a model's metadata, a small JSON answer. */
     private static final String METADATA = "/v2/models/" + ExampleModels.LSTM_FORECASTER;
@@ -137,20 +144,32 @@ class MeshSlowAndAbusiveClientsIT {
                 peak = heap.peak();
             }
             boolean cutOff = attack != Attack.SLOW_BODY;
-            // Every entry point goes on answering a never-reading client until the socket buffers
-            // (megabytes, on loopback) are full; only then does its send or idle timeout start. The
-            // services take one request at a time and read no further while one waits
-            // (io.quiver.common.http.PipelineValve), so this costs them time, not memory.
-            Duration late = attack == Attack.NEVER_READING ? Duration.ofSeconds(40) : SLACK;
+            boolean neverReading = attack == Attack.NEVER_READING;
             try {
-                if (cutOff) {
-                    Mesh.await(entry + " closes every " + attack + " connection", late, () -> abusers.stillOpen() == 0);
+                if (neverReading) {
+                    // Every entry point goes on answering a never-reading client until the socket buffers
+                    // (megabytes, on loopback) are full, and reads its requests meanwhile: how long that takes
+                    // depends on how fast it answers, tens of seconds on a busy machine. Once it stops reading
+                    // one (io.quiver.common.http.PipelineValve: it holds what it has read until the answer
+                    // before is written), only its idle or send timeout is to come. The services read no
+                    // further while an answer waits, so this costs them time, not memory.
+                    Mesh.await(entry + " closes every " + attack + " connection it stopped reading", UNTIL_BUFFERS_FULL,
+                            () -> {
+                                Duration unread = abusers.longestUnread();
+                                assertTrue(unread.compareTo(TIMEOUT_AND_SLACK) <= 0, entry + " has read nothing of an open "
+                                        + attack + " connection for " + unread + ", past its " + TIMEOUT + " timeout");
+                                return abusers.stillOpen() == 0;
+                            });
+                } else if (cutOff) {
+                    Mesh.await(entry + " closes every " + attack + " connection", SLACK, () -> abusers.stillOpen() == 0);
                 }
             } finally {
                 List<Duration> closed = abusers.closedAfter();
+                List<Duration> lastRead = abusers.lastReadAfter();
                 FIGURES.add(String.format("%-12s %-20s %s; %d of %d abusive connections answered, %d closed%s", entry, attack,
-                        figures, abusers.answered(), count, closed.size(), closed.isEmpty() ? "" : String.format(" after %.1f-%.1f s",
-                                closed.get(0).toMillis() / 1000.0, closed.get(closed.size() - 1).toMillis() / 1000.0))
+                        figures, abusers.answered(), count, closed.size(), closed.isEmpty() ? "" : String.format(" after %s s",
+                                range(closed)))
+                        + (neverReading && !lastRead.isEmpty() ? ", read until " + range(lastRead) + " s" : "")
                         + (peak == null ? "" : String.format("; live heap at most %.1f MB, %d Vert.x requests",
                                 peak.bytes() / 1e6, peak.vertxRequests())));
             }
@@ -166,7 +185,13 @@ class MeshSlowAndAbusiveClientsIT {
                 Duration latest = closed.get(closed.size() - 1);
                 assertTrue(earliest.compareTo(Duration.ofMillis(TIMEOUT_SECONDS * 800L)) >= 0,
                         attack + " connections were closed after " + earliest + ", before their " + TIMEOUT + " timeout");
-                assertTrue(latest.compareTo(PHASE.plus(late)) <= 0, attack + " connections lasted " + latest);
+                if (neverReading) {
+                    Duration unreadLongest = abusers.closedAfterLastRead().get(closed.size() - 1);
+                    assertTrue(unreadLongest.compareTo(TIMEOUT_AND_SLACK) <= 0, attack + " connections were closed "
+                            + unreadLongest + " after their last request was read");
+                } else {
+                    assertTrue(latest.compareTo(PHASE.plus(SLACK)) <= 0, attack + " connections lasted " + latest);
+                }
             } else if (entry == EntryPoint.GATEWAY) {
                 // No deadline for a whole body in nginx either: a byte a second keeps the body timeout away,
                 // but no address has more than GATEWAY_MAX_CONNECTIONS requests in progress; the rest are
@@ -194,6 +219,11 @@ class MeshSlowAndAbusiveClientsIT {
             case GATEWAY -> new Target(entry.name(), address(GATEWAY.uri("")), MODELS_HOST, basicAuthorization(),
                     METADATA);
         };
+    }
+
+    private static String range(List<Duration> durations) {
+        return String.format("%.1f-%.1f", durations.get(0).toMillis() / 1000.0,
+                durations.get(durations.size() - 1).toMillis() / 1000.0);
     }
 
     private static InetSocketAddress address(URI uri) {
