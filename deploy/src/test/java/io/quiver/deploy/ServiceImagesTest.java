@@ -197,11 +197,12 @@ class ServiceImagesTest {
             builder.environment().clear();
             builder.environment().putAll(env);
             builder.environment().put("PATH", env.get("PATH") + ":/usr/bin:/bin:/usr/sbin:/sbin");
-            return new Started(builder.start(), log);
+            return new Started(builder.start(), log, root);
         }
     }
 
-    record Started(Process process, Path log) implements AutoCloseable {
+    /** An image's entry point running in {@code root}; closing it stops every process the image started. */
+    record Started(Process process, Path log, Path root) implements AutoCloseable {
 
         void awaitOk(String url) throws Exception {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -231,12 +232,38 @@ class ServiceImagesTest {
             }
         }
 
+        /**
+         * Stops the entry point as a container runtime does: SIGTERM to the namespace's first process
+         * (unshare's child, the entry point once exec'd), whose end ends every process of its pid
+         * namespace. Stopping unshare alone would leave it running: unshare does not pass signals on,
+         * and the parent-death signal of {@code --kill-child} is cleared when the image's user is set.
+         */
         @Override
         public void close() throws InterruptedException {
-            process.destroy();
+            List<ProcessHandle> entryPoint = process.toHandle().children().toList();
+            entryPoint.forEach(ProcessHandle::destroy);
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                entryPoint.forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly().waitFor();
             }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            List<Long> left = runningInRoot();
+            while (!left.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                left = runningInRoot();
+            }
+            assertEquals(List.of(), left, "processes of the image still running after it was stopped");
+        }
+
+        /** Processes whose root directory is the image's: what the entry point started, and anything it left. */
+        private List<Long> runningInRoot() {
+            return ProcessHandle.allProcesses().map(ProcessHandle::pid).filter(pid -> {
+                try {
+                    return Files.readSymbolicLink(Path.of("/proc", String.valueOf(pid), "root")).startsWith(root);
+                } catch (IOException | SecurityException gone) {
+                    return false;
+                }
+            }).toList();
         }
     }
 
