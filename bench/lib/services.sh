@@ -165,6 +165,35 @@ to_ms() { # wrk's 812.00us / 1.23ms / 1.02s / 1.50m as milliseconds
 
 wrk_threads() { if [ "$1" -ge 16 ]; then echo 2; else echo 1; fi; }
 
+# The median of numbers given one per line.
+median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+# Milliseconds from the connection being ready to the whole answer, one line per request: the body
+# POSTed count times by one curl, so the requests after the first reuse its connection.
+request_ms() { # url, count, body file, curl options...
+  local url="$1" count="$2" body="$3" urls=() i
+  shift 3
+  for ((i = 0; i < count; i++)); do urls+=("$url"); done
+  curl -sf -o /dev/null "$@" --data-binary "@$body" \
+    -w '%{time_pretransfer} %{time_total}\n' "${urls[@]}" | awk '{printf "%.2f\n", ($2 - $1) * 1000}'
+}
+
+# A freshly started service loaded in one-second wrk windows: sets steady_rate (the median of the
+# last five windows) and ramp_s (the end of the first window that reached 90% of it, in seconds
+# from started, a now_ms taken at the service's launch).
+ramp_to_steady() { # url, body file, wrk script, windows, clients, started
+  local url="$1" body="$2" script="$3" windows="$4" clients="$5" started="$6" i end_ms rate
+  : > "$work/ramp"
+  for ((i = 0; i < windows; i++)); do
+    BENCH_BODY="$body" wrk -t"$(wrk_threads "$clients")" -c"$clients" -d1s -s "$script" "$url" > "$work/wrk.out"
+    end_ms=$(($(now_ms) - started))
+    rate="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$work/wrk.out")"
+    echo "$end_ms ${rate:-0}" >> "$work/ramp"
+  done
+  steady_rate="$(tail -n 5 "$work/ramp" | awk '{print $2}' | median)"
+  ramp_s="$(awk -v goal="$steady_rate" '$2 >= 0.9 * goal {printf "%.1f", $1 / 1000; exit}' "$work/ramp")"
+}
+
 # Load that is not measured: a warm-up.
 load() { # clients, url, body file, seconds, wrk options...
   local clients="$1" url="$2" body="$3" seconds="$4"

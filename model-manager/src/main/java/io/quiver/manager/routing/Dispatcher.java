@@ -65,22 +65,12 @@ public class Dispatcher {
     }
 
     public CompletionStage<Routed> dispatch(String type, String capability, Outbound request) {
-        List<Replica> serving = capable(registry.serving(type), capability);
+        List<Replica> serving = ReplicaSelector.allOrMatching(registry.serving(type), r -> r.record().can(capability));
         if (serving.isEmpty()) {
             throw new NotFoundException("no registered service serves model_type '" + type + "' with capability '"
                     + capability + "'");
         }
         return dispatch(type, serving, request);
-    }
-
-    /** Those of {@code replicas} that can; the list itself when all can, as they nearly always do. */
-    private static List<Replica> capable(List<Replica> replicas, String capability) {
-        for (Replica replica : replicas) {
-            if (!replica.record().can(capability)) {
-                return replicas.stream().filter(r -> r.record().can(capability)).toList();
-            }
-        }
-        return replicas;
     }
 
     /** Sends to one of {@code serving}, which must not be empty; {@code type} labels balancing and metrics. */

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * Picks the service for the next attempt among those serving a type: healthy, not ejected, breaker
@@ -59,14 +60,22 @@ public class ReplicaSelector {
         return Optional.empty();
     }
 
-    /** The eligible ones of {@code serving}: the list itself when all are, as they nearly always are. */
+    /** The eligible ones of {@code serving}. */
     private static List<Replica> eligible(List<Replica> serving, Set<String> tried) {
-        for (Replica replica : serving) {
-            if (!eligible(replica, tried)) {
-                return serving.stream().filter(r -> eligible(r, tried)).toList();
+        return allOrMatching(serving, r -> eligible(r, tried));
+    }
+
+    /**
+     * The replicas that {@code keep}: the list itself when all do, as they nearly always do, so
+     * that the data path copies no list per request.
+     */
+    static List<Replica> allOrMatching(List<Replica> replicas, Predicate<Replica> keep) {
+        for (Replica replica : replicas) {
+            if (!keep.test(replica)) {
+                return replicas.stream().filter(keep).toList();
             }
         }
-        return serving;
+        return replicas;
     }
 
     /** The type's round-robin position, keyed in lower case; a name already so is not copied. */
