@@ -235,22 +235,6 @@ final class AbusiveClients implements AutoCloseable {
         return (int) connections.stream().filter(c -> c.answered).count();
     }
 
-    /**
-     * How long the server has taken no bytes from the open connection that has waited longest: once
-     * a server stops reading a connection, only its idle timeout should still be to come.
-     */
-    Duration longestUnread() {
-        long now = System.nanoTime();
-        return Duration.ofNanos(connections.stream().filter(c -> c.closedNanos == 0)
-                .mapToLong(c -> now - c.acceptedNanos).max().orElse(0));
-    }
-
-    /** How long after the server last took bytes of theirs it closed those it closed, shortest first. */
-    List<Duration> closedAfterLastRead() {
-        return connections.stream().filter(c -> c.closedNanos != 0)
-                .map(c -> Duration.ofNanos(c.closedNanos - c.acceptedNanos)).sorted().toList();
-    }
-
     /** How long after they were opened the server last took bytes of those it closed, shortest first. */
     List<Duration> lastReadAfter() {
         return connections.stream().filter(c -> c.closedNanos != 0)
