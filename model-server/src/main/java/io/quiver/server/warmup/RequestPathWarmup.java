@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.vertx.http.HttpServer;
 import io.quiver.common.error.BadRequestException;
+import io.quiver.common.http.SelfRequests;
 import io.quiver.server.config.ServerConfig;
 import io.quiver.server.inference.DataType;
 import io.quiver.server.inference.InferenceRequest;
@@ -22,7 +23,6 @@ import io.quiver.server.serving.ModelInfo;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -33,9 +33,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -59,13 +56,6 @@ public class RequestPathWarmup {
     /** The header that marks the model-server's own warm-up requests. */
     public static final String HEADER = "Quiver-Warmup";
     private static final Logger LOG = Logger.getLogger(RequestPathWarmup.class);
-    /** Senders at once: two keep both a request and its answer in flight, as concurrent clients would. */
-    private static final int SENDERS = 2;
-    private static final Duration PORT_WAIT = Duration.ofSeconds(30);
-    private static final Duration FIRST_PASS_CAP = Duration.ofSeconds(60);
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
-    /** Requests on one connection before a sender opens the next. */
-    private static final int REQUESTS_PER_CONNECTION = 16;
     /** Input elements up to which a version's JSON is sent in every style, not compact alone. */
     private static final int SMALL_INPUTS = 4096;
 
@@ -134,43 +124,31 @@ public class RequestPathWarmup {
         if (targets.isEmpty()) {
             return Outcome.SKIPPED;
         }
-        int port = awaitPort();
+        int port = SelfRequests.awaitPort(httpServer);
         if (port <= 0) {
-            LOG.warnf("no HTTP port known after %s: the request path is not warmed up, so the first requests pay "
-                    + "for the JVM's first pass over it", PORT_WAIT);
+            LOG.warn("no HTTP port known: the request path is not warmed up, so the first requests pay "
+                    + "for the JVM's first pass over it");
             return Outcome.SKIPPED;
         }
-        String address = loopback();
-        long started = System.nanoTime();
-        // Every request form of every model is sent once first, then the duration runs: the first
-        // requests of a cold JVM take up to a second each on a small machine, and they must not eat
-        // the time that compiles the path. The cap ends it however slow that first pass is.
-        Deadline deadline = new Deadline(duration.toNanos(), started + duration.toNanos() + FIRST_PASS_CAP.toNanos());
-        int firstPass = targets.size();
-        AtomicLong answered = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
+        String address = SelfRequests.loopback(host);
+        // Accept as most clients send it (curl, Python's requests): the REST layer's content
+        // negotiation is part of a request's path too.
+        String fixed = "Host: " + address + ":" + port + "\r\nAccept: */*\r\n" + HEADER + ": " + token + "\r\n";
         Set<String> refused = ConcurrentHashMap.newKeySet();
-        AtomicInteger next = new AtomicInteger();
-        List<Thread> senders = new ArrayList<>(SENDERS);
-        for (int i = 0; i < SENDERS; i++) {
-            Thread sender = new Thread(() -> send(address, port, targets, firstPass, next, deadline, answered, failed, refused),
-                    "warmup-requests-" + i);
-            sender.setDaemon(true);
-            sender.start();
-            senders.add(sender);
-        }
-        for (Thread sender : senders) {
-            try {
-                sender.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        long started = System.nanoTime();
+        // A version that refuses a form leaves the rotation (a model that refuses its generated
+        // inputs is served unwarmed, as its session warm-up said).
+        SelfRequests.Counts counts = SelfRequests.send(address, port, duration, targets, target -> target.head(fixed),
+                Target::body, (target, status) -> {
+                    if (targets.remove(target)) {
+                        refused.add(target.model());
+                        LOG.debugf("warm-up requests to %s %s stop: answered %d", target.model(), target.path(), status);
+                    }
+                });
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        answeredMeter.increment(answered.get());
-        failedMeter.increment(failed.get());
-        Outcome outcome = new Outcome(answered.get(), failed.get(),
+        answeredMeter.increment(counts.answered());
+        failedMeter.increment(counts.failed());
+        Outcome outcome = new Outcome(counts.answered(), counts.failed(),
                 (int) targets.stream().map(Target::model).distinct().count(), took, new TreeSet<>(refused));
         LOG.infof("request path warmed up: %d requests answered in %d ms (%d failed%s) to %d model versions, "
                 + "before reporting ready", outcome.answered(), took.toMillis(), outcome.failed(),
@@ -178,62 +156,6 @@ public class RequestPathWarmup {
                 outcome.models());
         last = outcome;
         return outcome;
-    }
-
-    private void send(String address, int port, List<Target> targets, int firstPass, AtomicInteger next,
-                      Deadline deadline, AtomicLong answered, AtomicLong failed, Set<String> refused) {
-        // Accept as most clients send it (curl, Python's requests): the REST layer's content
-        // negotiation is part of a request's path too.
-        String host = "Host: " + address + ":" + port + "\r\nAccept: */*\r\n" + HEADER + ": " + token + "\r\n";
-        LoopbackConnection connection = null;
-        int sentOnIt = 0;
-        try {
-            while (!deadline.passed() && !targets.isEmpty()) {
-                int turn = next.getAndIncrement();
-                if (turn >= firstPass) {
-                    deadline.start();
-                }
-                Target target;
-                try {
-                    target = targets.get(Math.floorMod(turn, targets.size()));
-                } catch (IndexOutOfBoundsException dropped) {
-                    continue;
-                }
-                try {
-                    // A new connection every few requests, as clients open them.
-                    if (connection == null || sentOnIt == REQUESTS_PER_CONNECTION) {
-                        if (connection != null) {
-                            connection.close();
-                        }
-                        connection = new LoopbackConnection(address, port, REQUEST_TIMEOUT);
-                        sentOnIt = 0;
-                    }
-                    sentOnIt++;
-                    int status = connection.post(target.head(host), target.body());
-                    if (status == 200) {
-                        answered.incrementAndGet();
-                    } else {
-                        failed.incrementAndGet();
-                        if (targets.remove(target)) {
-                            refused.add(target.model());
-                            LOG.debugf("warm-up requests to %s %s stop: answered %d", target.model(), target.path(), status);
-                        }
-                    }
-                } catch (IOException | RuntimeException e) {
-                    failed.incrementAndGet();
-                    if (connection != null) {
-                        connection.close();
-                        connection = null;
-                    }
-                    // A refused or reset connection: the server is not taking requests yet or any more.
-                    LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-                }
-            }
-        } finally {
-            if (connection != null) {
-                connection.close();
-            }
-        }
     }
 
     /**
@@ -309,48 +231,6 @@ public class RequestPathWarmup {
             return (style.writer().writeValueAsString(request) + style.end()).getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a warm-up request could not be written", e);
-        }
-    }
-
-    private int awaitPort() {
-        long deadline = System.nanoTime() + PORT_WAIT.toNanos();
-        int port;
-        while ((port = httpServer.getPort()) <= 0 && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-        }
-        return port;
-    }
-
-    /** The address to reach this server at from itself: its own listening address unless it listens on all. */
-    private String loopback() {
-        String h = host.trim();
-        if (h.isEmpty() || h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]")) {
-            return "127.0.0.1";
-        }
-        return h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h;
-    }
-
-    /** Ends {@code duration} after {@link #start}, or at {@code cap} whatever happens. */
-    private static final class Deadline {
-        private final long duration;
-        private final long cap;
-        private final AtomicLong end = new AtomicLong(Long.MAX_VALUE);
-
-        Deadline(long duration, long cap) {
-            this.duration = duration;
-            this.cap = cap;
-        }
-
-        void start() {
-            if (end.get() == Long.MAX_VALUE) {
-                end.compareAndSet(Long.MAX_VALUE, System.nanoTime() + duration);
-            }
-        }
-
-        boolean passed() {
-            long now = System.nanoTime();
-            long at = end.get();
-            return (at != Long.MAX_VALUE && now - at > 0) || now - cap > 0;
         }
     }
 

@@ -1,4 +1,4 @@
-package io.quiver.server.warmup;
+package io.quiver.common.http;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -13,18 +13,18 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * One HTTP/1.1 keep-alive connection from the model-server to itself, for its warm-up requests
- * only. Written on a socket rather than with the JDK's HTTP client, which keeps its connections in
- * a pool of its own: the warm-up must open new connections as clients do (the server's accept and
+ * One HTTP/1.1 keep-alive connection from a service to itself, for its warm-up requests only.
+ * Written on a socket rather than with the JDK's HTTP client, which keeps its connections in a pool
+ * of its own: a warm-up must open new connections as clients do (the server's accept and
  * per-connection set-up are part of a first request's path), and costs less CPU this way, which on
- * one core is CPU the server's own compilation does not get.
+ * one core is CPU the service's own compilation does not get.
  */
-final class LoopbackConnection implements AutoCloseable {
+public final class LoopbackConnection implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final InputStream in;
 
-    LoopbackConnection(String host, int port, Duration timeout) throws IOException {
+    public LoopbackConnection(String host, int port, Duration timeout) throws IOException {
         socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
@@ -38,8 +38,11 @@ final class LoopbackConnection implements AutoCloseable {
         }
     }
 
-    /** Sends {@code head} (request line and headers, without the blank line) and {@code body}; answers the status. */
-    int post(byte[] head, byte[] body) throws IOException {
+    /**
+     * Sends {@code head} (request line and headers, without the length and the blank line) and
+     * {@code body}, of any method; answers the status once the whole answer is read.
+     */
+    public int send(byte[] head, byte[] body) throws IOException {
         out.write(head);
         out.write(("Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
         out.write(body);
