@@ -30,7 +30,8 @@ public class AccessTokens {
     }
 
     private final boolean enabled;
-    private final List<Grant> grants;
+    /** Replaced whole when a temporary grant comes or goes, so that a check reads one list. */
+    private volatile List<Grant> grants;
 
     AccessTokens(AuthConfig config) {
         this.enabled = config.enabled();
@@ -57,6 +58,31 @@ public class AccessTokens {
 
     public boolean enabled() {
         return enabled;
+    }
+
+    /**
+     * Lets {@code token} in with {@code role} until the returned grant is closed: for requests
+     * the manager sends itself, which must pass the same check as a client's. The token should be
+     * random and never leave the process.
+     */
+    public synchronized TemporaryGrant grantTemporarily(String token, Role role) {
+        Grant grant = new Grant(sha256(token), role);
+        List<Grant> more = new ArrayList<>(grants);
+        more.add(grant);
+        grants = List.copyOf(more);
+        return () -> revoke(grant);
+    }
+
+    private synchronized void revoke(Grant grant) {
+        List<Grant> fewer = new ArrayList<>(grants);
+        fewer.removeIf(g -> g == grant);
+        grants = List.copyOf(fewer);
+    }
+
+    /** A grant of {@link #grantTemporarily}; closing it ends it. */
+    public interface TemporaryGrant extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** The role of the token, compared with every configured hash in constant time. */

@@ -25,6 +25,8 @@ public interface ManagerConfig {
 
     Breaker breaker();
 
+    Warmup warmup();
+
     interface Registry {
         /** Directory of the crash-safe registry journal. */
         @WithDefault("data")
@@ -138,5 +140,16 @@ public interface ManagerConfig {
         /** How long the breaker stays open before letting a trial request through. */
         @WithDefault("5s")
         Duration delay();
+    }
+
+    interface Warmup {
+        /**
+         * How long the manager sends itself model traffic before it reports ready: V2 and
+         * {@code /predict} requests through its own port, the access check and the forwarding,
+         * to a stand-in replica that lives for that time only ({@code
+         * io.quiver.manager.warmup.ManagerWarmup}). 0 turns it off.
+         */
+        @WithDefault("3s")
+        Duration duration();
     }
 }

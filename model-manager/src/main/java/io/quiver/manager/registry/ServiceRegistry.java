@@ -109,6 +109,28 @@ public class ServiceRegistry {
         return existing == null;
     }
 
+    /**
+     * Routes requests for {@code record}'s types to it without making it a registered service: it
+     * is not journaled, listed, health-checked, expired or reported, and no registry event says it
+     * came or went. For the manager's own warm-up, whose stand-in replica must take the same path
+     * through the router as a registered service and leave nothing behind ({@link #unroute}).
+     */
+    public synchronized Replica routeUnlisted(ServiceRecord record) {
+        if (replicas.containsKey(record.serviceId())) {
+            throw new IllegalArgumentException("service " + record.serviceId() + " is registered");
+        }
+        Replica replica = new Replica(record, new ReplicaHealth(config.health(), (from, to, detail) -> {
+        }));
+        reindex(null, null, replica);
+        return replica;
+    }
+
+    /** Stops routing to a replica {@link #routeUnlisted} routed to, and lets go of what its traffic left. */
+    public synchronized void unroute(Replica replica) {
+        reindex(replica, replica.record(), null);
+        removals.fire(new ServiceRemoved(replica.id()));
+    }
+
     /** Renews a lease and takes the service's current models. */
     public synchronized Replica heartbeat(String id, List<String> types, List<ServiceRecord.ServedModel> models) {
         Replica replica = require(id);

@@ -201,6 +201,9 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
         dir = Files.createTempDirectory(root, context.getRequiredTestClass().getSimpleName() + "-");
         Map<String, String> managerEnv = new LinkedHashMap<>(managerSettings);
         managerEnv.put("QUIVER_DATA_DIR", dir.resolve("manager-data").toString());
+        // As for the model-servers below: the manager's warm-up would add its seconds to every start
+        // and restart (ManagerWarmsUpBeforeReadyTest is its test). A test may still set it.
+        managerEnv.putIfAbsent("QUIVER_MANAGER_WARMUP_DURATION", "0s");
         manager = new ServiceProcess("manager", managerJar, managerEnv, "/health", dir);
         System.out.println("[mesh] " + context.getRequiredTestClass().getSimpleName() + ": logs and data in " + dir);
         if (selfRegistering) {
@@ -373,6 +376,7 @@ public final class Mesh implements BeforeAllCallback, AfterAllCallback, TestWatc
     public ServiceProcess anotherManager(String name) {
         Map<String, String> env = new LinkedHashMap<>(managerSettings);
         env.put("QUIVER_DATA_DIR", dir.resolve(name + "-data").toString());
+        env.putIfAbsent("QUIVER_MANAGER_WARMUP_DURATION", "0s");
         ServiceProcess another = new ServiceProcess(name, jar("quiver.mesh.manager-jar"), env, "/health", dir);
         moreManagers.add(another);
         startOnFreePorts(List.of(another));
