@@ -1,10 +1,12 @@
 package io.quiver.manager.warmup;
 
+import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.HttpServer;
 import io.quiver.common.http.SelfRequests;
+import io.quiver.grpc.inference.ModelInferRequest;
 import io.quiver.manager.auth.AccessTokens;
 import io.quiver.manager.auth.Role;
 import io.quiver.manager.config.ManagerConfig;
@@ -12,6 +14,13 @@ import io.quiver.manager.registry.Replica;
 import io.quiver.manager.registry.ServiceRecord;
 import io.quiver.manager.registry.ServiceRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.ByteBuffer;
@@ -22,13 +31,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Before the manager reports ready, it sends itself model traffic for {@code
  * quiver.manager.warmup.duration}: over loopback HTTP to its own port, as clients send it (V2 JSON
- * compact and spaced, V2 binary tensor data, {@code /predict}, metadata), through the access check,
+ * compact and spaced, V2 binary tensor data, {@code /predict}, metadata, and gRPC's {@code
+ * ModelInfer} over HTTP/2), through the access check,
  * the router, the breaker and the forwarder, to a {@link StandInReplica}. A JVM runs code it has
  * not run yet in its interpreter, after loading every class on the way, and compiles it only after
  * thousands of calls: without this, a new manager's first request took 100 to 200 ms, hundreds of
@@ -43,7 +59,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ManagerWarmup {
     private static final Logger LOG = Logger.getLogger(ManagerWarmup.class);
-    private static final Duration STAND_IN_START = Duration.ofSeconds(10);
+    /** The longest the stand-in's start or one gRPC call may take. */
+    private static final Duration WAIT_LIMIT = Duration.ofSeconds(10);
     /**
      * The stand-in's model name and service id, which only the warm-up's traffic carries: made
      * once per process, so that the meter filter ({@link WarmupMeters}), made before any bean that
@@ -80,9 +97,9 @@ public class ManagerWarmup {
                 .description(description).register(meters);
     }
 
-    /** Requests answered and failed, and how long the warm-up took. */
-    public record Outcome(long answered, long failed, Duration took) {
-        static final Outcome SKIPPED = new Outcome(0, 0, Duration.ZERO);
+    /** Requests answered and failed (gRPC calls among them), and how long the warm-up took. */
+    public record Outcome(long answered, long failed, long grpcAnswered, Duration took) {
+        static final Outcome SKIPPED = new Outcome(0, 0, 0, Duration.ZERO);
     }
 
     /** Whether the warm-up is over (or was never to run); the manager is not ready before. */
@@ -123,7 +140,7 @@ public class ManagerWarmup {
         }
         StandInReplica standIn;
         try {
-            standIn = StandInReplica.start(vertx, model, STAND_IN_START);
+            standIn = StandInReplica.start(vertx, model, WAIT_LIMIT);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -133,6 +150,7 @@ public class ManagerWarmup {
         }
         long started = System.nanoTime();
         SelfRequests.Counts counts = new SelfRequests.Counts(0, 0);
+        SelfRequests.Counts calls = new SelfRequests.Counts(0, 0);
         Replica replica = null;
         AccessTokens.TemporaryGrant grant = null;
         try {
@@ -143,9 +161,19 @@ public class ManagerWarmup {
             String address = SelfRequests.loopback(host);
             // Accept as most clients send it (curl, Python's requests).
             String fixed = " HTTP/1.1\r\nHost: " + address + ":" + port + "\r\nAccept: */*\r\n";
-            counts = SelfRequests.send(address, port, duration, requests(grant != null),
-                    request -> (request.line() + fixed + request.headers()).getBytes(StandardCharsets.ISO_8859_1),
-                    Request::body, (request, status) -> LOG.debugf("warm-up request %s answered %d", request.line(), status));
+            // gRPC alongside, on a connection of its own, until the HTTP/1.1 requests are over.
+            AtomicBoolean over = new AtomicBoolean();
+            boolean authorized = grant != null;
+            CompletableFuture<SelfRequests.Counts> grpc = CompletableFuture.supplyAsync(
+                    () -> sendGrpc(address, port, authorized, over), ManagerWarmup::daemon);
+            try {
+                counts = SelfRequests.send(address, port, duration, requests(authorized),
+                        request -> (request.line() + fixed + request.headers()).getBytes(StandardCharsets.ISO_8859_1),
+                        Request::body, (request, status) -> LOG.debugf("warm-up request %s answered %d", request.line(), status));
+            } finally {
+                over.set(true);
+            }
+            calls = grpc.join();
         } finally {
             if (grant != null) {
                 grant.close();
@@ -156,11 +184,68 @@ public class ManagerWarmup {
             standIn.close();
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        answeredMeter.increment(counts.answered());
-        failedMeter.increment(counts.failed());
-        LOG.infof("data path warmed up: %d requests answered in %d ms (%d failed), before reporting ready",
-                counts.answered(), took.toMillis(), counts.failed());
-        return new Outcome(counts.answered(), counts.failed(), took);
+        long answered = counts.answered() + calls.answered();
+        long failed = counts.failed() + calls.failed();
+        answeredMeter.increment(answered);
+        failedMeter.increment(failed);
+        LOG.infof("data path warmed up: %d requests answered in %d ms (%d of them gRPC calls; %d failed), before "
+                + "reporting ready", answered, took.toMillis(), calls.answered(), failed);
+        return new Outcome(answered, failed, calls.answered(), took);
+    }
+
+    /**
+     * gRPC's {@code ModelInfer} through the manager's port, one call at a time on one HTTP/2
+     * connection without TLS, as a gRPC channel keeps it, until {@code over}.
+     */
+    private SelfRequests.Counts sendGrpc(String address, int port, boolean authorized, AtomicBoolean over) {
+        byte[] message = ModelInferRequest.newBuilder().setModelName(model)
+                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("features").setDatatype("FP32")
+                        .addShape(1).addShape(4))
+                .addRawInputContents(ByteString.copyFrom(ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
+                        .putFloat(1200f).putFloat(3f).putFloat(10f).putFloat(0.25f).array()))
+                .build().toByteArray();
+        Buffer framed = Buffer.buffer().appendByte((byte) 0).appendInt(message.length).appendBytes(message);
+        String host = address.startsWith("[") ? address.substring(1, address.length() - 1) : address;
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false).setTracingPolicy(TracingPolicy.IGNORE));
+        long answered = 0;
+        long failed = 0;
+        try {
+            while (!over.get()) {
+                RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
+                        .setURI("/inference.GRPCInferenceService/ModelInfer")
+                        .putHeader("content-type", "application/grpc").putHeader("te", "trailers");
+                if (authorized) {
+                    options.putHeader("authorization", "Bearer " + token);
+                }
+                try {
+                    String status = client.request(options).compose(request -> request.send(framed))
+                            .compose(response -> response.body().map(body -> response.getTrailer("grpc-status") != null
+                                    ? response.getTrailer("grpc-status") : response.getHeader("grpc-status")))
+                            .toCompletionStage().toCompletableFuture().get(WAIT_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+                    if ("0".equals(status)) {
+                        answered++;
+                    } else {
+                        failed++;
+                        LOG.debugf("a warm-up gRPC call ended with grpc-status %s", status);
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    failed++;
+                    LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            client.close();
+        }
+        return new SelfRequests.Counts(answered, failed);
+    }
+
+    private static void daemon(Runnable task) {
+        Thread thread = new Thread(task, "manager-warmup-grpc");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.quiver.manager.warmup;
 
+import com.google.protobuf.ByteString;
+import io.quiver.grpc.inference.ModelInferResponse;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -16,13 +18,15 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A replica that answers the warm-up's requests as a model-server would, in shape (V2 JSON, V2
- * binary tensor data with its header length, {@code /predict}, metadata), with the same small
- * answer every time: what is warmed is the manager's path, not a model. It listens on loopback
- * only, on a port of the system's choosing, for the warm-up's few seconds.
+ * binary tensor data with its header length, {@code /predict}, metadata, and gRPC's {@code
+ * ModelInfer} over HTTP/2 without TLS, its status in the trailers), with the same small answer
+ * every time: what is warmed is the manager's path, not a model. It listens on loopback only, on a
+ * port of the system's choosing, for the warm-up's few seconds.
  */
 final class StandInReplica implements AutoCloseable {
     private static final String JSON = "application/json";
     private static final String BINARY = "application/octet-stream";
+    private static final String GRPC = "application/grpc";
     private static final String HEADER_LENGTH = "Inference-Header-Content-Length";
 
     private final HttpServer server;
@@ -31,6 +35,7 @@ final class StandInReplica implements AutoCloseable {
     private final int inferBinaryHeader;
     private final Buffer predict;
     private final Buffer metadata;
+    private final Buffer grpcInfer;
 
     private StandInReplica(Vertx vertx, String model) {
         String output = "{\"model_name\":\"" + model + "\",\"model_version\":\"1\",\"outputs\":[{\"name\":\"prediction\","
@@ -44,6 +49,14 @@ final class StandInReplica implements AutoCloseable {
         metadata = Buffer.buffer("{\"name\":\"" + model + "\",\"versions\":[\"1\"],\"platform\":\"onnxruntime_onnx\","
                 + "\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[-1,4]}],"
                 + "\"outputs\":[{\"name\":\"prediction\",\"datatype\":\"FP32\",\"shape\":[-1,1]}]}");
+        byte[] message = ModelInferResponse.newBuilder().setModelName(model).setModelVersion("1")
+                .addOutputs(ModelInferResponse.InferOutputTensor.newBuilder().setName("prediction").setDatatype("FP32")
+                        .addShape(1).addShape(1))
+                .addRawOutputContents(ByteString.copyFrom(
+                        ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(0.5f).array()))
+                .build().toByteArray();
+        // A gRPC message's frame: not compressed, then its length.
+        grpcInfer = Buffer.buffer().appendByte((byte) 0).appendInt(message.length).appendBytes(message);
         server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0).setTcpNoDelay(true))
                 .requestHandler(this::answer);
     }
@@ -69,7 +82,9 @@ final class StandInReplica implements AutoCloseable {
         // The body is read whole, as a model-server reads it, before the answer goes.
         request.body().onSuccess(body -> {
             String type = request.getHeader("Content-Type");
-            if (request.path().equals("/predict")) {
+            if (type != null && type.startsWith(GRPC)) {
+                request.response().putHeader("Content-Type", GRPC).putTrailer("grpc-status", "0").end(grpcInfer);
+            } else if (request.path().equals("/predict")) {
                 request.response().putHeader("Content-Type", JSON).end(predict);
             } else if (type != null && type.startsWith(BINARY)) {
                 request.response().putHeader("Content-Type", BINARY)

@@ -21,6 +21,7 @@ public class WarmupCheck implements HealthCheck {
         return HealthCheckResponse.named("warm-up").status(warmup.done())
                 .withData("answered", outcome.answered())
                 .withData("failed", outcome.failed())
+                .withData("grpc_answered", outcome.grpcAnswered())
                 .withData("took_ms", outcome.took().toMillis())
                 .build();
     }

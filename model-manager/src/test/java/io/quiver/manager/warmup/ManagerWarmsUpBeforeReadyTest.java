@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * With {@code quiver.manager.warmup.duration} set and tokens required, as production runs it, the
- * manager sends itself model traffic through its access check and router to a stand-in replica
+ * manager sends itself model traffic (HTTP/1.1 and gRPC) through its access check and router to a stand-in replica
  * before it reports ready. A user sees that in {@code quiver_manager_warmup_requests_total} and in
  * the readiness check's data, and nowhere else: no service is listed or reported, no request
  * meter names the stand-in, and once ready the stand-in's model is routed no more.
@@ -56,6 +56,8 @@ class ManagerWarmsUpBeforeReadyTest {
         // Eight request forms, each sent at least once before the second of requests starts.
         assertTrue(answered >= 8, "warm-up requests answered before ready: " + check);
         assertEquals(0L, ((Number) check.get("failed")).longValue(), () -> "warm-up requests failed: " + check);
+        // gRPC's ModelInfer among them, over HTTP/2 through the same port and access check.
+        assertTrue(((Number) check.get("grpc_answered")).longValue() >= 1, () -> "no warm-up gRPC call answered: " + check);
         assertTrue(((Number) check.get("took_ms")).longValue() >= 1000, () -> "warm-up shorter than its duration: " + check);
 
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
