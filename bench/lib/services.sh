@@ -168,14 +168,16 @@ wrk_threads() { if [ "$1" -ge 16 ]; then echo 2; else echo 1; fi; }
 # The median of numbers given one per line.
 median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-# Milliseconds from the connection being ready to the whole answer, one line per request: the body
-# POSTed count times by one curl, so the requests after the first reuse its connection.
+# Milliseconds from the connection being ready to the whole answer, one line per request answered
+# 2xx (a failed one prints no line): the body POSTed count times by one curl, so the requests after
+# the first reuse its connection.
 request_ms() { # url, count, body file, curl options...
   local url="$1" count="$2" body="$3" urls=() i
   shift 3
-  for ((i = 0; i < count; i++)); do urls+=("$url"); done
-  curl -sf -o /dev/null "$@" --data-binary "@$body" \
-    -w '%{time_pretransfer} %{time_total}\n' "${urls[@]}" | awk '{printf "%.2f\n", ($2 - $1) * 1000}'
+  # Each URL its own -o: curl pairs them in order, and a body without one goes to standard output.
+  for ((i = 0; i < count; i++)); do urls+=(-o /dev/null "$url"); done
+  curl -sf "$@" --data-binary "@$body" \
+    -w '%{http_code} %{time_pretransfer} %{time_total}\n' "${urls[@]}" | awk '$1 ~ /^2/ {printf "%.2f\n", ($3 - $2) * 1000}'
 }
 
 # A freshly started service loaded in one-second wrk windows: sets steady_rate (the median of the
