@@ -44,13 +44,13 @@ import org.jboss.logging.Logger;
  * Before the manager reports ready, it sends itself model traffic for {@code
  * quiver.manager.warmup.duration}: over loopback HTTP to its own port, as clients send it (V2 JSON
  * compact and spaced, V2 binary tensor data, {@code /predict}, metadata, and gRPC's {@code
- * ModelInfer} over HTTP/2), through the access check,
- * the router, the breaker and the forwarder, to a {@link StandInReplica}. A JVM runs code it has
- * not run yet in its interpreter, after loading every class on the way, and compiles it only after
- * thousands of calls: without this, a new manager's first request took 100 to 200 ms, hundreds of
- * times a steady one's (docs/benchmarks.md, "The manager's start").
+ * ModelInfer} over HTTP/2), through the access check, the router, the breaker and the forwarder, to
+ * a {@link StandInReplica}. A JVM runs code it has not run yet in its interpreter, after loading
+ * every class on the way, and compiles it only after thousands of calls: without this, a new
+ * manager's first request took 100 to 200 ms, hundreds of times a steady one's
+ * (docs/benchmarks.md, "The manager's start").
  *
- * <p>The stand-in is routed to under a model name made of random digits, which no client asks for,
+ * <p>The stand-in is routed to under a model name of random hex digits, which no client asks for,
  * and is never a registered service ({@link ServiceRegistry#routeUnlisted}): it is not journaled or
  * listed, and the meters its traffic would make are never registered ({@link WarmupMeters}). The
  * requests carry a random token the access check accepts for the warm-up's duration only. When it
