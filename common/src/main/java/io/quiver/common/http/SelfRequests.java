@@ -1,13 +1,27 @@
 package io.quiver.common.http;
 
 import io.quarkus.vertx.http.HttpServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.ObjIntConsumer;
 
@@ -16,7 +30,8 @@ import java.util.function.ObjIntConsumer;
  * clients' requests do not pay for the JVM's first pass over the request path: the model-server's
  * request-path warm-up and the manager's warm-up. Two senders keep a request and an answer in
  * flight at once, as concurrent clients would, each on its own {@link LoopbackConnection} and a new
- * one every {@value #REQUESTS_PER_CONNECTION} requests, as clients open them.
+ * one every {@value #REQUESTS_PER_CONNECTION} requests, as clients open them; gRPC calls go beside
+ * them over HTTP/2 ({@link #sendGrpc}).
  */
 public final class SelfRequests {
     private static final int SENDERS = 2;
@@ -24,9 +39,22 @@ public final class SelfRequests {
     private static final Duration PORT_WAIT = Duration.ofSeconds(30);
     private static final Duration FIRST_PASS_CAP = Duration.ofSeconds(60);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    private static final String GRPC_STATUS = "grpc-status";
 
     /** Requests answered 200, and the others (another status, or no answer). */
     public record Counts(long answered, long failed) {
+    }
+
+    /**
+     * One unary gRPC call of a warm-up: what it warms ({@code label}), its path, its message framed
+     * with gRPC's 5-byte prefix, and metadata beside the content type.
+     */
+    public record GrpcCall(String label, String path, Buffer framed, Map<String, String> metadata) {
+        public static GrpcCall of(String label, String path, byte[] message, Map<String, String> metadata) {
+            // Not compressed, then the message's length.
+            return new GrpcCall(label, path, Buffer.buffer().appendByte((byte) 0).appendInt(message.length)
+                    .appendBytes(message), metadata);
+        }
     }
 
     private SelfRequests() {
@@ -118,6 +146,56 @@ public final class SelfRequests {
             }
         }
         return new Counts(answered.get(), failed.get());
+    }
+
+    /**
+     * Sends {@code calls} in turn, one at a time on one HTTP/2 connection without TLS, as a gRPC
+     * channel keeps it, until {@code over} says so or the list is empty; meant to run beside
+     * {@link #send}. A call that ends with a grpc-status other than 0 is counted failed and handed to
+     * {@code refused}, which may take it out of {@code calls} (then a list that allows that while it
+     * is read, as a {@link java.util.concurrent.CopyOnWriteArrayList} does).
+     */
+    public static Counts sendGrpc(Vertx vertx, String address, int port, List<GrpcCall> calls, BooleanSupplier over,
+                                  Consumer<GrpcCall> refused) {
+        String host = address.startsWith("[") ? address.substring(1, address.length() - 1) : address;
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false).setTracingPolicy(TracingPolicy.IGNORE));
+        long answered = 0;
+        long failed = 0;
+        try {
+            for (int turn = 0; !over.getAsBoolean() && !calls.isEmpty(); turn++) {
+                GrpcCall call;
+                try {
+                    call = calls.get(Math.floorMod(turn, calls.size()));
+                } catch (IndexOutOfBoundsException taken) {
+                    continue;
+                }
+                RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
+                        .setURI(call.path()).putHeader("content-type", "application/grpc").putHeader("te", "trailers");
+                call.metadata().forEach(options::putHeader);
+                try {
+                    String status = client.request(options).compose(request -> request.send(call.framed()))
+                            .compose(response -> response.body().map(body -> response.getTrailer(GRPC_STATUS) != null
+                                    ? response.getTrailer(GRPC_STATUS) : response.getHeader(GRPC_STATUS)))
+                            .toCompletionStage().toCompletableFuture()
+                            .get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    if ("0".equals(status)) {
+                        answered++;
+                    } else {
+                        failed++;
+                        refused.accept(call);
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    failed++;
+                    LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            client.close();
+        }
+        return new Counts(answered, failed);
     }
 
     /** The server's HTTP port once it listens, or 0 when it does not within half a minute. */

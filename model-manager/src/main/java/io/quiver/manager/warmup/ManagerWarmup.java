@@ -14,13 +14,6 @@ import io.quiver.manager.registry.Replica;
 import io.quiver.manager.registry.ServiceRecord;
 import io.quiver.manager.registry.ServiceRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.tracing.TracingPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.ByteBuffer;
@@ -31,12 +24,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -59,7 +49,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ManagerWarmup {
     private static final Logger LOG = Logger.getLogger(ManagerWarmup.class);
-    /** The longest the stand-in's start or one gRPC call may take. */
+    /** The longest the stand-in's start may take. */
     private static final Duration WAIT_LIMIT = Duration.ofSeconds(10);
     /**
      * The stand-in's model name and service id, which only the warm-up's traffic carries: made
@@ -193,10 +183,7 @@ public class ManagerWarmup {
         return new Outcome(answered, failed, calls.answered(), took);
     }
 
-    /**
-     * gRPC's {@code ModelInfer} through the manager's port, one call at a time on one HTTP/2
-     * connection without TLS, as a gRPC channel keeps it, until {@code over}.
-     */
+    /** gRPC's {@code ModelInfer} through the manager's port, beside the HTTP/1.1 requests, until {@code over}. */
     private SelfRequests.Counts sendGrpc(String address, int port, boolean authorized, AtomicBoolean over) {
         byte[] message = ModelInferRequest.newBuilder().setModelName(model)
                 .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("features").setDatatype("FP32")
@@ -204,42 +191,10 @@ public class ManagerWarmup {
                 .addRawInputContents(ByteString.copyFrom(ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
                         .putFloat(1200f).putFloat(3f).putFloat(10f).putFloat(0.25f).array()))
                 .build().toByteArray();
-        Buffer framed = Buffer.buffer().appendByte((byte) 0).appendInt(message.length).appendBytes(message);
-        String host = address.startsWith("[") ? address.substring(1, address.length() - 1) : address;
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-                .setHttp2ClearTextUpgrade(false).setTracingPolicy(TracingPolicy.IGNORE));
-        long answered = 0;
-        long failed = 0;
-        try {
-            while (!over.get()) {
-                RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
-                        .setURI("/inference.GRPCInferenceService/ModelInfer")
-                        .putHeader("content-type", "application/grpc").putHeader("te", "trailers");
-                if (authorized) {
-                    options.putHeader("authorization", "Bearer " + token);
-                }
-                try {
-                    String status = client.request(options).compose(request -> request.send(framed))
-                            .compose(response -> response.body().map(body -> response.getTrailer("grpc-status") != null
-                                    ? response.getTrailer("grpc-status") : response.getHeader("grpc-status")))
-                            .toCompletionStage().toCompletableFuture().get(WAIT_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-                    if ("0".equals(status)) {
-                        answered++;
-                    } else {
-                        failed++;
-                        LOG.debugf("a warm-up gRPC call ended with grpc-status %s", status);
-                    }
-                } catch (ExecutionException | TimeoutException e) {
-                    failed++;
-                    LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            client.close();
-        }
-        return new SelfRequests.Counts(answered, failed);
+        SelfRequests.GrpcCall call = SelfRequests.GrpcCall.of(model, "/inference.GRPCInferenceService/ModelInfer", message,
+                authorized ? Map.of("authorization", "Bearer " + token) : Map.of());
+        return SelfRequests.sendGrpc(vertx, address, port, List.of(call), over::get,
+                refused -> LOG.debugf("a warm-up gRPC call to %s failed", refused.label()));
     }
 
     private static void daemon(Runnable task) {

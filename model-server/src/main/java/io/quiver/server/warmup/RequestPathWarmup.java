@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.vertx.http.HttpServer;
 import io.quiver.common.error.BadRequestException;
 import io.quiver.common.http.SelfRequests;
+import io.quiver.grpc.inference.ModelInferRequest;
+import io.quiver.server.config.GrpcPort;
 import io.quiver.server.config.ServerConfig;
 import io.quiver.server.inference.DataType;
 import io.quiver.server.inference.InferenceRequest;
@@ -20,6 +23,7 @@ import io.quiver.server.inference.TensorValues;
 import io.quiver.server.protocol.TensorBytes;
 import io.quiver.server.repository.ModelDescriptor;
 import io.quiver.server.serving.ModelInfo;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayOutputStream;
@@ -29,10 +33,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -53,7 +61,8 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class RequestPathWarmup {
-    /** The header that marks the model-server's own warm-up requests. */
+    private static final String MODEL_INFER = "/inference.GRPCInferenceService/ModelInfer";
+    /** The header (and gRPC metadata) that marks the model-server's own warm-up requests. */
     public static final String HEADER = "Quiver-Warmup";
     private static final Logger LOG = Logger.getLogger(RequestPathWarmup.class);
     /** Input elements up to which a version's JSON is sent in every style, not compact alone. */
@@ -61,7 +70,9 @@ public class RequestPathWarmup {
 
     private final ServerConfig.Warmup config;
     private final HttpServer httpServer;
+    private final Vertx vertx;
     private final String host;
+    private final String grpcPortSetting;
     private final String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     private final ObjectMapper mapper = new ObjectMapper();
     /** JSON as most libraries write it. */
@@ -76,8 +87,11 @@ public class RequestPathWarmup {
     private final Counter failedMeter;
     private volatile Outcome last = Outcome.SKIPPED;
 
-    RequestPathWarmup(ServerConfig config, HttpServer httpServer, MeterRegistry meters,
-                      @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String host) {
+    RequestPathWarmup(ServerConfig config, HttpServer httpServer, MeterRegistry meters, Vertx vertx,
+                      @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String host,
+                      @ConfigProperty(name = "quiver.grpc.port", defaultValue = GrpcPort.DEFAULT) String grpcPortSetting) {
+        this.vertx = vertx;
+        this.grpcPortSetting = grpcPortSetting;
         this.config = config.warmup();
         this.answeredMeter = Counter.builder("quiver.warmup.requests").tag("outcome", "answered")
                 .description("The model-server's own warm-up requests at start (quiver.warmup.http-duration), "
@@ -91,16 +105,26 @@ public class RequestPathWarmup {
 
     /** Whether {@code request} is one of this server's own warm-up requests. */
     public boolean sentBy(HttpServerRequest request) {
-        String value = request.getHeader(HEADER);
-        return value != null && token.equals(value);
+        return sentBy(request.getHeader(HEADER));
+    }
+
+    /** Whether {@value #HEADER}'s value (a gRPC call's metadata of that name) marks one of this server's own warm-up requests. */
+    public boolean sentBy(String headerValue) {
+        return headerValue != null && token.equals(headerValue);
+    }
+
+    private static void daemon(Runnable task) {
+        Thread thread = new Thread(task, "warmup-grpc");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /**
      * What {@link #run} did: requests answered, requests failed, versions still warmed at the end,
      * how long it took, and the versions ({@code name:version}) that refused at least one form.
      */
-    public record Outcome(long answered, long failed, int models, Duration took, Set<String> refused) {
-        static final Outcome SKIPPED = new Outcome(0, 0, 0, Duration.ZERO, Set.of());
+    public record Outcome(long answered, long failed, long grpcAnswered, int models, Duration took, Set<String> refused) {
+        static final Outcome SKIPPED = new Outcome(0, 0, 0, 0, Duration.ZERO, Set.of());
     }
 
     /** What the last {@link #run} did; {@link Outcome#SKIPPED} before one. */
@@ -118,8 +142,9 @@ public class RequestPathWarmup {
             return Outcome.SKIPPED;
         }
         List<Target> targets = new CopyOnWriteArrayList<>();
+        List<SelfRequests.GrpcCall> grpcCalls = new CopyOnWriteArrayList<>();
         for (ModelInfo model : models) {
-            targets.addAll(targets(model));
+            targets.addAll(targets(model, grpcCalls));
         }
         if (targets.isEmpty()) {
             return Outcome.SKIPPED;
@@ -138,20 +163,39 @@ public class RequestPathWarmup {
         long started = System.nanoTime();
         // A version that refuses a form leaves the rotation (a model that refuses its generated
         // inputs is served unwarmed, as its session warm-up said).
-        SelfRequests.Counts counts = SelfRequests.send(address, port, duration, targets, target -> target.head(fixed),
-                Target::body, (target, status) -> {
-                    if (targets.remove(target)) {
-                        refused.add(target.model());
-                        LOG.debugf("warm-up requests to %s %s stop: answered %d", target.model(), target.path(), status);
+        // gRPC calls go alongside, to gRPC's own port or the HTTP one, until the HTTP requests are over.
+        AtomicBoolean over = new AtomicBoolean();
+        int grpcPort = GrpcPort.ownPort(grpcPortSetting).orElse(port);
+        CompletableFuture<SelfRequests.Counts> grpc = CompletableFuture.supplyAsync(() -> SelfRequests.sendGrpc(vertx,
+                address, grpcPort, grpcCalls, over::get, call -> {
+                    if (grpcCalls.remove(call)) {
+                        refused.add(call.label());
+                        LOG.debugf("warm-up gRPC calls to %s stop: it refused one", call.label());
                     }
-                });
+                }), RequestPathWarmup::daemon);
+        SelfRequests.Counts http;
+        try {
+            http = SelfRequests.send(address, port, duration, targets, target -> target.head(fixed),
+                    Target::body, (target, status) -> {
+                        if (targets.remove(target)) {
+                            refused.add(target.model());
+                            LOG.debugf("warm-up requests to %s %s stop: answered %d", target.model(), target.path(), status);
+                        }
+                    });
+        } finally {
+            over.set(true);
+        }
+        SelfRequests.Counts calls = grpc.join();
+        SelfRequests.Counts counts = new SelfRequests.Counts(http.answered() + calls.answered(),
+                http.failed() + calls.failed());
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         answeredMeter.increment(counts.answered());
         failedMeter.increment(counts.failed());
-        Outcome outcome = new Outcome(counts.answered(), counts.failed(),
+        Outcome outcome = new Outcome(counts.answered(), counts.failed(), calls.answered(),
                 (int) targets.stream().map(Target::model).distinct().count(), took, new TreeSet<>(refused));
-        LOG.infof("request path warmed up: %d requests answered in %d ms (%d failed%s) to %d model versions, "
-                + "before reporting ready", outcome.answered(), took.toMillis(), outcome.failed(),
+        LOG.infof("request path warmed up: %d requests answered in %d ms (%d of them gRPC calls; %d failed%s) to %d "
+                + "model versions, before reporting ready", outcome.answered(), took.toMillis(), outcome.grpcAnswered(),
+                outcome.failed(),
                 outcome.refused().isEmpty() ? "" : "; refused by " + String.join(", ", outcome.refused()),
                 outcome.models());
         last = outcome;
@@ -168,7 +212,7 @@ public class RequestPathWarmup {
      * code back to the interpreter. Large inputs get the one JSON form: clients send those binary,
      * and every turn spent parsing a large JSON body is one less on the binary path.
      */
-    private List<Target> targets(ModelInfo model) {
+    private List<Target> targets(ModelInfo model, List<SelfRequests.GrpcCall> grpcCalls) {
         ModelDescriptor.Warmup declared = model.descriptor().warmup() == null
                 ? ModelDescriptor.Warmup.DEFAULTS : model.descriptor().warmup();
         if (Boolean.FALSE.equals(declared.enabled()) || (declared.runs() != null && declared.runs() < 1)) {
@@ -180,6 +224,7 @@ public class RequestPathWarmup {
         } catch (BadRequestException e) {
             return List.of();
         }
+        grpcCalls.addAll(grpcCalls(model, inputs));
         boolean jsonable = inputs.inputs().stream().noneMatch(t -> t.type() == DataType.FP16 || t.type() == DataType.BF16);
         boolean small = inputs.inputs().stream().mapToLong(Tensor::size).sum() <= SMALL_INPUTS;
         InferenceRequest varied = declared.inputs().isEmpty() ? WarmupInputs.varied(inputs) : inputs;
@@ -206,6 +251,27 @@ public class RequestPathWarmup {
             jsonBodies.forEach(body -> targets.add(new Target(label, path, body, -1)));
         }
         return targets;
+    }
+
+    /**
+     * gRPC's {@code ModelInfer} for one model version, the inputs as {@code raw_input_contents} (as
+     * gRPC clients send tensors), to the version and to the model.
+     */
+    private List<SelfRequests.GrpcCall> grpcCalls(ModelInfo model, InferenceRequest inputs) {
+        ModelInferRequest.Builder message = ModelInferRequest.newBuilder().setModelName(model.name());
+        for (Tensor input : inputs.inputs()) {
+            ModelInferRequest.InferInputTensor.Builder tensor = ModelInferRequest.InferInputTensor.newBuilder()
+                    .setName(input.name()).setDatatype(input.type().name());
+            for (long d : input.shape()) {
+                tensor.addShape(d);
+            }
+            message.addInputs(tensor).addRawInputContents(ByteString.copyFrom(TensorBytes.write(input)));
+        }
+        String label = model.name() + ":" + model.version();
+        Map<String, String> marked = Map.of(HEADER.toLowerCase(Locale.ROOT), token);
+        return List.of(
+                SelfRequests.GrpcCall.of(label, MODEL_INFER, message.setModelVersion(model.version()).build().toByteArray(), marked),
+                SelfRequests.GrpcCall.of(label, MODEL_INFER, message.clearModelVersion().build().toByteArray(), marked));
     }
 
     /** The V2 JSON request, or with {@code raw} (each input's bytes) the JSON part of a binary one. */

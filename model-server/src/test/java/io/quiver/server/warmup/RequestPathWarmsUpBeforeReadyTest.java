@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * With {@code quiver.warmup.http-duration} set, the model-server sends itself inference requests
- * over HTTP before it reports ready, to every model loaded at start, every datatype among them. A
+ * over HTTP (and gRPC calls) before it reports ready, to every model loaded at start, every datatype among them. A
  * user sees it in {@code quiver_warmup_requests_total} and in nothing else: no request, execution
  * or HTTP metric, no statistic counts those requests, while a client's request (even one that
  * sends the marking header with a guessed token) counts as it always has.
@@ -55,10 +55,13 @@ class RequestPathWarmsUpBeforeReadyTest {
         // How many depends on the machine's speed; at least a few per model (14 answer, 2 forms each).
         assertTrue(answered >= 28, "warm-up requests answered before ready: " + answered);
         // pairs refuses its generated input, so each of its eight requests (two paths, binary and
-        // three JSON styles) fails and leaves the rotation, at most once per sender; every other
-        // model answers every form, JSON of every datatype among them.
-        assertTrue(failed >= 8 && failed <= 16, "warm-up requests failed: " + failed);
+        // three JSON styles) fails and leaves the rotation, at most once per sender, and so may each
+        // of its two gRPC calls (to the version and to the model) once; every other model answers
+        // every form, JSON of every datatype among them.
+        assertTrue(failed >= 8 && failed <= 18, "warm-up requests failed: " + failed);
         assertEquals(Set.of(WarmupRepository.PAIRS + ":1"), warmup.lastOutcome().refused());
+        // gRPC's ModelInfer among them, on the port gRPC is served at, the tensors as raw contents.
+        assertTrue(warmup.lastOutcome().grpcAnswered() >= 1, () -> "no warm-up gRPC call answered: " + warmup.lastOutcome());
 
         for (JsonNode entry : Wire.postOk("/v2/repository/index", Wire.object())) {
             if (!"READY".equals(entry.path("state").asText())) {

@@ -12,7 +12,9 @@ import io.grpc.Status;
 import io.quarkus.grpc.GlobalInterceptor;
 import io.quiver.common.error.RequestIds;
 import io.quiver.common.grpc.GrpcCodes;
+import io.quiver.server.warmup.RequestPathWarmup;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,13 +22,23 @@ import java.util.concurrent.TimeUnit;
  * client's {@code x-request-id} metadata when it sends a sane one, else a new one, answered in the
  * response headers and trailers. And its deadline: served on the HTTP port, the call reaches the
  * service through Vert.x's bridge, which leaves {@code Context.current().getDeadline()} empty, so
- * the client's {@code grpc-timeout} is read here.
+ * the client's {@code grpc-timeout} is read here. And whether it is one of the server's own
+ * warm-up calls ({@link RequestPathWarmup}), which no statistic counts.
  */
 @GlobalInterceptor
 @ApplicationScoped
 class CallContext implements ServerInterceptor {
     private static final Context.Key<String> ID = Context.key("quiver-request-id");
     private static final Context.Key<Deadline> DEADLINE = Context.key("quiver-deadline");
+    private static final Context.Key<Boolean> WARMUP = Context.key("quiver-warmup");
+    private static final Metadata.Key<String> WARMUP_MARK = Metadata.Key.of(
+            RequestPathWarmup.HEADER.toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER);
+
+    private final RequestPathWarmup warmup;
+
+    CallContext(RequestPathWarmup warmup) {
+        this.warmup = warmup;
+    }
     private static final Metadata.Key<String> TIMEOUT = Metadata.Key.of("grpc-timeout",
             Metadata.ASCII_STRING_MARSHALLER);
 
@@ -50,6 +62,9 @@ class CallContext implements ServerInterceptor {
             }
         };
         Context context = Context.current().withValue(ID, id);
+        if (warmup.sentBy(headers.get(WARMUP_MARK))) {
+            context = context.withValue(WARMUP, Boolean.TRUE);
+        }
         Deadline deadline = Context.current().getDeadline();
         if (deadline == null) {
             deadline = deadline(headers.get(TIMEOUT));
@@ -63,6 +78,11 @@ class CallContext implements ServerInterceptor {
     /** The current call's request id. */
     static String requestId() {
         return ID.get();
+    }
+
+    /** Whether the current call is one of the server's own warm-up calls, counted in no statistic. */
+    static boolean warmup() {
+        return Boolean.TRUE.equals(WARMUP.get());
     }
 
     /** The current call's deadline; null when the client set none. */

@@ -129,7 +129,7 @@ public class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
         try {
             boolean raw = request.getRawInputContentsCount() > 0;
             // No JSON body: the payload log writes the decoded tensors instead.
-            Exchange exchange = new Exchange(Exchange.Protocol.V2_GRPC, id, null);
+            Exchange exchange = new Exchange(Exchange.Protocol.V2_GRPC, id, null, CallContext.warmup());
             CompletableFuture<InferenceResult> run = inference.infer(exchange, required(request.getModelName(), "model_name"),
                     request.getModelVersion(), model -> GrpcInputs.decode(request)).toCompletableFuture();
             if (deadline != null) {
