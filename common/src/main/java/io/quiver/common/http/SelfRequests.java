@@ -14,9 +14,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -24,6 +26,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.ObjIntConsumer;
+import java.util.function.Supplier;
 
 /**
  * Requests a service sends itself over loopback HTTP before it reports ready, so that the first
@@ -196,6 +199,37 @@ public final class SelfRequests {
             client.close();
         }
         return new Counts(answered, failed);
+    }
+
+    /** What {@link #alongside} sent: the HTTP requests and the gRPC calls, each counted. */
+    public record Sent(Counts http, Counts grpc) {
+        public long answered() {
+            return http.answered() + grpc.answered();
+        }
+
+        public long failed() {
+            return http.failed() + grpc.failed();
+        }
+    }
+
+    /**
+     * Runs {@code http} (a {@link #send}) here and {@code grpc} (a {@link #sendGrpc}, given when to
+     * stop) on a thread of its own beside it, and stops the gRPC calls when the HTTP requests are over.
+     */
+    public static Sent alongside(Supplier<Counts> http, Function<BooleanSupplier, Counts> grpc) {
+        AtomicBoolean over = new AtomicBoolean();
+        CompletableFuture<Counts> calls = CompletableFuture.supplyAsync(() -> grpc.apply(over::get), task -> {
+            Thread thread = new Thread(task, "warmup-grpc");
+            thread.setDaemon(true);
+            thread.start();
+        });
+        Counts sent;
+        try {
+            sent = http.get();
+        } finally {
+            over.set(true);
+        }
+        return new Sent(sent, calls.join());
     }
 
     /** The server's HTTP port once it listens, or 0 when it does not within half a minute. */

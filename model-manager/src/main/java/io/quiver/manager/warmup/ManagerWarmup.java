@@ -25,8 +25,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -139,8 +138,7 @@ public class ManagerWarmup {
             return Outcome.SKIPPED;
         }
         long started = System.nanoTime();
-        SelfRequests.Counts counts = new SelfRequests.Counts(0, 0);
-        SelfRequests.Counts calls = new SelfRequests.Counts(0, 0);
+        SelfRequests.Sent sent;
         Replica replica = null;
         AccessTokens.TemporaryGrant grant = null;
         try {
@@ -152,18 +150,13 @@ public class ManagerWarmup {
             // Accept as most clients send it (curl, Python's requests).
             String fixed = " HTTP/1.1\r\nHost: " + address + ":" + port + "\r\nAccept: */*\r\n";
             // gRPC alongside, on a connection of its own, until the HTTP/1.1 requests are over.
-            AtomicBoolean over = new AtomicBoolean();
             boolean authorized = grant != null;
-            CompletableFuture<SelfRequests.Counts> grpc = CompletableFuture.supplyAsync(
-                    () -> sendGrpc(address, port, authorized, over), ManagerWarmup::daemon);
-            try {
-                counts = SelfRequests.send(address, port, duration, requests(authorized),
-                        request -> (request.line() + fixed + request.headers()).getBytes(StandardCharsets.ISO_8859_1),
-                        Request::body, (request, status) -> LOG.debugf("warm-up request %s answered %d", request.line(), status));
-            } finally {
-                over.set(true);
-            }
-            calls = grpc.join();
+            sent = SelfRequests.alongside(
+                    () -> SelfRequests.send(address, port, duration, requests(authorized),
+                            request -> (request.line() + fixed + request.headers()).getBytes(StandardCharsets.ISO_8859_1),
+                            Request::body, (request, status) -> LOG.debugf("warm-up request %s answered %d", request.line(),
+                                    status)),
+                    over -> sendGrpc(address, port, authorized, over));
         } finally {
             if (grant != null) {
                 grant.close();
@@ -174,17 +167,17 @@ public class ManagerWarmup {
             standIn.close();
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        long answered = counts.answered() + calls.answered();
-        long failed = counts.failed() + calls.failed();
+        long answered = sent.answered();
+        long failed = sent.failed();
         answeredMeter.increment(answered);
         failedMeter.increment(failed);
         LOG.infof("data path warmed up: %d requests answered in %d ms (%d of them gRPC calls; %d failed), before "
-                + "reporting ready", answered, took.toMillis(), calls.answered(), failed);
-        return new Outcome(answered, failed, calls.answered(), took);
+                + "reporting ready", answered, took.toMillis(), sent.grpc().answered(), failed);
+        return new Outcome(answered, failed, sent.grpc().answered(), took);
     }
 
     /** gRPC's {@code ModelInfer} through the manager's port, beside the HTTP/1.1 requests, until {@code over}. */
-    private SelfRequests.Counts sendGrpc(String address, int port, boolean authorized, AtomicBoolean over) {
+    private SelfRequests.Counts sendGrpc(String address, int port, boolean authorized, BooleanSupplier over) {
         byte[] message = ModelInferRequest.newBuilder().setModelName(model)
                 .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("features").setDatatype("FP32")
                         .addShape(1).addShape(4))
@@ -193,14 +186,8 @@ public class ManagerWarmup {
                 .build().toByteArray();
         SelfRequests.GrpcCall call = SelfRequests.GrpcCall.of(model, "/inference.GRPCInferenceService/ModelInfer", message,
                 authorized ? Map.of("authorization", "Bearer " + token) : Map.of());
-        return SelfRequests.sendGrpc(vertx, address, port, List.of(call), over::get,
+        return SelfRequests.sendGrpc(vertx, address, port, List.of(call), over,
                 refused -> LOG.debugf("a warm-up gRPC call to %s failed", refused.label()));
-    }
-
-    private static void daemon(Runnable task) {
-        Thread thread = new Thread(task, "manager-warmup-grpc");
-        thread.setDaemon(true);
-        thread.start();
     }
 
     /**

@@ -37,10 +37,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -113,12 +111,6 @@ public class RequestPathWarmup {
         return headerValue != null && token.equals(headerValue);
     }
 
-    private static void daemon(Runnable task) {
-        Thread thread = new Thread(task, "warmup-grpc");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
     /**
      * What {@link #run} did: requests answered, requests failed, versions still warmed at the end,
      * how long it took, and the versions ({@code name:version}) that refused at least one form.
@@ -164,34 +156,26 @@ public class RequestPathWarmup {
         // A version that refuses a form leaves the rotation (a model that refuses its generated
         // inputs is served unwarmed, as its session warm-up said).
         // gRPC calls go alongside, to gRPC's own port or the HTTP one, until the HTTP requests are over.
-        AtomicBoolean over = new AtomicBoolean();
         int grpcPort = GrpcPort.ownPort(grpcPortSetting).orElse(port);
-        CompletableFuture<SelfRequests.Counts> grpc = CompletableFuture.supplyAsync(() -> SelfRequests.sendGrpc(vertx,
-                address, grpcPort, grpcCalls, over::get, call -> {
+        SelfRequests.Sent counts = SelfRequests.alongside(
+                () -> SelfRequests.send(address, port, duration, targets, target -> target.head(fixed),
+                        Target::body, (target, status) -> {
+                            if (targets.remove(target)) {
+                                refused.add(target.model());
+                                LOG.debugf("warm-up requests to %s %s stop: answered %d", target.model(), target.path(),
+                                        status);
+                            }
+                        }),
+                over -> SelfRequests.sendGrpc(vertx, address, grpcPort, grpcCalls, over, call -> {
                     if (grpcCalls.remove(call)) {
                         refused.add(call.label());
                         LOG.debugf("warm-up gRPC calls to %s stop: it refused one", call.label());
                     }
-                }), RequestPathWarmup::daemon);
-        SelfRequests.Counts http;
-        try {
-            http = SelfRequests.send(address, port, duration, targets, target -> target.head(fixed),
-                    Target::body, (target, status) -> {
-                        if (targets.remove(target)) {
-                            refused.add(target.model());
-                            LOG.debugf("warm-up requests to %s %s stop: answered %d", target.model(), target.path(), status);
-                        }
-                    });
-        } finally {
-            over.set(true);
-        }
-        SelfRequests.Counts calls = grpc.join();
-        SelfRequests.Counts counts = new SelfRequests.Counts(http.answered() + calls.answered(),
-                http.failed() + calls.failed());
+                }));
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         answeredMeter.increment(counts.answered());
         failedMeter.increment(counts.failed());
-        Outcome outcome = new Outcome(counts.answered(), counts.failed(), calls.answered(),
+        Outcome outcome = new Outcome(counts.answered(), counts.failed(), counts.grpc().answered(),
                 (int) targets.stream().map(Target::model).distinct().count(), took, new TreeSet<>(refused));
         LOG.infof("request path warmed up: %d requests answered in %d ms (%d of them gRPC calls; %d failed%s) to %d "
                 + "model versions, before reporting ready", outcome.answered(), took.toMillis(), outcome.grpcAnswered(),
