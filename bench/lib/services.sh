@@ -180,6 +180,26 @@ request_ms() { # url, count, body file, curl options...
     -w '%{http_code} %{time_pretransfer} %{time_total}\n' "${urls[@]}" | awk '$1 ~ /^2/ {printf "%.2f\n", ($3 - $2) * 1000}'
 }
 
+# gRPC calls timed by a client that is not a JVM (bench/grpc_first_call.py on Debian's
+# python3-grpcio, a channel connected before the clock starts), so that a first call's time is the
+# server's and not the client's own JIT. grpc_timer_ready installs python3-grpcio when run as root
+# and says whether it can be used; grpc_call_ms prints the milliseconds of one first call on a new
+# channel ("first"), or the median of 300 calls on one channel and the median first call of five
+# new channels ("steady").
+grpc_timer_ready() {
+  local python=/usr/bin/python3
+  grpc_python_ok() { [ -x "$python" ] && "$python" -c 'import grpc' 2>/dev/null; }
+  if ! grpc_python_ok && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing python3-grpcio to time gRPC calls"
+    apt-get install -y -qq --no-install-recommends python3-grpcio >&2 ||
+      { apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends python3-grpcio >&2; } || true
+  fi
+  grpc_python_ok || { log "no gRPC figures: needs python3-grpcio (sudo apt-get install python3-grpcio)"; return 1; }
+}
+grpc_call_ms() { # first or steady, host:port, file of one serialized ModelInferRequest
+  /usr/bin/python3 bench/grpc_first_call.py "$@"
+}
+
 # A freshly started service loaded in one-second wrk windows: sets steady_rate (the median of the
 # last five windows) and ramp_s (the end of the first window that reached 90% of it, in seconds
 # from started, a now_ms taken at the service's launch).
