@@ -182,10 +182,9 @@ request_ms() { # url, count, body file, curl options...
 
 # gRPC calls timed by a client that is not a JVM (bench/grpc_first_call.py on Debian's
 # python3-grpcio, a channel connected before the clock starts), so that a first call's time is the
-# server's and not the client's own JIT. grpc_timer_ready installs python3-grpcio when run as root
-# and says whether it can be used; grpc_call_ms prints the milliseconds of one first call on a new
-# channel ("first"), or the median of 300 calls on one channel and the median first call of five
-# new channels ("steady").
+# server's and not the client's own JIT. grpc_timer_ready installs python3-grpcio when run as root,
+# sets grpc_timed to whether it can be used and then writes GrpcRequests' files into $work
+# (house_price.grpc, convnet.grpc, ...).
 grpc_timer_ready() {
   local python=/usr/bin/python3
   grpc_python_ok() { [ -x "$python" ] && "$python" -c 'import grpc' 2>/dev/null; }
@@ -194,10 +193,49 @@ grpc_timer_ready() {
     apt-get install -y -qq --no-install-recommends python3-grpcio >&2 ||
       { apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends python3-grpcio >&2; } || true
   fi
-  grpc_python_ok || { log "no gRPC figures: needs python3-grpcio (sudo apt-get install python3-grpcio)"; return 1; }
+  grpc_timed=false
+  if grpc_python_ok; then
+    grpc_timed=true
+    open_loop_ready
+    "$JAVA_HOME/bin/java" -cp "$bench_jar" io.quiver.bench.GrpcRequests "$work"
+  else
+    log "no gRPC figures: needs python3-grpcio (sudo apt-get install python3-grpcio)"
+  fi
 }
-grpc_call_ms() { # first or steady, host:port, file of one serialized ModelInferRequest
-  /usr/bin/python3 bench/grpc_first_call.py "$@"
+
+# A start's gRPC figures, when grpc_timed: grpc_first_call sets grpc_first_ms (one call on a new
+# channel), grpc_steady_calls sets grpc_steady_ms (the median of 300 calls on one channel) and
+# grpc_fresh_ms (the median first call of five new channels); without grpcio they stay empty.
+grpc_first_call() { # host:port, request file
+  grpc_first_ms="" grpc_steady_ms="" grpc_fresh_ms=""
+  "$grpc_timed" || return 0
+  grpc_first_ms="$(/usr/bin/python3 bench/grpc_first_call.py first "$1" "$2")" ||
+    fail "the first gRPC call to $1 failed; logs in $work/logs"
+}
+grpc_steady_calls() { # host:port, request file
+  "$grpc_timed" || return 0
+  read -r grpc_steady_ms grpc_fresh_ms < <(/usr/bin/python3 bench/grpc_first_call.py steady "$1" "$2") ||
+    fail "gRPC calls to the steady $1 failed; logs in $work/logs"
+}
+
+# The gRPC figures of a setting's starts: grpc_starts_begin before the first, grpc_start_counted
+# after each (logging it under a label), and grpc_starts_text sets grpc_text for the row.
+grpc_starts_begin() {
+  grpc_firsts=() grpc_steadies=() grpc_ratios=() grpc_freshes=() grpc_fresh_ratios=()
+}
+grpc_start_counted() { # label
+  [ -n "$grpc_first_ms" ] || return 0
+  log "$1: first gRPC call $grpc_first_ms ms, steady gRPC p50 $grpc_steady_ms ms, a new channel's first call when steady $grpc_fresh_ms ms"
+  grpc_firsts+=("$grpc_first_ms") grpc_steadies+=("$grpc_steady_ms") grpc_freshes+=("$grpc_fresh_ms")
+  grpc_ratios+=("$(ratio "$grpc_first_ms" "$grpc_steady_ms")") grpc_fresh_ratios+=("$(ratio "$grpc_first_ms" "$grpc_fresh_ms")")
+}
+grpc_starts_text() {
+  if [ "${#grpc_firsts[@]}" -eq 0 ]; then
+    grpc_text="gRPC not timed (needs python3-grpcio)"
+    return
+  fi
+  m() { printf '%s\n' "$@" | median; }
+  grpc_text="first gRPC ModelInfer right after it $(m "${grpc_firsts[@]}") ms = $(m "${grpc_ratios[@]}")x the steady gRPC p50 of $(m "${grpc_steadies[@]}") ms (per start: ${grpc_ratios[*]}), $(m "${grpc_fresh_ratios[@]}")x a new channel's first call when steady ($(m "${grpc_freshes[@]}") ms; Python grpcio client)"
 }
 
 # A freshly started service loaded in one-second wrk windows: sets steady_rate (the median of the
