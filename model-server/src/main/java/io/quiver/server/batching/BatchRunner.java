@@ -137,7 +137,7 @@ final class BatchRunner {
     /** Runs one request by itself; one with more rows than a batch may hold runs in slices of at most that many. */
     private void runAlone(QueuedRequest pending, BatchTrace trace, Answers answers) {
         try {
-            if (pending.key() == null || pending.rows() <= maxRows) {
+            if (!pending.mergeable() || pending.rows() <= maxRows) {
                 answers.add(pending, timedRun(pending.request(), pending.rows(), pending.times(), trace), null);
                 return;
             }

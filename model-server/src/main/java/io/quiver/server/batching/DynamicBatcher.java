@@ -96,8 +96,8 @@ public final class DynamicBatcher {
     /** As {@link #submit(InferenceRequest, RequestTimes)}, carrying the request's {@code trace} to its run (null when not traced). */
     public Optional<CompletableFuture<List<Tensor>>> submit(InferenceRequest request, RequestTimes times, RequestTrace trace) {
         admission.enter();
-        String key = RowBatches.mergeKey(request);
-        QueuedRequest pending = new QueuedRequest(request, key, key == null ? 1 : RowBatches.rows(request),
+        boolean mergeable = RowBatches.mergeable(request);
+        QueuedRequest pending = new QueuedRequest(request, mergeable, mergeable ? RowBatches.rows(request) : 1,
                 System.nanoTime(), new CompletableFuture<>(), times, trace);
         boolean here;
         lock.lock();
@@ -236,12 +236,12 @@ public final class DynamicBatcher {
             return false;
         }
         QueuedRequest head = queue.peekFirst();
-        if (head.key() == null) {
+        if (!head.mergeable()) {
             return true;
         }
         int rows = 0;
         for (QueuedRequest pending : queue) {
-            if (head.key().equals(pending.key())) {
+            if (head.sharesRunWith(pending)) {
                 rows += pending.rows();
                 if (rows >= maxRows) {
                     return true;
@@ -258,12 +258,12 @@ public final class DynamicBatcher {
         List<QueuedRequest> batch = new ArrayList<>();
         batch.add(head);
         int rows = head.rows();
-        if (head.key() == null) {
+        if (!head.mergeable()) {
             return batch;
         }
         for (Iterator<QueuedRequest> it = queue.iterator(); it.hasNext() && rows < maxRows; ) {
             QueuedRequest pending = it.next();
-            if (head.key().equals(pending.key()) && rows + pending.rows() <= maxRows) {
+            if (head.sharesRunWith(pending) && rows + pending.rows() <= maxRows) {
                 it.remove();
                 queuedRows -= pending.rows();
                 rows += pending.rows();

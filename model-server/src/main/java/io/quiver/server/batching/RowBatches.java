@@ -4,7 +4,6 @@ import io.quiver.server.inference.InferenceRequest;
 import io.quiver.server.inference.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,37 +14,58 @@ final class RowBatches {
     }
 
     /**
-     * What requests must share to be merged: the same inputs with the same types and the same
-     * dimensions after the first, and the same outputs asked for. Null when the request cannot be
-     * merged with any other: its inputs disagree on the number of rows.
+     * Whether the request's rows could share a run with another's: its inputs all have a first
+     * dimension and agree on it. Checked for every request, so it allocates nothing.
      */
-    static String mergeKey(InferenceRequest request) {
-        StringBuilder key = new StringBuilder();
+    static boolean mergeable(InferenceRequest request) {
         long rows = -1;
-        List<Tensor> inputs = new ArrayList<>(request.inputs());
-        inputs.sort(Comparator.comparing(Tensor::name));
-        for (Tensor input : inputs) {
+        for (Tensor input : request.inputs()) {
             long[] shape = input.shape();
             if (shape.length == 0 || (rows >= 0 && shape[0] != rows)) {
-                return null;
+                return false;
             }
             rows = shape[0];
-            key.append(input.name()).append(':').append(input.type());
-            for (int d = 1; d < shape.length; d++) {
-                key.append(',').append(shape[d]);
-            }
-            key.append(';');
         }
-        request.outputs().stream().sorted().forEach(o -> key.append('>').append(o));
-        return key.toString();
+        return true;
     }
 
-    /** Rows of a request that {@link #mergeKey} accepted: the leading dimension its inputs share. */
+    /**
+     * Whether two {@link #mergeable} requests may be merged: the same inputs (in any order) with the
+     * same types and the same dimensions after the first, and the same outputs asked for.
+     */
+    static boolean sameRun(InferenceRequest a, InferenceRequest b) {
+        if (a.inputs().size() != b.inputs().size() || !a.outputs().equals(b.outputs())) {
+            return false;
+        }
+        for (Tensor x : a.inputs()) {
+            Tensor y = named(b, x.name());
+            if (y == null || x.type() != y.type() || x.shape().length != y.shape().length) {
+                return false;
+            }
+            for (int d = 1; d < x.shape().length; d++) {
+                if (x.shape()[d] != y.shape()[d]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static Tensor named(InferenceRequest request, String name) {
+        for (Tensor input : request.inputs()) {
+            if (input.name().equals(name)) {
+                return input;
+            }
+        }
+        return null;
+    }
+
+    /** Rows of a {@link #mergeable} request: the leading dimension its inputs share. */
     static int rows(InferenceRequest request) {
         return (int) request.inputs().get(0).shape()[0];
     }
 
-    /** One request holding every request's rows in order; all must share one {@link #mergeKey}. */
+    /** One request holding every request's rows in order; each pair must be {@link #sameRun}. */
     static InferenceRequest merge(List<InferenceRequest> requests) {
         InferenceRequest first = requests.get(0);
         List<Tensor> merged = new ArrayList<>(first.inputs().size());

@@ -3,9 +3,8 @@ package io.quiver.server.inference;
 import io.quiver.common.error.BadRequestException;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Checks a request against a model's signature so that ONNX Runtime only ever sees inputs it
@@ -20,28 +19,46 @@ public final class InputValidator {
     }
 
     public void validate(InferenceRequest request, ModelSignature signature) {
-        Set<String> seen = new HashSet<>();
-        for (Tensor tensor : request.inputs()) {
+        // Run on every request: loops over the few inputs rather than sets and maps, which allocate.
+        List<Tensor> inputs = request.inputs();
+        for (int i = 0; i < inputs.size(); i++) {
+            Tensor tensor = inputs.get(i);
             TensorSpec spec = signature.input(tensor.name()).orElseThrow(() -> new BadRequestException(
                     "unknown input '" + tensor.name() + "'; the model takes " + names(signature)));
-            if (!seen.add(tensor.name())) {
-                throw new BadRequestException("input '" + tensor.name() + "' is given twice");
+            for (int j = 0; j < i; j++) {
+                if (inputs.get(j).name().equals(tensor.name())) {
+                    throw new BadRequestException("input '" + tensor.name() + "' is given twice");
+                }
             }
             check(tensor, spec);
         }
-        for (TensorSpec spec : signature.inputs()) {
-            if (!seen.contains(spec.name())) {
-                throw new BadRequestException("missing input '" + spec.name() + "' (" + spec.type() + " "
-                        + spec.shapeText() + ")");
+        // Every input given is declared and none twice, so equal counts mean none is missing.
+        if (inputs.size() != signature.inputs().size()) {
+            for (TensorSpec spec : signature.inputs()) {
+                if (!given(inputs, spec.name())) {
+                    throw new BadRequestException("missing input '" + spec.name() + "' (" + spec.type() + " "
+                            + spec.shapeText() + ")");
+                }
             }
         }
-        checkSharedDimensions(request, signature);
+        if (inputs.size() > 1) {
+            checkSharedDimensions(request, signature);
+        }
         for (String output : request.outputs()) {
             if (signature.output(output).isEmpty()) {
                 throw new BadRequestException("unknown output '" + output + "'; the model gives "
                         + signature.outputs().stream().map(TensorSpec::name).toList());
             }
         }
+    }
+
+    private static boolean given(List<Tensor> inputs, String name) {
+        for (Tensor tensor : inputs) {
+            if (tensor.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void check(Tensor tensor, TensorSpec spec) {
@@ -70,7 +87,7 @@ public final class InputValidator {
         }
     }
 
-    /** Inputs that name the same symbolic dimension ("batch") must agree on its size. */
+    /** Inputs that name the same symbolic dimension ("batch") must agree on its size (two inputs or more). */
     private static void checkSharedDimensions(InferenceRequest request, ModelSignature signature) {
         Map<String, String> firstSeenIn = new HashMap<>();
         Map<String, Long> sizes = new HashMap<>();

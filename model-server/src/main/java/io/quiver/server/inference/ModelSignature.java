@@ -7,10 +7,20 @@ import java.util.Optional;
 public record ModelSignature(List<TensorSpec> inputs, List<TensorSpec> outputs) {
 
     public Optional<TensorSpec> input(String name) {
-        return inputs.stream().filter(s -> s.name().equals(name)).findFirst();
+        return Optional.ofNullable(named(inputs, name));
     }
 
     public Optional<TensorSpec> output(String name) {
-        return outputs.stream().filter(s -> s.name().equals(name)).findFirst();
+        return Optional.ofNullable(named(outputs, name));
+    }
+
+    /** Looked up on every request: a loop over the few specs, which allocates nothing. */
+    private static TensorSpec named(List<TensorSpec> specs, String name) {
+        for (TensorSpec spec : specs) {
+            if (spec.name().equals(name)) {
+                return spec;
+            }
+        }
+        return null;
     }
 }

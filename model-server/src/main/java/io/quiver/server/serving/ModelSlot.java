@@ -32,6 +32,8 @@ public final class ModelSlot implements Resident {
     private static final Logger LOG = Logger.getLogger(ModelSlot.class);
 
     private final ModelInfo info;
+    /** "name:version", named on every request's trace: made once. */
+    private final String label;
     private final BatchingPolicy batching;
     /** Exactly one of these runs the requests: the batcher when this version batches. */
     private final Workers workers;
@@ -54,6 +56,7 @@ public final class ModelSlot implements Resident {
               int retryAfterSeconds, Duration idleTimeout, Duration inlineRunsUnder, int intraOpThreads,
               BatchingPolicy batching, VersionMeters meters) {
         this.info = info;
+        this.label = info.toString();
         this.meters = meters;
         this.residency = residency;
         this.intraOpThreads = intraOpThreads;
@@ -123,7 +126,7 @@ public final class ModelSlot implements Resident {
         return workers.submit(() -> {
             times.queued(System.nanoTime() - queued);
             RequestTrace.dequeued(trace, 1);
-            return RequestTrace.run(trace, info.toString(), inferences(request), () -> run(request, times));
+            return RequestTrace.run(trace, label, inferences(request), () -> run(request, times));
         });
     }
 
@@ -255,6 +258,6 @@ public final class ModelSlot implements Resident {
 
     @Override
     public String toString() {
-        return info.toString();
+        return label;
     }
 }

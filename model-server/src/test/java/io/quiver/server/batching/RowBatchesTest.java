@@ -2,8 +2,9 @@ package io.quiver.server.batching;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quiver.server.inference.DataType;
 import io.quiver.server.inference.InferenceRequest;
@@ -26,7 +27,7 @@ class RowBatchesTest {
     void mergedRowsOfEveryTypeSplitBackToTheRequestsTheyCameFrom() {
         InferenceRequest one = request(new long[] {1, 2}, new String[] {"a"}, new boolean[] {true});
         InferenceRequest two = request(new long[] {3, 4, 5, 6}, new String[] {"b", "c"}, new boolean[] {false, true});
-        assertEquals(RowBatches.mergeKey(one), RowBatches.mergeKey(two));
+        assertTrue(RowBatches.mergeable(one) && RowBatches.mergeable(two) && RowBatches.sameRun(one, two));
 
         InferenceRequest merged = RowBatches.merge(List.of(one, two));
         Tensor ints = merged.inputs().get(0);
@@ -47,9 +48,24 @@ class RowBatchesTest {
     void requestsThatDifferBeyondTheFirstDimensionOrInOutputsAreNotMerged() {
         InferenceRequest pairs = request(new long[] {1, 2}, new String[] {"a"}, new boolean[] {true});
         InferenceRequest triples = request(new long[] {1, 2, 3}, new String[] {"a"}, new boolean[] {true});
-        assertNotEquals(RowBatches.mergeKey(pairs), RowBatches.mergeKey(triples));
+        assertFalse(RowBatches.sameRun(pairs, triples));
+        assertFalse(RowBatches.sameRun(triples, pairs));
         InferenceRequest onlyWords = new InferenceRequest(pairs.inputs(), Set.of("words"));
-        assertNotEquals(RowBatches.mergeKey(pairs), RowBatches.mergeKey(onlyWords));
+        assertFalse(RowBatches.sameRun(pairs, onlyWords));
+        InferenceRequest floats = InferenceRequest.of(List.of(
+                new Tensor("ints", DataType.FP32, new long[] {1, 2}, new float[2]),
+                pairs.inputs().get(1), pairs.inputs().get(2)));
+        assertFalse(RowBatches.sameRun(pairs, floats));
+        InferenceRequest fewer = InferenceRequest.of(pairs.inputs().subList(0, 2));
+        assertFalse(RowBatches.sameRun(pairs, fewer));
+    }
+
+    @Test
+    void theOrderOfInputsDoesNotKeepRequestsApart() {
+        InferenceRequest one = request(new long[] {1, 2}, new String[] {"a"}, new boolean[] {true});
+        List<Tensor> reversed = new java.util.ArrayList<>(one.inputs());
+        java.util.Collections.reverse(reversed);
+        assertTrue(RowBatches.sameRun(one, InferenceRequest.of(reversed)));
     }
 
     @Test
@@ -57,7 +73,7 @@ class RowBatchesTest {
         InferenceRequest ragged = InferenceRequest.of(List.of(
                 new Tensor("a", DataType.FP32, new long[] {2}, new float[2]),
                 new Tensor("b", DataType.FP32, new long[] {3}, new float[3])));
-        assertNull(RowBatches.mergeKey(ragged));
+        assertFalse(RowBatches.mergeable(ragged));
     }
 
     @Test

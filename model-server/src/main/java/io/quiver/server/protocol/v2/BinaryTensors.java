@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
@@ -29,6 +30,11 @@ final class BinaryTensors {
     /** The header giving the JSON part's length in bytes, on requests and on answers. */
     static final String HEADER = "Inference-Header-Content-Length";
     static final String SIZE = "binary_data_size";
+    /**
+     * JSON answers' type, with the charset the REST layer would otherwise add to a copy of it on
+     * every answer.
+     */
+    private static final MediaType JSON = new MediaType("application", "json", StandardCharsets.UTF_8.name());
 
     private BinaryTensors() {
     }
@@ -148,12 +154,15 @@ final class BinaryTensors {
         if (flag(all, "parameters.binary_data_output")) {
             return null;
         }
-        Set<String> names = new HashSet<>();
+        Set<String> names = Set.of();
         JsonNode outputs = request.get("outputs");
         if (outputs != null && outputs.isArray()) {
             for (JsonNode output : outputs) {
                 JsonNode one = output.path("parameters").get("binary_data");
                 if (flag(one, "output '" + output.path("name").asText() + "': parameters.binary_data")) {
+                    if (names.isEmpty()) {
+                        names = new HashSet<>();
+                    }
                     names.add(output.path("name").asText());
                 }
             }
@@ -173,11 +182,14 @@ final class BinaryTensors {
 
     /** The answer as JSON and then the binary outputs' bytes. */
     static Response answer(ObjectMapper mapper, InferenceResult result, String id, Set<String> binary) {
+        if (binary != null && binary.isEmpty()) {
+            return Response.ok(V2Codec.encode(result, id), JSON).build();
+        }
         Predicate<String> chosen = name -> binary == null || binary.contains(name);
         ByteArrayOutputStream tail = new ByteArrayOutputStream();
         V2Messages.InferResponse json = V2Codec.encode(result, id, chosen, tail);
         if (result.outputs().stream().noneMatch(t -> chosen.test(t.name()))) {
-            return Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build();
+            return Response.ok(json, JSON).build();
         }
         byte[] head;
         try {

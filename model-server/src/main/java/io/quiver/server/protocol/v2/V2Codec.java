@@ -38,9 +38,10 @@ public final class V2Codec {
         for (int i = 0; i < inputs.size(); i++) {
             tensors.add(tensor(inputs.get(i), i, binary));
         }
-        Set<String> outputs = new LinkedHashSet<>();
+        Set<String> outputs = Set.of();
         JsonNode requested = body.get("outputs");
         if (requested != null && !requested.isNull()) {
+            outputs = new LinkedHashSet<>();
             if (!requested.isArray()) {
                 throw new BadRequestException("'outputs' must be an array of {\"name\": ...}");
             }
@@ -115,17 +116,20 @@ public final class V2Codec {
         List<V2Messages.InferOutput> outputs = new ArrayList<>(result.outputs().size());
         for (Tensor t : result.outputs()) {
             List<String> labels = result.labels(t);
-            Map<String, Object> parameters = new LinkedHashMap<>();
-            if (!labels.isEmpty()) {
-                parameters.put("labels", labels);
-            }
             byte[] bytes = binary.test(t.name()) ? TensorBytes.write(t) : null;
-            if (bytes != null) {
-                parameters.put(BinaryTensors.SIZE, bytes.length);
-                tail.writeBytes(bytes);
+            Map<String, Object> parameters = null;
+            if (!labels.isEmpty() || bytes != null) {
+                parameters = new LinkedHashMap<>();
+                if (!labels.isEmpty()) {
+                    parameters.put("labels", labels);
+                }
+                if (bytes != null) {
+                    parameters.put(BinaryTensors.SIZE, bytes.length);
+                    tail.writeBytes(bytes);
+                }
             }
             outputs.add(new V2Messages.InferOutput(t.name(), t.type().name(), t.shape(),
-                    parameters.isEmpty() ? null : parameters, bytes == null ? TensorValues.forJson(t) : null));
+                    parameters, bytes == null ? TensorValues.forJson(t) : null));
         }
         return new V2Messages.InferResponse(result.model().name(), result.model().version(), requestId, outputs);
     }
