@@ -33,7 +33,7 @@ public enum DataType {
     private static final DataType[] ALL = values();
 
     /** Every name, for messages that say what is accepted. */
-    public static final String NAMES = Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", "));
+    public static final String NAMES = Arrays.stream(ALL).map(Enum::name).collect(Collectors.joining(", "));
 
     private final OnnxTensorType onnxType;
     private final int byteSize;

@@ -19,7 +19,7 @@ public final class InputValidator {
     }
 
     public void validate(InferenceRequest request, ModelSignature signature) {
-        // Run on every request, so it allocates nothing. Clients mostly send the inputs in the
+        // Run on every request; for a request with one input it allocates nothing. Clients mostly send the inputs in the
         // model's order: while they come so, each is the signature's input at its place, and none can
         // be given twice (a model's input names are distinct). Out of order, each is looked up and
         // compared with those before it.
@@ -44,8 +44,8 @@ public final class InputValidator {
             check(tensor, spec);
         }
         // Every input given is declared and none twice, so equal counts mean none is missing.
-        if (inputs.size() != signature.inputs().size()) {
-            for (TensorSpec spec : signature.inputs()) {
+        if (inputs.size() != specs.size()) {
+            for (TensorSpec spec : specs) {
                 if (!given(inputs, spec.name())) {
                     throw new BadRequestException("missing input '" + spec.name() + "' (" + spec.type() + " "
                             + spec.shapeText() + ")");

@@ -12,6 +12,7 @@ import ai.onnxruntime.TensorInfo;
 import io.quiver.common.error.BadRequestException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -42,7 +43,7 @@ public final class OnnxModel implements AutoCloseable {
         this.signature = signature;
         Map<String, TensorSpec> outputs = new LinkedHashMap<>();
         signature.outputs().forEach(output -> outputs.put(output.name(), output));
-        this.allOutputs = java.util.Collections.unmodifiableMap(outputs);
+        this.allOutputs = Collections.unmodifiableMap(outputs);
         OPEN.incrementAndGet();
     }
 

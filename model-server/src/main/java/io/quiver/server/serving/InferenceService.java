@@ -84,13 +84,13 @@ public class InferenceService {
             int inferences;
             RequestTrace trace = null;
             try {
-                request = RequestTrace.step(tracing, "decode", slot.toString(), () -> {
+                request = RequestTrace.step(tracing, "decode", slot.label(), () -> {
                     InferenceRequest decoded = decode.apply(info);
                     validator.validate(decoded, info.signature());
                     return decoded;
                 });
                 inferences = slot.inferences(request);
-                trace = RequestTrace.queued(tracing, slot.toString());
+                trace = RequestTrace.queued(tracing, slot.label());
                 queued = slot.submit(request, times, trace);
             } catch (ApiException e) {
                 RequestTrace.notQueued(trace, e.getMessage());

@@ -91,6 +91,11 @@ public final class ModelSlot implements Resident {
         return info;
     }
 
+    /** "name:version", as traces and logs name this version. */
+    public String label() {
+        return label;
+    }
+
     /** How this version batches; {@link BatchingPolicy#OFF} when it does not. */
     public BatchingPolicy batching() {
         return batching;
