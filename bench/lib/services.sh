@@ -177,7 +177,52 @@ request_ms() { # url, count, body file, curl options...
   # Each URL its own -o: curl pairs them in order, and a body without one goes to standard output.
   for ((i = 0; i < count; i++)); do urls+=(-o /dev/null "$url"); done
   curl -sf "$@" --data-binary "@$body" \
-    -w '%{http_code} %{time_pretransfer} %{time_total}\n' "${urls[@]}" | awk '$1 ~ /^2/ {printf "%.2f\n", ($3 - $2) * 1000}'
+    -w '%{http_code} %{time_pretransfer} %{time_total}\n' "${urls[@]}" | awk '$1 ~ /^2/ {printf "%.3f\n", ($3 - $2) * 1000}'
+}
+
+# request_ms for one request at a time on a new connection, each after 300 ms without requests:
+# what the first request after ready is (one request, new connection, a server that was idle)
+# on a server that is no longer new. On a virtual machine a request that finds every thread
+# asleep pays for waking them, which back-to-back requests never do (idle_floor shows how much).
+idle_request_ms() { # url, count, body file, curl options...
+  local url="$1" count="$2" i
+  shift 2
+  for ((i = 0; i < count; i++)); do
+    sleep 0.3
+    request_ms "$url" 1 "$@"
+  done
+}
+
+# The machine's own price of an idle request, with nothing of Quiver's: nginx answering a constant
+# V2 answer, read as the warm-up parts read a server. Sets idle_floor_text to its keep-alive p50
+# (200 requests on one connection) and its idle_request_ms median over 9, or to why there is none.
+idle_floor() {
+  local dir="$work/idle-floor" port keep idle
+  idle_floor_text="no idle floor: needs nginx"
+  command -v nginx >/dev/null || return 0
+  port="$(free_port)"
+  mkdir -p "$dir"
+  cat > "$dir/nginx.conf" <<NGINX
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $work/logs/idle-floor-error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:$port;
+    location / { default_type application/json; return 200 '{"model_name":"house_price","model_version":"1","outputs":[{"name":"price","datatype":"FP32","shape":[1,1],"data":[1.0]}]}'; }
+  }
+}
+NGINX
+  nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' > "$work/logs/idle-floor.log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  wait_for "nginx" "$pid" curl -sf -o /dev/null "http://127.0.0.1:$port/"
+  keep="$(request_ms "http://127.0.0.1:$port/" 200 "$v2_body" -H 'Content-Type: application/json' | tail -n +2 | median)"
+  idle="$(idle_request_ms "http://127.0.0.1:$port/" 9 "$v2_body" -H 'Content-Type: application/json' | median)"
+  stop_pid "$pid"
+  idle_floor_text="the machine's idle floor: nginx answering a constant took $keep ms at the keep-alive p50 and $idle ms for an idle request ($(ratio "$idle" "$keep")x)"
 }
 
 # gRPC calls timed by a client that is not a JVM (bench/grpc_first_call.py on Debian's
