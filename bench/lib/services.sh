@@ -197,27 +197,13 @@ idle_request_ms() { # url, count, body file, curl options...
 # V2 answer, read as the warm-up parts read a server. Sets idle_floor_text to its keep-alive p50
 # (200 requests on one connection) and its idle_request_ms median over 9, or to why there is none.
 idle_floor() {
-  local dir="$work/idle-floor" port keep idle
+  local port keep idle
   idle_floor_text="no idle floor: needs nginx"
   command -v nginx >/dev/null || return 0
   port="$(free_port)"
-  mkdir -p "$dir"
-  cat > "$dir/nginx.conf" <<NGINX
-worker_processes 1;
-pid $dir/nginx.pid;
-error_log $work/logs/idle-floor-error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  server {
-    listen 127.0.0.1:$port;
-    location / { default_type application/json; return 200 '{"model_name":"house_price","model_version":"1","outputs":[{"name":"price","datatype":"FP32","shape":[1,1],"data":[1.0]}]}'; }
-  }
-}
-NGINX
-  nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' > "$work/logs/idle-floor.log" 2>&1 &
-  local pid=$!
-  pids+=("$pid")
+  start_nginx idle-floor "$port" \
+    "location / { default_type application/json; return 200 '{\"model_name\":\"house_price\",\"model_version\":\"1\",\"outputs\":[{\"name\":\"price\",\"datatype\":\"FP32\",\"shape\":[1,1],\"data\":[1.0]}]}'; }"
+  local pid="$started_pid"
   wait_for "nginx" "$pid" curl -sf -o /dev/null "http://127.0.0.1:$port/"
   keep="$(request_ms "http://127.0.0.1:$port/" 200 "$v2_body" -H 'Content-Type: application/json' | tail -n +2 | median)"
   idle="$(idle_request_ms "http://127.0.0.1:$port/" 9 "$v2_body" -H 'Content-Type: application/json' | median)"
@@ -345,9 +331,9 @@ open_loop_jvm=(-XX:+UseSerialGC -Xms256m -Xmx256m)
 if [ "$(jdk_major "$JAVA_HOME")" -ge 24 ]; then open_loop_jvm+=(--sun-misc-unsafe-memory-access=allow); fi
 open_runs=0
 
-# nginx as a bare reverse proxy to a port on loopback (one worker, a keep-alive upstream, no auth,
-# no log): what a proxy written in C costs here, the yardstick for the manager's rows. Sets started_pid.
-start_nginx_proxy() { # name, port, upstream port
+# nginx with one worker and no access log, listening on a loopback port: the server's directives
+# and any more for http (an upstream) given. Sets started_pid.
+start_nginx() { # name, port, directives of its server, directives of http
   local name="$1" dir="$work/$1"
   mkdir -p "$dir"
   cat > "$dir/nginx.conf" <<NGINX
@@ -357,19 +343,27 @@ error_log $work/logs/$name-error.log;
 events { worker_connections 1024; }
 http {
   access_log off;
-  upstream model_server { server 127.0.0.1:$3; keepalive 32; keepalive_requests 1000000000; }
+  ${4:-}
   server {
     listen 127.0.0.1:$2;
-    # nginx closes a keep-alive connection after 1,000 requests by default, which the Vert.x
-    # proxies never do; a request sent as it closes fails.
-    keepalive_requests 1000000000;
-    location / { proxy_pass http://model_server; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    $3
   }
 }
 NGINX
   nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' > "$work/logs/$name.log" 2>&1 &
   started_pid=$!
   pids+=("$started_pid")
+}
+
+# nginx as a bare reverse proxy to a port on loopback (one worker, a keep-alive upstream, no auth,
+# no log): what a proxy written in C costs here, the yardstick for the manager's rows. Sets started_pid.
+start_nginx_proxy() { # name, port, upstream port
+  # nginx closes a keep-alive connection after 1,000 requests by default, which the Vert.x proxies
+  # never do; a request sent as it closes fails.
+  start_nginx "$1" "$2" \
+    'keepalive_requests 1000000000;
+    location / { proxy_pass http://model_server; proxy_http_version 1.1; proxy_set_header Connection ""; }' \
+    "upstream model_server { server 127.0.0.1:$3; keepalive 32; keepalive_requests 1000000000; }"
 }
 
 # The same bare proxy on the manager's own stack (bench's BareProxy: Vert.x on the JVM, with the

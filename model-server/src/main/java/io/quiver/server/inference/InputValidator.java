@@ -19,10 +19,10 @@ public final class InputValidator {
     }
 
     public void validate(InferenceRequest request, ModelSignature signature) {
-        // Run on every request; for a request with one input it allocates nothing. Clients mostly send the inputs in the
-        // model's order: while they come so, each is the signature's input at its place, and none can
-        // be given twice (a model's input names are distinct). Out of order, each is looked up and
-        // compared with those before it.
+        // Run on every request; for a request with one input it allocates nothing. Clients mostly
+        // send the inputs in the model's order: while they come so, each is the signature's input at
+        // its place, and none can be given twice (a model's input names are distinct). Out of order,
+        // each is looked up and compared with those before it.
         List<Tensor> inputs = request.inputs();
         List<TensorSpec> specs = signature.inputs();
         boolean inOrder = true;
