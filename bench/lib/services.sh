@@ -38,7 +38,22 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-[ "${wrk_needed:-yes}" = no ] || command -v wrk >/dev/null || fail "wrk is not installed: sudo apt-get install wrk"
+# Installs Debian packages when run as root where apt-get is, refreshing the package index when the
+# first try fails. Never fails itself: the caller checks afterwards for what it needs.
+apt_install() { # package...
+  { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; } || return 0
+  log "installing $* (Debian packages)"
+  apt-get install -y -qq --no-install-recommends "$@" >&2 ||
+    { apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "$@" >&2; } || true
+}
+
+# Whether a command is there, after installing its package when it was not.
+ensure_command() { # command, package
+  command -v "$1" >/dev/null || apt_install "$2"
+  command -v "$1" >/dev/null
+}
+
+[ "${wrk_needed:-yes}" = no ] || ensure_command wrk wrk || fail "wrk is not installed: sudo apt-get install wrk"
 if ./quiver stale "$server_jar" "$manager_jar" || [ ! -d example-models/target/repository ]; then
   log "building (./mvnw -B -q -DskipTests package)"
   ./mvnw -B -q -DskipTests package >&2
@@ -219,11 +234,7 @@ idle_floor() {
 grpc_timer_ready() {
   local python=/usr/bin/python3
   grpc_python_ok() { [ -x "$python" ] && "$python" -c 'import grpc' 2>/dev/null; }
-  if ! grpc_python_ok && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    log "installing python3-grpcio to time gRPC calls"
-    apt-get install -y -qq --no-install-recommends python3-grpcio >&2 ||
-      { apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends python3-grpcio >&2; } || true
-  fi
+  grpc_python_ok || apt_install python3-grpcio
   grpc_timed=false
   if grpc_python_ok; then
     grpc_timed=true
