@@ -214,7 +214,7 @@ idle_request_ms() { # url, count, body file, curl options...
 idle_floor() {
   local port keep idle
   idle_floor_text="no idle floor: needs nginx"
-  command -v nginx >/dev/null || return 0
+  ensure_command nginx nginx-light || return 0
   port="$(free_port)"
   start_nginx idle-floor "$port" \
     "location / { default_type application/json; return 200 '{\"model_name\":\"house_price\",\"model_version\":\"1\",\"outputs\":[{\"name\":\"price\",\"datatype\":\"FP32\",\"shape\":[1,1],\"data\":[1.0]}]}'; }"
@@ -383,6 +383,24 @@ start_bare_proxy() { # name, port, upstream port, java options
   open_loop_ready
   # shellcheck disable=SC2086 # the options are a word list on purpose
   "${service_on[@]}" "$JAVA_HOME/bin/java" $4 -cp "$bench_jar" io.quiver.bench.BareProxy "$2" 127.0.0.1 "$3" \
+    > "$work/logs/$1.log" 2>&1 &
+  started_pid=$!
+  pids+=("$started_pid")
+}
+
+# The same proxy as a route on the manager's Quarkus stack (bench/quarkus-proxy: the manager's
+# extensions and per-request settings, none of its code), with the JVM options given: between the
+# bare proxy and the manager, it tells the stack's cost per request from the manager's own code's.
+# Built when missing or older than its sources. Sets started_pid.
+quarkus_proxy_jar="${BENCH_QUARKUS_PROXY_JAR:-bench/quarkus-proxy/target/quarkus-app/quarkus-run.jar}"
+start_quarkus_proxy() { # name, port, upstream port, java options
+  if [ ! -f "$quarkus_proxy_jar" ] || [ -n "$(find pom.xml bench/quarkus-proxy/pom.xml bench/quarkus-proxy/src \
+    -newer "$quarkus_proxy_jar" -type f -print -quit)" ]; then
+    log "building $quarkus_proxy_jar (./mvnw -B -q -DskipTests -Pbench -pl bench/quarkus-proxy -am package)"
+    ./mvnw -B -q -DskipTests -Pbench -pl bench/quarkus-proxy -am package >&2
+  fi
+  # shellcheck disable=SC2086 # the options are a word list on purpose
+  PROXY_PORT="$2" TARGET_PORT="$3" "${service_on[@]}" "$JAVA_HOME/bin/java" $4 -jar "$quarkus_proxy_jar" \
     > "$work/logs/$1.log" 2>&1 &
   started_pid=$!
   pids+=("$started_pid")
